@@ -1,0 +1,65 @@
+"""Parcours: peer learning paths for catalyseurs territoriaux."""
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, error handlers, CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from parcours import config as configuration
+
+    configuration.load(app, config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from parcours.core import extensions, i18n, mail, security
+    from parcours.core.db import register_sqlite_pragmas
+
+    register_sqlite_pragmas()
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app,
+        extensions.db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,  # SQLite can only alter tables by copying them
+        compare_type=True,
+    )
+    extensions.csrf.init_app(app)
+    i18n.init_app(app)
+    mail.init_app(app)
+    security.init_app(app)
+
+    from parcours.accounts import auth
+
+    auth.init_app(app)
+
+    from parcours.accounts.views import bp as accounts_bp
+    from parcours.cohorts.views import bp as cohorts_bp
+    from parcours.core.health import bp as health_bp
+    from parcours.home import bp as home_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(cohorts_bp)
+
+    from parcours.core import errors
+
+    errors.init_app(app)
+
+    from parcours.accounts.cli import users_cli
+    from parcours.curricula.cli import curricula_cli
+    from parcours.demo.cli import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(curricula_cli)
+    app.cli.add_command(demo_command)
+    return app

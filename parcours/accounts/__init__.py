@@ -1,0 +1,1 @@
+"""Accounts: people, passwords, login, invitations and password resets."""

@@ -1,0 +1,52 @@
+"""Account forms. Labels are lazily translated."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from parcours.accounts.passwords import password_problem
+
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+
+
+def _acceptable_password(form, field) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired()])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nouveau mot de passe"), validators=[DataRequired(), _acceptable_password]
+    )
+    confirm = PasswordField(
+        _l("Confirmez le mot de passe"),
+        validators=[
+            DataRequired(),
+            EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques.")),
+        ],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()])
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Nom complet"), validators=[DataRequired(), Length(max=200)])
+    organisation = StringField(_l("Structure"), validators=[Length(max=200)])
+    locale = SelectField(_l("Langue de l'interface"), choices=LANGUAGE_CHOICES)
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES)

@@ -1,0 +1,77 @@
+"""A person who can log in. Roles are per cohort (see cohorts.models.Membership)."""
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parcours.core.extensions import db
+from parcours.core.time import now_utc
+
+LOCALES = ("fr", "en")
+DEMO_EMAIL_DOMAIN = "demo.parcours.example"
+
+
+def new_session_token() -> str:
+    """Return a fresh random token that identifies a user's login sessions."""
+    return secrets.token_urlsafe(32)
+
+
+def normalize_email(email: str) -> str:
+    """Return the one spelling of an address we store and compare."""
+    return email.strip().lower()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("locale IN ('fr', 'en')", name="locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Always stored normalized (lower case), which makes the unique index case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    full_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    organisation: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    locale: Mapped[str] = mapped_column(String(2), nullable=False, default="fr")
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Flask-Login stores this in the cookie instead of the id; rotating it ends every session.
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, nullable=False, default=new_session_token
+    )
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    last_login_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def get_id(self) -> str:  # Flask-Login
+        return self.session_token
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
+
+    @property
+    def is_demo(self) -> bool:
+        return self.email.endswith("@" + DEMO_EMAIL_DOMAIN)
+
+
+class FailedLogin(db.Model):
+    """One failed login attempt; kept in the database so throttling holds across workers."""
+
+    __tablename__ = "failed_logins"
+    __table_args__ = (Index("ix_failed_logins_email_attempted_at", "email", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    attempted_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"<FailedLogin {self.email} {self.attempted_at:%Y-%m-%d %H:%M}>"

@@ -1,0 +1,179 @@
+"""Login, logout, invitations, password reset and the account page."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from parcours.accounts import operations, tokens
+from parcours.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    NewPasswordForm,
+    ProfileForm,
+)
+from parcours.core.extensions import db
+from parcours.core.forms import EmptyForm
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Return ``target`` if it stays on this site, else the home page."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log a user in, with throttling and one message for every kind of failure."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = operations.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if result.throttled:
+            flash(
+                _(
+                    "Trop de tentatives de connexion. Réessayez dans %(minutes)d minutes.",
+                    minutes=int(current_app.config["PARCOURS_LOGIN_WINDOW_MINUTES"]),
+                ),
+                "error",
+            )
+            return render_template(
+                "accounts/login.html", form=form, language_form=LanguageForm()
+            ), 429
+        if result.user is None:
+            flash(_("Adresse e-mail ou mot de passe incorrect."), "error")
+            return render_template(
+                "accounts/login.html", form=form, language_form=LanguageForm()
+            ), 401
+        login_user(result.user)
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form, language_form=LanguageForm())
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End every session of the current user, then log out."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    operations.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/language")
+def choose_language():
+    """Remember the interface language of an anonymous visitor."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Send a reset link; answer the same whether the address exists or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        operations.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            _(
+                "Si un compte existe pour cette adresse, un lien de réinitialisation vient d'y "
+                "être envoyé."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+def _set_password_page(purpose: str, token: str, template: str):
+    user = tokens.read_token(token, purpose)
+    if user is None:
+        return render_template("accounts/link_invalid.html"), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        operations.set_password(user, form.password.data)
+        db.session.commit()
+        logout_user()
+        login_user(user)
+        flash(_("Votre mot de passe est enregistré. Bienvenue !"), "success")
+        return redirect(url_for("home.index"))
+    return render_template(template, form=form, user=user)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Let an invited person choose a password through their one-time link."""
+    return _set_password_page(tokens.INVITATION, token, "accounts/accept_invitation.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Let a person choose a new password through their one-time link."""
+    return _set_password_page(tokens.PASSWORD_RESET, token, "accounts/reset_password.html")
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Show and edit one's profile and language."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        operations.update_profile(
+            current_user,
+            full_name=form.full_name.data,
+            organisation=form.organisation.data or "",
+            locale=form.locale.data,
+        )
+        db.session.commit()
+        flash(_("Vos informations sont enregistrées."), "success")
+        return redirect(url_for("accounts.account"))
+    return render_template(
+        "accounts/account.html", form=form, password_form=ChangePasswordForm(formdata=None)
+    )
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Change one's password; every other session ends, this one continues."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(current_user, form.current.data, form.password.data)
+        except operations.AccountError as error:
+            form.current.errors = [str(error)]
+        else:
+            db.session.commit()
+            login_user(
+                current_user._get_current_object()
+            )  # re-issue this browser's cookie with the new token
+            flash(_("Votre mot de passe a été changé."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template(
+        "accounts/account.html", form=ProfileForm(obj=current_user), password_form=form
+    ), 400

@@ -1,0 +1,1 @@
+"""Agenda: the dated events of a cohort (collective sessions, bilatérales, comités…)."""

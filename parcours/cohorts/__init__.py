@@ -1,0 +1,1 @@
+"""Cohorts: a run of a curriculum, its territories, and who does what in it."""

@@ -1,0 +1,104 @@
+"""Cohort, territory and member forms."""
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from parcours.cohorts.models import (
+    CARRIER_TYPES,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    TERRITORY_KINDS,
+    Role,
+)
+
+
+def _timezone(form, field) -> None:
+    if field.data not in available_timezones():
+        raise ValidationError(_l("Fuseau horaire inconnu (exemple : Europe/Paris)."))
+
+
+class CohortForm(FlaskForm):
+    curriculum = SelectField(_l("Programme"), coerce=int)
+    name = StringField(_l("Nom de la cohorte"), validators=[DataRequired(), Length(max=200)])
+    start_date = DateField(_l("Date de début"), validators=[DataRequired()])
+    timezone = StringField(
+        _l("Fuseau horaire"), default="Europe/Paris", validators=[DataRequired(), _timezone]
+    )
+    target_territories = IntegerField(
+        _l("Nombre de territoires visé"),
+        default=12,
+        validators=[DataRequired(), NumberRange(1, 100)],
+    )
+
+
+class CohortEditForm(CohortForm):
+    curriculum = None
+
+
+class TerritoryForm(FlaskForm):
+    name = StringField(_l("Nom du territoire"), validators=[DataRequired(), Length(max=200)])
+    region = StringField(_l("Région"), validators=[Length(max=100)])
+    department = StringField(_l("Département"), validators=[Length(max=100)])
+    kind = SelectField(_l("Type de territoire"), choices=list(TERRITORY_KINDS.items()))
+    carrier_structure = StringField(_l("Structure porteuse"), validators=[Length(max=200)])
+    carrier_type = SelectField(_l("Type de structure"), choices=list(CARRIER_TYPES.items()))
+    status = SelectField(_l("Statut de la sollicitation"), choices=list(STATUS_LABELS.items()))
+    status_reason = TextAreaField(
+        _l("Motif (refus ou retrait)"), validators=[Optional(), Length(max=2000)]
+    )
+
+    def territory_fields(self) -> dict:
+        return {
+            name: self[name].data or ""
+            for name in (
+                "name",
+                "region",
+                "department",
+                "kind",
+                "carrier_structure",
+                "carrier_type",
+                "status",
+                "status_reason",
+            )
+        }
+
+
+class PersonForm(FlaskForm):
+    full_name = StringField(_l("Nom complet"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    organisation = StringField(_l("Structure"), validators=[Length(max=200)])
+
+
+class MemberForm(PersonForm):
+    role = SelectField(
+        _l("Rôle"),
+        choices=[(r.value, ROLE_LABELS[r]) for r in (Role.COORDINATOR, Role.COACH, Role.COMMITTEE)],
+    )
+
+
+class CoachForm(FlaskForm):
+    coach = SelectField(_l("Accompagnateur·rice"), coerce=int)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Fichier CSV"),
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Envoyez un fichier .csv."))],
+    )
+
+
+class ImportConfirmForm(FlaskForm):
+    content = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,202 @@
+"""Cohorts, territories and memberships (the per-cohort roles)."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from parcours.accounts.models import User
+from parcours.core.extensions import db
+from parcours.core.time import now_utc
+from parcours.curricula.models import CurriculumVersion
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    COACH = "coach"
+    CATALYSEUR = "catalyseur"
+    COMMITTEE = "committee"
+
+
+ROLE_LABELS = {
+    Role.COORDINATOR: _l("Coordinateur·rice"),
+    Role.COACH: _l("Accompagnateur·rice"),
+    Role.CATALYSEUR: _l("Catalyseur·rice"),
+    Role.COMMITTEE: _l("Membre du Comité d'orientation"),
+}
+
+
+class TerritoryStatus(StrEnum):
+    SOLICITED = "solicited"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_LABELS = {
+    TerritoryStatus.SOLICITED: _l("Sollicité"),
+    TerritoryStatus.ACCEPTED: _l("Accepté"),
+    TerritoryStatus.REFUSED: _l("Refusé"),
+    TerritoryStatus.WITHDRAWN: _l("Retiré"),
+}
+
+TERRITORY_KINDS = {
+    "metropole": _l("Métropole"),
+    "agglomeration": _l("Agglomération"),
+    "ville_moyenne": _l("Ville moyenne"),
+    "quartier_prioritaire": _l("Quartier prioritaire"),
+    "rural": _l("Territoire rural"),
+    "periurbain": _l("Territoire périurbain"),
+    "montagne": _l("Territoire de montagne"),
+    "littoral": _l("Territoire littoral"),
+    "transfrontalier": _l("Territoire transfrontalier"),
+    "outre_mer": _l("Outre-mer"),
+}
+
+CARRIER_TYPES = {
+    "public": _l("Public"),
+    "prive": _l("Privé"),
+    "associatif": _l("Associatif"),
+    "academique": _l("Académique"),
+    "expert": _l("Expert indépendant"),
+}
+
+MAX_CATALYSEURS_PER_TERRITORY = 2
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class Cohort(db.Model):
+    __tablename__ = "cohorts"
+    __table_args__ = (CheckConstraint("target_territories > 0", name="target_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    curriculum_version_id: Mapped[int] = mapped_column(
+        ForeignKey("curriculum_versions.id"), nullable=False
+    )
+    start_date: Mapped[date] = mapped_column(nullable=False)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Europe/Paris")
+    target_territories: Mapped[int] = mapped_column(nullable=False, default=12)
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+
+    curriculum_version: Mapped[CurriculumVersion] = relationship()
+    territories: Mapped[list["Territory"]] = relationship(
+        back_populates="cohort", order_by="Territory.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Cohort {self.id} {self.name!r}>"
+
+    @property
+    def curriculum(self):
+        return self.curriculum_version.document
+
+    @property
+    def end_date(self) -> date:
+        return add_months(self.start_date, self.curriculum.programme.duration_months)
+
+
+class Territory(db.Model):
+    __tablename__ = "territories"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "name"),
+        CheckConstraint(f"status IN ({_in(TerritoryStatus)})", name="status"),
+        CheckConstraint(f"kind IN ({_in(TERRITORY_KINDS)})", name="kind"),
+        CheckConstraint(f"carrier_type IN ({_in(CARRIER_TYPES)})", name="carrier_type"),
+        CheckConstraint("status <> 'refused' OR status_reason <> ''", name="refusal_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    region: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    department: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    carrier_structure: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    carrier_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[str] = mapped_column(
+        String(20), nullable=False, default=TerritoryStatus.SOLICITED
+    )
+    status_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    coach_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="territories")
+    coach: Mapped[User | None] = relationship()
+    catalyseurs: Mapped[list["Membership"]] = relationship(
+        back_populates="territory", order_by="Membership.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Territory {self.id} {self.name!r}>"
+
+    @property
+    def is_binome(self) -> bool:
+        return len(self.catalyseurs) == MAX_CATALYSEURS_PER_TERRITORY
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[TerritoryStatus(self.status)]
+
+    @property
+    def kind_label(self):
+        return TERRITORY_KINDS.get(self.kind, self.kind)
+
+    @property
+    def carrier_type_label(self):
+        return CARRIER_TYPES.get(self.carrier_type, self.carrier_type)
+
+
+class Membership(db.Model):
+    """A person's role in one cohort. A catalyseur belongs to one territory of it."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "user_id"),
+        CheckConstraint(f"role IN ({_in(Role)})", name="role"),
+        CheckConstraint(
+            "(role = 'catalyseur') = (territory_id IS NOT NULL)", name="territory_iff_catalyseur"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    territory_id: Mapped[int | None] = mapped_column(
+        ForeignKey("territories.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+
+    cohort: Mapped[Cohort] = relationship()
+    user: Mapped[User] = relationship()
+    territory: Mapped[Territory | None] = relationship(back_populates="catalyseurs")
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.user_id} {self.role} in {self.cohort_id}>"
+
+    @property
+    def role_label(self):
+        return ROLE_LABELS[Role(self.role)]
+
+
+def add_months(day: date, months: int) -> date:
+    """Return the same day ``months`` later, clamped to the end of shorter months."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

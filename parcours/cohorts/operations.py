@@ -1,0 +1,223 @@
+"""Cohort operations. They change and flush models, log, and never commit."""
+
+import logging
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from parcours.accounts import operations as accounts
+from parcours.accounts.models import User
+from parcours.agenda import operations as agenda
+from parcours.cohorts.models import (
+    MAX_CATALYSEURS_PER_TERRITORY,
+    ROLE_LABELS,
+    Cohort,
+    Membership,
+    Role,
+    Territory,
+    TerritoryStatus,
+)
+from parcours.cohorts.permissions import forget_memberships
+from parcours.core.extensions import db
+from parcours.curricula.models import CurriculumVersion
+
+logger = logging.getLogger(__name__)
+
+
+class CohortError(ValueError):
+    """A refused change, with a translated message and the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _name_taken(model, name: str, exclude_id: int | None = None, **scope) -> bool:
+    query = select(model.id).where(func.lower(model.name) == name.strip().lower())
+    for column, value in scope.items():
+        query = query.where(getattr(model, column) == value)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def create_cohort(
+    *,
+    version: CurriculumVersion,
+    name: str,
+    start_date: date,
+    timezone: str = "Europe/Paris",
+    target_territories: int = 12,
+    created_by: User,
+) -> Cohort:
+    """Create a cohort on a curriculum version and generate its timeline."""
+    if _name_taken(Cohort, name):
+        raise CohortError(_("Une cohorte porte déjà ce nom."), "name")
+    cohort = Cohort(
+        name=name.strip(),
+        curriculum_version=version,
+        start_date=start_date,
+        timezone=timezone,
+        target_territories=target_territories,
+    )
+    db.session.add(cohort)
+    db.session.flush()
+    if not created_by.is_admin:
+        db.session.add(Membership(cohort=cohort, user=created_by, role=Role.COORDINATOR))
+    agenda.generate_timeline(cohort)
+    forget_memberships()
+    logger.info("Cohort %s created by user %s", cohort.id, created_by.id)
+    return cohort
+
+
+def update_cohort(
+    cohort: Cohort, *, name: str, start_date: date, timezone: str, target_territories: int
+) -> None:
+    """Edit a cohort; moving its start date moves its whole timeline."""
+    if _name_taken(Cohort, name, exclude_id=cohort.id):
+        raise CohortError(_("Une cohorte porte déjà ce nom."), "name")
+    shift = (start_date - cohort.start_date).days
+    cohort.name = name.strip()
+    cohort.timezone = timezone
+    cohort.target_territories = target_territories
+    cohort.start_date = start_date
+    agenda.shift_cohort_events(cohort, shift)
+    db.session.flush()
+    logger.info("Cohort %s updated", cohort.id)
+
+
+def _check_status(status: str, reason: str) -> None:
+    if status == TerritoryStatus.REFUSED and not reason.strip():
+        raise CohortError(_("Indiquez le motif du refus."), "status_reason")
+
+
+TERRITORY_FIELDS = (
+    "name",
+    "region",
+    "department",
+    "kind",
+    "carrier_structure",
+    "carrier_type",
+    "status",
+    "status_reason",
+)
+
+
+def add_territory(cohort: Cohort, **fields) -> Territory:
+    """Add a territory to ``cohort``; an accepted one gets its planned events."""
+    if _name_taken(Territory, fields["name"], cohort_id=cohort.id):
+        raise CohortError(_("Ce territoire existe déjà dans la cohorte."), "name")
+    _check_status(fields["status"], fields.get("status_reason", ""))
+    territory = Territory(cohort=cohort, **{k: (v or "").strip() for k, v in fields.items()})
+    db.session.add(territory)
+    db.session.flush()
+    agenda.sync_territory_events(territory)
+    logger.info("Territory %s added to cohort %s", territory.id, cohort.id)
+    return territory
+
+
+def update_territory(territory: Territory, **fields) -> None:
+    """Edit a territory; its planned events follow its solicitation status."""
+    if _name_taken(Territory, fields["name"], territory.id, cohort_id=territory.cohort_id):
+        raise CohortError(_("Ce territoire existe déjà dans la cohorte."), "name")
+    _check_status(fields["status"], fields.get("status_reason", ""))
+    for key, value in fields.items():
+        setattr(territory, key, (value or "").strip())
+    db.session.flush()
+    agenda.sync_territory_events(territory)
+    logger.info("Territory %s updated", territory.id)
+
+
+def _join(cohort: Cohort, user: User, role: Role, territory: Territory | None = None) -> Membership:
+    existing = db.session.scalar(
+        select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user.id)
+    )
+    if existing is not None:
+        raise CohortError(
+            _(
+                "%(name)s participe déjà à cette cohorte (%(role)s).",
+                name=user.full_name,
+                role=existing.role_label,
+            ),
+            "email",
+        )
+    member = Membership(cohort=cohort, user=user, role=role, territory=territory)
+    db.session.add(member)
+    db.session.flush()
+    forget_memberships()
+    return member
+
+
+def add_catalyseur(
+    territory: Territory, *, email: str, full_name: str, organisation: str, invited_by: User
+) -> Membership:
+    """Add a catalyseur to a territory (two at most: a binôme) and invite them by e-mail."""
+    if len(territory.catalyseurs) >= MAX_CATALYSEURS_PER_TERRITORY:
+        raise CohortError(_("Ce territoire a déjà deux catalyseurs (binôme complet)."), "email")
+    user, _created = accounts.ensure_user(email, full_name, organisation)
+    member = _join(territory.cohort, user, Role.CATALYSEUR, territory)
+    db.session.refresh(territory, ["catalyseurs"])
+    accounts.send_invitation(
+        user,
+        invited_by=invited_by,
+        cohort_name=territory.cohort.name,
+        role_label=ROLE_LABELS[Role.CATALYSEUR],
+    )
+    logger.info("User %s joined territory %s as catalyseur", user.id, territory.id)
+    return member
+
+
+def add_member(
+    cohort: Cohort, *, role: Role, email: str, full_name: str, organisation: str, invited_by: User
+) -> Membership:
+    """Add a coordinator, coach or committee member to ``cohort`` and invite them."""
+    if role == Role.CATALYSEUR:
+        raise CohortError(
+            _("Les catalyseurs s'ajoutent depuis la page de leur territoire."), "role"
+        )
+    user, _created = accounts.ensure_user(email, full_name, organisation)
+    member = _join(cohort, user, role)
+    accounts.send_invitation(
+        user, invited_by=invited_by, cohort_name=cohort.name, role_label=ROLE_LABELS[role]
+    )
+    logger.info("User %s joined cohort %s as %s", user.id, cohort.id, role)
+    return member
+
+
+def remove_member(member: Membership) -> None:
+    """Remove someone from a cohort; the last coordinator stays."""
+    cohort = member.cohort
+    if member.role == Role.COORDINATOR:
+        coordinators = db.session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.cohort_id == cohort.id, Membership.role == Role.COORDINATOR
+            )
+        )
+        if coordinators <= 1:
+            raise CohortError(_("La cohorte doit garder au moins un·e coordinateur·rice."))
+    if member.role == Role.COACH:
+        for territory in cohort.territories:
+            if territory.coach_id == member.user_id:
+                territory.coach_id = None
+    db.session.delete(member)
+    db.session.flush()
+    forget_memberships()
+    logger.info("User %s removed from cohort %s", member.user_id, cohort.id)
+
+
+def assign_coach(territory: Territory, coach: User | None) -> None:
+    """Make ``coach`` (a coach of the cohort) follow ``territory``, or nobody."""
+    if coach is not None:
+        is_coach = db.session.scalar(
+            select(Membership.id).where(
+                Membership.cohort_id == territory.cohort_id,
+                Membership.user_id == coach.id,
+                Membership.role == Role.COACH,
+            )
+        )
+        if is_coach is None:
+            raise CohortError(_("Cette personne n'accompagne pas cette cohorte."), "coach")
+    territory.coach = coach
+    db.session.flush()
+    logger.info("Territory %s now followed by user %s", territory.id, coach.id if coach else None)

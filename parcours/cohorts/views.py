@@ -1,0 +1,399 @@
+"""Cohort pages: overview, territories, members, CSV import, « Mon parcours », coach view."""
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from parcours.agenda.queries import cohort_timeline
+from parcours.cohorts import csv_import, operations, queries
+from parcours.cohorts import permissions as can
+from parcours.cohorts.forms import (
+    CoachForm,
+    CohortEditForm,
+    CohortForm,
+    ImportConfirmForm,
+    ImportForm,
+    MemberForm,
+    PersonForm,
+    TerritoryForm,
+)
+from parcours.cohorts.models import ROLE_LABELS, Cohort, Membership, Role, Territory
+from parcours.core.extensions import db
+from parcours.core.forms import EmptyForm
+from parcours.curricula.models import CurriculumVersion
+
+bp = Blueprint("cohorts", __name__)
+
+
+@bp.app_template_filter("role_label")
+def role_label(role: str):
+    """Show a role in the reader's language."""
+    return ROLE_LABELS[Role(role)]
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every cohort page needs a logged-in user; object checks follow in each view."""
+
+
+def _load_cohort(cohort_id: int, allowed: Callable) -> Cohort:
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not allowed(current_user, cohort):
+        abort(403)
+    return cohort
+
+
+def _load_territory(territory_id: int, allowed: Callable) -> Territory:
+    territory = db.get_or_404(Territory, territory_id)
+    if not allowed(current_user, territory):
+        abort(403)
+    return territory
+
+
+def _manage_territory(user, territory: Territory) -> bool:
+    return can.can_manage_cohort(user, territory.cohort)
+
+
+def _field_error(form, error: operations.CohortError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, str(error)]
+    else:
+        flash(str(error), "error")
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+def new_cohort():
+    """Create a cohort from a curriculum; its timeline is generated."""
+    if not can.can_create_cohort(current_user):
+        abort(403)
+    form = CohortForm()
+    versions = queries.curriculum_versions()
+    form.curriculum.choices = [(v.id, v.label) for v in versions]
+    if form.validate_on_submit():
+        version = db.session.get(CurriculumVersion, form.curriculum.data)
+        try:
+            cohort = operations.create_cohort(
+                version=version,
+                name=form.name.data,
+                start_date=form.start_date.data,
+                timezone=form.timezone.data,
+                target_territories=form.target_territories.data,
+                created_by=current_user,
+            )
+        except operations.CohortError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("La cohorte « %(name)s » est créée.", name=cohort.name), "success")
+            return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "cohorts/cohort_form.html", form=form, cohort=None, has_curricula=bool(versions)
+    ), status
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+def overview(cohort_id: int):
+    """Show the cohort dashboard (read-only for the Comité d'orientation)."""
+    cohort = _load_cohort(cohort_id, can.can_view_overview)
+    return render_template(
+        "cohorts/overview.html",
+        cohort=cohort,
+        overview=queries.cohort_overview(cohort),
+        timeline=cohort_timeline(cohort),
+        can_manage=can.can_manage_cohort(current_user, cohort),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+def edit_cohort(cohort_id: int):
+    """Edit a cohort's name, dates and target."""
+    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
+    form = CohortEditForm(obj=cohort)
+    if form.validate_on_submit():
+        try:
+            operations.update_cohort(
+                cohort,
+                name=form.name.data,
+                start_date=form.start_date.data,
+                timezone=form.timezone.data,
+                target_territories=form.target_territories.data,
+            )
+        except operations.CohortError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("La cohorte est enregistrée."), "success")
+            return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "cohorts/cohort_form.html", form=form, cohort=cohort, has_curricula=True
+    ), status
+
+
+@bp.route("/cohorts/<int:cohort_id>/members", methods=["GET", "POST"])
+def members(cohort_id: int):
+    """List and invite the coordinators, coaches and Comité d'orientation members."""
+    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            operations.add_member(
+                cohort,
+                role=Role(form.role.data),
+                email=form.email.data,
+                full_name=form.full_name.data,
+                organisation=form.organisation.data or "",
+                invited_by=current_user,
+            )
+        except operations.CohortError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s est invité·e.", name=form.full_name.data), "success")
+            return redirect(url_for("cohorts.members", cohort_id=cohort.id))
+    status = 400 if form.is_submitted() else 200
+    people = queries.cohort_members(cohort, (Role.COORDINATOR, Role.COACH, Role.COMMITTEE))
+    return render_template(
+        "cohorts/members.html", cohort=cohort, form=form, people=people, remove_form=EmptyForm()
+    ), status
+
+
+@bp.post("/cohorts/<int:cohort_id>/members/<int:membership_id>/remove")
+def remove_member(cohort_id: int, membership_id: int):
+    """Remove someone from the cohort."""
+    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
+    member = db.get_or_404(Membership, membership_id)
+    if member.cohort_id != cohort.id or not EmptyForm().validate_on_submit():
+        abort(404 if member.cohort_id != cohort.id else 400)
+    back = (
+        url_for("cohorts.territory", territory_id=member.territory_id)
+        if member.territory_id
+        else url_for("cohorts.members", cohort_id=cohort.id)
+    )
+    try:
+        operations.remove_member(member)
+    except operations.CohortError as error:
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("%(name)s ne fait plus partie de la cohorte.", name=member.user.full_name), "success")
+    return redirect(back)
+
+
+@bp.route("/cohorts/<int:cohort_id>/territories/new", methods=["GET", "POST"])
+def new_territory(cohort_id: int):
+    """Add a territory to the cohort."""
+    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
+    form = TerritoryForm()
+    if form.validate_on_submit():
+        try:
+            territory = operations.add_territory(cohort, **form.territory_fields())
+        except operations.CohortError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Le territoire « %(name)s » est ajouté.", name=territory.name), "success")
+            return redirect(url_for("cohorts.territory", territory_id=territory.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "cohorts/territory_form.html", form=form, cohort=cohort, territory=None
+    ), status
+
+
+@bp.get("/territories/<int:territory_id>")
+def territory(territory_id: int):
+    """Show a territory: status, catalyseurs, coach, planned events."""
+    territory = _load_territory(territory_id, can.can_view_territory)
+    cohort = territory.cohort
+    manage = can.can_manage_cohort(current_user, cohort)
+    coach_form = None
+    if manage:
+        coach_form = CoachForm(coach=territory.coach_id or 0)
+        coaches = queries.cohort_members(cohort, (Role.COACH,))
+        coach_form.coach.choices = [(0, _("— aucun·e —"))] + [
+            (m.user_id, m.user.full_name) for m in coaches
+        ]
+    return render_template(
+        "cohorts/territory.html",
+        territory=territory,
+        cohort=cohort,
+        can_manage=manage,
+        person_form=PersonForm(),
+        coach_form=coach_form,
+        remove_form=EmptyForm(),
+        timeline=cohort_timeline(cohort, territory_id=territory.id),
+    )
+
+
+@bp.route("/territories/<int:territory_id>/edit", methods=["GET", "POST"])
+def edit_territory(territory_id: int):
+    """Edit a territory and its solicitation status."""
+    territory = _load_territory(territory_id, _manage_territory)
+    form = TerritoryForm(obj=territory)
+    if form.validate_on_submit():
+        try:
+            operations.update_territory(territory, **form.territory_fields())
+        except operations.CohortError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Le territoire est enregistré."), "success")
+            return redirect(url_for("cohorts.territory", territory_id=territory.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "cohorts/territory_form.html", form=form, cohort=territory.cohort, territory=territory
+    ), status
+
+
+@bp.post("/territories/<int:territory_id>/catalyseurs")
+def add_catalyseur(territory_id: int):
+    """Invite a catalyseur into the territory (one, or two for a binôme)."""
+    territory = _load_territory(territory_id, _manage_territory)
+    form = PersonForm()
+    if form.validate_on_submit():
+        try:
+            operations.add_catalyseur(
+                territory,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                organisation=form.organisation.data or "",
+                invited_by=current_user,
+            )
+        except operations.CohortError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s est invité·e.", name=form.full_name.data), "success")
+            return redirect(url_for("cohorts.territory", territory_id=territory.id))
+    cohort = territory.cohort
+    coach_form = CoachForm(coach=territory.coach_id or 0)
+    coach_form.coach.choices = [(0, _("— aucun·e —"))] + [
+        (m.user_id, m.user.full_name) for m in queries.cohort_members(cohort, (Role.COACH,))
+    ]
+    return render_template(
+        "cohorts/territory.html",
+        territory=territory,
+        cohort=cohort,
+        can_manage=True,
+        person_form=form,
+        coach_form=coach_form,
+        remove_form=EmptyForm(),
+        timeline=cohort_timeline(cohort, territory_id=territory.id),
+    ), 400
+
+
+@bp.post("/territories/<int:territory_id>/coach")
+def assign_coach(territory_id: int):
+    """Choose the coach who follows the territory."""
+    territory = _load_territory(territory_id, _manage_territory)
+    form = CoachForm()
+    coaches = queries.cohort_members(territory.cohort, (Role.COACH,))
+    form.coach.choices = [(0, "")] + [(m.user_id, m.user.full_name) for m in coaches]
+    if not form.validate_on_submit():
+        flash(_("Choisissez un·e accompagnateur·rice de la liste."), "error")
+        return redirect(url_for("cohorts.territory", territory_id=territory.id))
+    coach = next((m.user for m in coaches if m.user_id == form.coach.data), None)
+    try:
+        operations.assign_coach(territory, coach)
+    except operations.CohortError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("L'accompagnement du territoire est enregistré."), "success")
+    return redirect(url_for("cohorts.territory", territory_id=territory.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
+def import_territories(cohort_id: int):
+    """Upload a CSV of territories and catalyseurs and preview it, errors by line."""
+    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
+    form = ImportForm()
+    preview = content = None
+    if form.validate_on_submit():
+        content = csv_import.decode(form.file.data.read())
+        preview = csv_import.parse(cohort, content)
+    status = 400 if form.is_submitted() and (preview is None or not preview.ok) else 200
+    return render_template(
+        "cohorts/import.html",
+        cohort=cohort,
+        form=form,
+        preview=preview,
+        confirm_form=ImportConfirmForm(content=content) if preview and preview.ok else None,
+        columns=csv_import.HEADER,
+    ), status
+
+
+@bp.post("/cohorts/<int:cohort_id>/import/confirm")
+def confirm_import(cohort_id: int):
+    """Write a previewed import, all or nothing, after checking it again."""
+    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    preview = csv_import.parse(cohort, form.content.data)
+    if not preview.ok:
+        flash(_("Le fichier contient des erreurs ; rien n'a été importé."), "error")
+        return render_template(
+            "cohorts/import.html",
+            cohort=cohort,
+            form=ImportForm(),
+            preview=preview,
+            confirm_form=None,
+            columns=csv_import.HEADER,
+        ), 400
+    territories = csv_import.apply(cohort, preview, invited_by=current_user)
+    db.session.commit()
+    flash(
+        _(
+            "%(n)d territoires importés ; les catalyseurs ont reçu leur invitation.",
+            n=len(territories),
+        ),
+        "success",
+    )
+    return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
+
+
+@bp.get("/cohorts/<int:cohort_id>/import/modele.csv")
+def import_template(cohort_id: int):
+    """Download an example CSV file with the expected columns."""
+    _load_cohort(cohort_id, can.can_manage_cohort)
+    return Response(
+        csv_import.template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="parcours-territoires.csv"'},
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/my-path")
+def my_path(cohort_id: int):
+    """« Mon parcours »: my territory, my binôme partner, my coach, the timeline, my peers."""
+    cohort = _load_cohort(cohort_id, can.is_catalyseur)
+    me = can.membership(current_user, cohort.id)
+    territory = me.territory
+    partners = [m.user for m in territory.catalyseurs if m.user_id != current_user.id]
+    peers = [t for t in queries.peer_territories(cohort) if t.id != territory.id]
+    return render_template(
+        "cohorts/my_path.html",
+        cohort=cohort,
+        territory=territory,
+        partners=partners,
+        peers=peers,
+        timeline=cohort_timeline(cohort, territory_id=territory.id),
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/my-territories")
+def my_territories(cohort_id: int):
+    """The territories a coach follows in this cohort."""
+    cohort = _load_cohort(cohort_id, can.is_coach)
+    return render_template(
+        "cohorts/my_territories.html",
+        cohort=cohort,
+        territories=queries.coached_territories(cohort, current_user),
+        timeline=cohort_timeline(cohort),
+    )

@@ -1,0 +1,94 @@
+"""Configuration from the environment: ``SECRET_KEY``, ``DATABASE_URL`` and ``PARCOURS_*``."""
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+WEAK_SECRET_KEYS = {"", "dev", "secret", "changeme", "change-me", "development", "test"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The application cannot start with this configuration."""
+
+
+DEFAULTS = {
+    "PARCOURS_TIMEZONE": "Europe/Paris",
+    "PARCOURS_MAIL_BACKEND": None,  # derived: smtp when a host is set, else console
+    "PARCOURS_MAIL_FROM": "Parcours <parcours@localhost>",
+    "PARCOURS_SMTP_HOST": "",
+    "PARCOURS_SMTP_PORT": 587,
+    "PARCOURS_SMTP_USER": "",
+    "PARCOURS_SMTP_PASSWORD": "",
+    "PARCOURS_SMTP_STARTTLS": True,
+    "PARCOURS_IDLE_TIMEOUT_MINUTES": 120,
+    "PARCOURS_LOGIN_MAX_FAILURES": 5,
+    "PARCOURS_LOGIN_WINDOW_MINUTES": 15,
+    "PARCOURS_TOKEN_MAX_AGE_HOURS": 72,
+    "PARCOURS_BASE_URL": "",
+    "PARCOURS_ARGON2": {},
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "WTF_CSRF_TIME_LIMIT": None,  # the session lifetime already bounds it
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "parcours_session",
+}
+
+
+def _env_value(raw: str):
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def database_url(instance_path: str) -> str:
+    """Return the database URL: ``DATABASE_URL`` or a SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'parcours.sqlite3'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver spelled out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load(app: Flask, overrides: dict | None) -> None:
+    """Fill ``app.config`` from defaults, the environment, then ``overrides``."""
+    app.config.from_mapping(DEFAULTS)
+    app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY", "")
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    for key, raw in os.environ.items():
+        if key.startswith("PARCOURS_"):
+            app.config[key] = _env_value(raw)
+    if overrides:
+        app.config.update(overrides)
+
+    config = app.config
+    if config["PARCOURS_MAIL_BACKEND"] is None:
+        config["PARCOURS_MAIL_BACKEND"] = "smtp" if config["PARCOURS_SMTP_HOST"] else "console"
+    production = not (app.debug or config.get("TESTING"))
+    config["PARCOURS_PRODUCTION"] = production
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        minutes=int(config["PARCOURS_IDLE_TIMEOUT_MINUTES"])
+    )
+    if production:
+        secret = config["SECRET_KEY"] or ""
+        if secret.lower() in WEAK_SECRET_KEYS or len(secret) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigurationError(
+                "SECRET_KEY is missing or too weak. Set the SECRET_KEY environment variable to "
+                f"a random value of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. "
+                '`python -c "import secrets; print(secrets.token_hex(32))"`, or run with '
+                "--debug for local development."
+            )
+        config.setdefault("SESSION_COOKIE_SECURE", True)
+        config["SESSION_COOKIE_SECURE"] = config.get("SESSION_COOKIE_SECURE", True)
+    elif not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = "insecure-development-key-" + "x" * 16

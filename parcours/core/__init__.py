@@ -1,0 +1,1 @@
+"""Shared plumbing: extensions, database base, time, permissions, mail, security."""

@@ -1,0 +1,53 @@
+"""Error pages in the site's layout; no traceback ever reaches a user."""
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from parcours.core.extensions import db
+
+logger = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Requête incorrecte"), _l("La demande n'a pas pu être comprise.")),
+    403: (_l("Accès refusé"), _l("Vous n'avez pas accès à cette page.")),
+    404: (_l("Page introuvable"), _l("Cette page n'existe pas ou plus.")),
+    405: (_l("Méthode non autorisée"), _l("Cette action n'est pas possible ici.")),
+    413: (_l("Fichier trop volumineux"), _l("Le fichier envoyé dépasse la taille autorisée.")),
+    500: (
+        _l("Erreur du serveur"),
+        _l("Une erreur inattendue s'est produite. L'équipe a été prévenue ; réessayez plus tard."),
+    ),
+}
+
+
+def _render(code: int, message=None):
+    title, default = MESSAGES.get(code, (_l("Erreur"), _l("La demande n'a pas abouti.")))
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default
+    ), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return _render(400, _l("Le formulaire a expiré. Rechargez la page et réessayez."))
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render(error.code)
+
+    @app.errorhandler(InternalServerError)
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        original = getattr(error, "original_exception", None) or error
+        logger.error("Unhandled error", exc_info=original)
+        db.session.rollback()
+        return _render(500)

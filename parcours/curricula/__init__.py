@@ -1,0 +1,1 @@
+"""Curricula: programme definitions read from ``curricula/*.toml`` and versioned in the database."""

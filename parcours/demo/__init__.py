@@ -1,0 +1,1 @@
+"""Fictitious demo data, so that a newcomer sees a realistic cohort at once."""

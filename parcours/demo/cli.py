@@ -1,0 +1,163 @@
+"""``flask demo``: create or reset the fictitious demo data and print the accounts."""
+
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import delete, select
+
+from parcours import ROOT
+from parcours.accounts import operations as accounts
+from parcours.accounts.models import DEMO_EMAIL_DOMAIN, User
+from parcours.cohorts import operations as cohorts
+from parcours.cohorts.models import Role
+from parcours.core import mail
+from parcours.core.extensions import db
+from parcours.curricula.loader import curriculum_files, load_file
+from parcours.demo import data
+
+COHORT_NAME = "Co-construction territoriale — promotion 2026"
+DEFAULT_PASSWORD = "parcours-demo-2026"  # noqa: S105 (printed demo password, by design)
+
+
+def _email(local: str) -> str:
+    return f"{local}@{DEMO_EMAIL_DOMAIN}"
+
+
+def database_holds_real_data() -> bool:
+    """Tell whether any account is not a demo account."""
+    return (
+        db.session.scalar(
+            select(User.id).where(User.email.not_like(f"%@{DEMO_EMAIL_DOMAIN}")).limit(1)
+        )
+        is not None
+    )
+
+
+def reset() -> None:
+    """Empty every table (the caller checked that only demo data is there)."""
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name != "alembic_version":
+            db.session.execute(delete(table))
+
+
+def build(password: str) -> list[tuple[str, str, str]]:
+    """Create the demo data; return (role, e-mail, name) for each account."""
+    for path in curriculum_files(ROOT / "curricula"):
+        load_file(path)
+    from parcours.curricula.models import Curriculum
+
+    curriculum = db.session.scalar(
+        select(Curriculum).where(Curriculum.slug == "co-construction-territoriale")
+    )
+    version = curriculum.versions[-1]
+    accounts_list = []
+
+    def person(full_name, local, organisation, role_label, admin=False) -> User:
+        user, _created = accounts.ensure_user(_email(local), full_name, organisation)
+        user.is_admin = admin
+        accounts.set_password(user, password)
+        accounts_list.append((role_label, user.email, full_name))
+        return user
+
+    admin = person(*data.ADMIN, "administrateur", admin=True)
+    coordinator = person(*data.COORDINATOR, "coordinatrice")
+    cohort = cohorts.create_cohort(
+        version=version,
+        name=COHORT_NAME,
+        start_date=date(2026, 3, 2),
+        created_by=coordinator,
+    )
+    coaches = []
+    for full_name, local, organisation in data.COACHES:
+        user = person(full_name, local, organisation, "accompagnateur·rice")
+        cohorts.add_member(
+            cohort,
+            role=Role.COACH,
+            email=user.email,
+            full_name=full_name,
+            organisation=organisation,
+            invited_by=admin,
+        )
+        coaches.append(user)
+    for full_name, local, organisation in data.COMMITTEE:
+        user = person(full_name, local, organisation, "comité d'orientation")
+        cohorts.add_member(
+            cohort,
+            role=Role.COMMITTEE,
+            email=user.email,
+            full_name=full_name,
+            organisation=organisation,
+            invited_by=admin,
+        )
+    for index, (name, region, dept, kind, structure, ctype, people) in enumerate(data.TERRITORIES):
+        territory = cohorts.add_territory(
+            cohort,
+            name=name,
+            region=region,
+            department=dept,
+            kind=kind,
+            carrier_structure=structure,
+            carrier_type=ctype,
+            status="accepted",
+            status_reason="",
+        )
+        cohorts.assign_coach(territory, coaches[index % len(coaches)])
+        for full_name, local in people:
+            user = person(full_name, local, structure, f"catalyseur·rice — {name}")
+            cohorts.add_catalyseur(
+                territory,
+                email=user.email,
+                full_name=full_name,
+                organisation=structure,
+                invited_by=coordinator,
+            )
+    name, region, dept, kind, structure, ctype, reason = data.REFUSED
+    cohorts.add_territory(
+        cohort,
+        name=name,
+        region=region,
+        department=dept,
+        kind=kind,
+        carrier_structure=structure,
+        carrier_type=ctype,
+        status="refused",
+        status_reason=reason,
+    )
+    return accounts_list
+
+
+@click.command("demo")
+@click.option(
+    "--password",
+    default=DEFAULT_PASSWORD,
+    show_default=True,
+    help="Mot de passe de tous les comptes de démonstration.",
+)
+@click.option(
+    "--force", is_flag=True, help="Effacer aussi une base qui contient de vraies données."
+)
+@with_appcontext
+def demo_command(password: str, force: bool) -> None:
+    """Create (or reset) the fictitious demo cohort and print how to log in."""
+    from parcours.accounts.passwords import password_problem
+
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    if database_holds_real_data() and not force:
+        raise click.ClickException(
+            "Cette base contient des comptes qui ne sont pas des comptes de démonstration. "
+            "Rien n'a été modifié. Utilisez --force pour tout effacer quand même."
+        )
+    reset()
+    # Invitation e-mails to invented people would only clutter the console.
+    mail.suppress_until_commit()
+    accounts_list = build(password)
+    db.session.commit()
+    click.echo(f"Données de démonstration créées : « {COHORT_NAME} » (fictive).")
+    click.echo(f"Mot de passe de tous les comptes : {password}\n")
+    width = max(len(role) for role, _e, _n in accounts_list)
+    for role, email, full_name in accounts_list:
+        click.echo(f"  {role:<{width}}  {email:<45} {full_name}")
+    click.echo("\nOuvrez http://127.0.0.1:5000 et connectez-vous avec l'un de ces comptes.")

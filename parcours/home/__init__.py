@@ -1,0 +1,20 @@
+"""The home page: each person's cohorts, with the page their role needs."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from parcours.cohorts import permissions as can
+from parcours.cohorts import queries
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    """List my cohorts and where each of my roles starts."""
+    return render_template(
+        "home.html",
+        cohorts=queries.my_cohorts(current_user),
+        can_create=can.can_create_cohort(current_user),
+    )
