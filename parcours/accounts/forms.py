@@ -6,6 +6,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from parcours.accounts.passwords import password_problem
+from parcours.core.forms import choices
 
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
 
@@ -45,8 +46,8 @@ class ChangePasswordForm(NewPasswordForm):
 class ProfileForm(FlaskForm):
     full_name = StringField(_l("Nom complet"), validators=[DataRequired(), Length(max=200)])
     organisation = StringField(_l("Structure"), validators=[Length(max=200)])
-    locale = SelectField(_l("Langue de l'interface"), choices=LANGUAGE_CHOICES)
+    locale = SelectField(_l("Langue de l'interface"), choices=choices(LANGUAGE_CHOICES))
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES)
+    locale = SelectField(_l("Langue"), choices=choices(LANGUAGE_CHOICES))

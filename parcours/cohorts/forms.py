@@ -23,6 +23,7 @@ from parcours.cohorts.models import (
     TERRITORY_KINDS,
     Role,
 )
+from parcours.core.forms import choices
 
 
 def _timezone(form, field) -> None:
@@ -52,10 +53,10 @@ class TerritoryForm(FlaskForm):
     name = StringField(_l("Nom du territoire"), validators=[DataRequired(), Length(max=200)])
     region = StringField(_l("Région"), validators=[Length(max=100)])
     department = StringField(_l("Département"), validators=[Length(max=100)])
-    kind = SelectField(_l("Type de territoire"), choices=list(TERRITORY_KINDS.items()))
+    kind = SelectField(_l("Type de territoire"), choices=choices(TERRITORY_KINDS.items()))
     carrier_structure = StringField(_l("Structure porteuse"), validators=[Length(max=200)])
-    carrier_type = SelectField(_l("Type de structure"), choices=list(CARRIER_TYPES.items()))
-    status = SelectField(_l("Statut de la sollicitation"), choices=list(STATUS_LABELS.items()))
+    carrier_type = SelectField(_l("Type de structure"), choices=choices(CARRIER_TYPES.items()))
+    status = SelectField(_l("Statut de la sollicitation"), choices=choices(STATUS_LABELS.items()))
     status_reason = TextAreaField(
         _l("Motif (refus ou retrait)"), validators=[Optional(), Length(max=2000)]
     )
@@ -85,7 +86,9 @@ class PersonForm(FlaskForm):
 class MemberForm(PersonForm):
     role = SelectField(
         _l("Rôle"),
-        choices=[(r.value, ROLE_LABELS[r]) for r in (Role.COORDINATOR, Role.COACH, Role.COMMITTEE)],
+        choices=choices(
+            (r.value, ROLE_LABELS[r]) for r in (Role.COORDINATOR, Role.COACH, Role.COMMITTEE)
+        ),
     )
 
 

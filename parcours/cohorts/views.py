@@ -21,7 +21,7 @@ from parcours.cohorts.forms import (
 )
 from parcours.cohorts.models import ROLE_LABELS, Cohort, Membership, Role, Territory
 from parcours.core.extensions import db
-from parcours.core.forms import EmptyForm
+from parcours.core.forms import EmptyForm, choices
 from parcours.curricula.models import CurriculumVersion
 
 bp = Blueprint("cohorts", __name__)
@@ -72,7 +72,7 @@ def new_cohort():
         abort(403)
     form = CohortForm()
     versions = queries.curriculum_versions()
-    form.curriculum.choices = [(v.id, v.label) for v in versions]
+    form.curriculum.choices = choices((v.id, v.label) for v in versions)
     if form.validate_on_submit():
         version = db.session.get(CurriculumVersion, form.curriculum.data)
         try:
@@ -215,9 +215,9 @@ def territory(territory_id: int):
     if manage:
         coach_form = CoachForm(coach=territory.coach_id or 0)
         coaches = queries.cohort_members(cohort, (Role.COACH,))
-        coach_form.coach.choices = [(0, _("— aucun·e —"))] + [
-            (m.user_id, m.user.full_name) for m in coaches
-        ]
+        coach_form.coach.choices = choices(
+            [(0, _("— aucun·e —")), *((m.user_id, m.user.full_name) for m in coaches)]
+        )
     return render_template(
         "cohorts/territory.html",
         territory=territory,
@@ -272,9 +272,10 @@ def add_catalyseur(territory_id: int):
             return redirect(url_for("cohorts.territory", territory_id=territory.id))
     cohort = territory.cohort
     coach_form = CoachForm(coach=territory.coach_id or 0)
-    coach_form.coach.choices = [(0, _("— aucun·e —"))] + [
-        (m.user_id, m.user.full_name) for m in queries.cohort_members(cohort, (Role.COACH,))
-    ]
+    coaches = queries.cohort_members(cohort, (Role.COACH,))
+    coach_form.coach.choices = choices(
+        [(0, _("— aucun·e —")), *((m.user_id, m.user.full_name) for m in coaches)]
+    )
     return render_template(
         "cohorts/territory.html",
         territory=territory,
@@ -293,7 +294,7 @@ def assign_coach(territory_id: int):
     territory = _load_territory(territory_id, _manage_territory)
     form = CoachForm()
     coaches = queries.cohort_members(territory.cohort, (Role.COACH,))
-    form.coach.choices = [(0, "")] + [(m.user_id, m.user.full_name) for m in coaches]
+    form.coach.choices = choices([(0, ""), *((m.user_id, m.user.full_name) for m in coaches)])
     if not form.validate_on_submit():
         flash(_("Choisissez un·e accompagnateur·rice de la liste."), "error")
         return redirect(url_for("cohorts.territory", territory_id=territory.id))

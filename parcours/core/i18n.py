@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from parcours.core.extensions import babel
@@ -36,5 +36,6 @@ def init_app(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS)
     )
+    app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
