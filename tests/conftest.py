@@ -7,6 +7,7 @@ whole suite on PostgreSQL.
 import os
 import re
 from datetime import date
+from html import unescape
 
 import pytest
 from flask_migrate import upgrade
@@ -193,6 +194,7 @@ def world(app, create_user, curriculum_version):
         "outsider": create_user("outsider@example.org", "Hors cohorte"),
     }
     with app.test_request_context():
+        mail.suppress_until_commit()  # invitations are tested where they matter
         users = {key: db.session.get(User, value) for key, value in ids.items()}
         version = db.session.get(CurriculumVersion, version_id)
         cohort_a = cohort_ops.create_cohort(
@@ -238,7 +240,6 @@ def world(app, create_user, curriculum_version):
                 organisation="",
                 invited_by=users["coordinator"],
             )
-        mail.suppress_until_commit()
         db.session.commit()
         ids.update(
             cohort_a=cohort_a.id,
@@ -258,7 +259,7 @@ def login(client, email: str, password: str = PASSWORD):
 
 
 @pytest.fixture
-def login_as(app, client, world):
+def login_as(app, world):
     """Return a function that logs the test client in as a role of ``world``."""
     emails = {
         "admin": "admin@example.org",
@@ -274,9 +275,9 @@ def login_as(app, client, world):
     }
 
     def _login(role: str):
-        client.post("/logout")
-        login(client, emails[role])
-        return client
+        fresh = app.test_client()
+        login(fresh, emails[role])
+        return fresh
 
     return _login
 
@@ -285,4 +286,4 @@ def page_text(response) -> str:
     """Return the visible text of an HTML response, whitespace folded."""
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())

@@ -175,13 +175,14 @@ def remove_member(cohort_id: int, membership_id: int):
         if member.territory_id
         else url_for("cohorts.members", cohort_id=cohort.id)
     )
+    name = member.user.full_name
     try:
         operations.remove_member(member)
     except operations.CohortError as error:
         flash(str(error), "error")
         return redirect(back)
     db.session.commit()
-    flash(_("%(name)s ne fait plus partie de la cohorte.", name=member.user.full_name), "success")
+    flash(_("%(name)s ne fait plus partie de la cohorte.", name=name), "success")
     return redirect(back)
 
 

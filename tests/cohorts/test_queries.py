@@ -1,0 +1,91 @@
+"""Pages keep a constant number of SQL queries as a cohort grows (no N+1)."""
+
+from datetime import date
+
+from parcours.accounts.models import User
+from parcours.cohorts import operations
+from parcours.cohorts.models import Cohort, Role
+from parcours.core import mail
+from parcours.core.extensions import db
+
+
+def _grow(app, world, start: int, count: int) -> None:
+    """Add ``count`` accepted territories, each with a binôme and the coach, to cohort A."""
+    with app.test_request_context():
+        mail.suppress_until_commit()
+        cohort = db.session.get(Cohort, world["cohort_a"])
+        coordinator = db.session.get(User, world["coordinator"])
+        coach = db.session.get(User, world["coach"])
+        for n in range(start, start + count):
+            territory = operations.add_territory(
+                cohort,
+                name=f"Territoire {n:03}",
+                region="R",
+                department="D",
+                kind="rural",
+                carrier_structure="S",
+                carrier_type="public",
+                status="accepted",
+                status_reason="",
+            )
+            operations.assign_coach(territory, coach)
+            for k in (1, 2):
+                operations.add_catalyseur(
+                    territory,
+                    email=f"t{n}-{k}@example.org",
+                    full_name=f"P {n} {k}",
+                    organisation="",
+                    invited_by=coordinator,
+                )
+        for n in range(start, start + count):
+            operations.add_member(
+                cohort,
+                role=Role.COMMITTEE,
+                email=f"c{n}@example.org",
+                full_name=f"C {n}",
+                organisation="",
+                invited_by=coordinator,
+            )
+        operations.create_cohort(
+            version=cohort.curriculum_version,
+            name=f"Autre {start}",
+            start_date=date(2027, 1, 4),
+            created_by=coordinator,
+        )
+        db.session.commit()
+
+
+def _count(client, query_counter, url) -> int:
+    with query_counter:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return query_counter.count
+
+
+def test_page_query_counts_do_not_grow_with_the_cohort(app, login_as, world, query_counter):
+    pages = {
+        "coordinator": [
+            "/",
+            f"/cohorts/{world['cohort_a']}",
+            f"/cohorts/{world['cohort_a']}/members",
+            f"/territories/{world['territory_a1']}",
+        ],
+        "a1": [f"/cohorts/{world['cohort_a']}/my-path"],
+        "coach": [f"/cohorts/{world['cohort_a']}/my-territories"],
+        "committee": [f"/cohorts/{world['cohort_a']}"],
+        "admin": ["/"],
+    }
+    clients = {role: login_as(role) for role in pages}
+
+    def measure():
+        return {
+            (role, url): _count(clients[role], query_counter, url)
+            for role, urls in pages.items()
+            for url in urls
+        }
+
+    _grow(app, world, 0, 3)
+    small = measure()
+    _grow(app, world, 100, 12)
+    large = measure()
+    assert large == small

@@ -1,0 +1,112 @@
+"""Curriculum files: the shipped ones are valid, broken ones are refused clearly."""
+
+import tomllib
+
+import pytest
+from sqlalchemy import func, select
+
+from parcours import ROOT
+from parcours.core.extensions import db
+from parcours.curricula.loader import CurriculumError, load_file, parse_file
+from parcours.curricula.models import Curriculum, CurriculumVersion
+from tests.conftest import CURRICULUM, SISTER_CURRICULUM
+
+
+def test_shipped_curricula_are_valid_and_different():
+    files = sorted((ROOT / "curricula").glob("*.toml"))
+    assert [f.name for f in files] == [
+        "co-construction-territoriale.toml",
+        "modeles-socio-economiques.toml",
+    ]
+    main, sister = parse_file(CURRICULUM), parse_file(SISTER_CURRICULUM)
+    assert main.programme.slug != sister.programme.slug
+    assert {c.code for c in main.competences}.isdisjoint({c.code for c in sister.competences})
+
+
+def test_co_construction_curriculum_follows_the_domain():
+    document = parse_file(CURRICULUM)
+    assert document.programme.duration_months == 9
+    assert len(document.thematics) == 8
+    assert [s.code for s in document.sessions] == ["S1", "S2", "S3", "S4"]
+    domains = document.referential.domains
+    assert [d.code for d in domains] == [f"D{n}" for n in range(8)]
+    assert all(3 <= len(d.competences) <= 6 for d in domains)
+    assert [level.label for level in document.referential.levels] == [
+        "Pas encore",
+        "Cela commence à émerger",
+        "De plus en plus pratiqué",
+        "Tout à fait ancré — je peux le transmettre",
+    ]
+    assert len(document.maturity.levels) == 4
+    committees = [e for e in document.events if e.kind == "committee"]
+    assert len(committees) == 3
+    assert {m.code for m in document.assessment_moments} == {"T0", "MID", "END"}
+    per_territory = {e.kind for e in document.events if e.per_territory}
+    assert per_territory == {"bilateral", "follow_up", "field_visit"}
+
+
+def _write(tmp_path, text, name="broken.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _variant(tmp_path, change) -> "Path":  # noqa: F821
+    """Write a copy of the real curriculum with ``change`` applied to its data."""
+    import tomli_w
+
+    data = tomllib.loads(CURRICULUM.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "variant.toml"
+    path.write_bytes(tomli_w.dumps(data).encode())
+    return path
+
+
+def test_toml_syntax_error_names_file_and_line(tmp_path):
+    path = _write(tmp_path, '[programme]\nslug = "x"\nname = \n')
+    with pytest.raises(CurriculumError) as error:
+        parse_file(path)
+    message = str(error.value)
+    assert str(path) in message
+    assert "line 3" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["programme"].pop("name"), "programme.name"),
+        (lambda d: d["programme"].update(durée=3), "programme.durée"),
+        (lambda d: d["sessions"][1].update(thematics=["T99"]), "unknown thematics ['T99']"),
+        (
+            lambda d: d["referential"]["domains"][2]["competences"][0].update(code="D0.1"),
+            "duplicate competence code 'D0.1'",
+        ),
+        (lambda d: d["referential"]["levels"].pop(1), "level values must be 0, 1, 2"),
+        (lambda d: d["sessions"][0].update(offset_days=400), "after the end of a 9-month"),
+        (lambda d: d["sessions"][0].update(offset_days="trente"), "sessions[1].offset_days"),
+    ],
+)
+def test_invalid_content_names_the_key_at_fault(tmp_path, change, expected):
+    path = _variant(tmp_path, change)
+    with pytest.raises(CurriculumError) as error:
+        parse_file(path)
+    assert str(path) in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_loading_is_idempotent_and_a_change_makes_a_new_version(ctx, tmp_path):
+    first = load_file(CURRICULUM)
+    again = load_file(CURRICULUM)
+    assert first.created and not again.created
+    assert again.version.id == first.version.id
+
+    def rename_s1(data):
+        data["sessions"][0]["title"] = "Session 1 — nouveau titre"
+
+    changed = load_file(_variant(tmp_path, rename_s1))
+    assert changed.created
+    assert changed.version.number == 2
+    assert db.session.scalar(select(func.count(Curriculum.id))) == 1
+    assert db.session.scalar(select(func.count(CurriculumVersion.id))) == 2
+    # The first version keeps its content: a cohort on it still reads the old title.
+    assert first.version.document.sessions[0].title != "Session 1 — nouveau titre"
