@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     configuration.load(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    from parcours import models  # noqa: F401  (every table known before anything else)
     from parcours.core import extensions, i18n, mail, security
     from parcours.core.db import register_sqlite_pragmas
 

@@ -1,4 +1,6 @@
-"""initial schema
+"""Initial schema: users, failed logins, curricula, cohorts, territories, memberships, events.
+
+Reviewed: constraint names come from the naming convention in parcours.core.db.
 
 Revision ID: 574dfa844aec
 Revises: 

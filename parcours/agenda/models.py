@@ -4,9 +4,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Territory
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -60,10 +61,34 @@ class Event(db.Model):
     starts_at: Mapped[datetime] = mapped_column(nullable=False)
     ends_at: Mapped[datetime] = mapped_column(nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="planned")
+    venue_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    venue_address: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    access_notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    online_url: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    # One speaker per line: a name and, after a dash, their organisation.
+    speakers: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Curriculum thematic codes (T1, T2…) this event works on.
+    thematics: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # iCalendar SEQUENCE: grows with every change that calendar applications must pick up.
+    sequence: Mapped[int] = mapped_column(nullable=False, default=0)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     cohort: Mapped[Cohort] = relationship()
     territory: Mapped[Territory | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    items: Mapped[list["AgendaItem"]] = relationship(
+        back_populates="event",
+        order_by="(AgendaItem.starts_at, AgendaItem.id)",
+        cascade="all, delete-orphan",
+    )
+    documents: Mapped[list["EventDocument"]] = relationship(
+        back_populates="event", order_by="EventDocument.id", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.kind} {self.title!r}>"
@@ -71,3 +96,99 @@ class Event(db.Model):
     @property
     def kind_label(self):
         return KIND_LABELS[EventKind(self.kind)]
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def speaker_list(self) -> list[str]:
+        return [line.strip() for line in self.speakers.splitlines() if line.strip()]
+
+
+class AgendaItemKind(StrEnum):
+    PLENARY = "plenary"
+    TESTIMONY = "testimony"
+    VISIT = "visit"
+    WORKSHOP = "workshop"
+    RESTITUTION = "restitution"
+    BREAK = "break"
+    OTHER = "other"
+
+
+AGENDA_ITEM_LABELS = {
+    AgendaItemKind.PLENARY: _l("Plénière"),
+    AgendaItemKind.TESTIMONY: _l("Témoignage"),
+    AgendaItemKind.VISIT: _l("Visite inspirante"),
+    AgendaItemKind.WORKSHOP: _l("Atelier en sous-groupes"),
+    AgendaItemKind.RESTITUTION: _l("Restitution"),
+    AgendaItemKind.BREAK: _l("Pause"),
+    AgendaItemKind.OTHER: _l("Autre"),
+}
+
+
+class AgendaItem(db.Model):
+    """A timed part of an event's programme (plenary, testimony, workshop…)."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "kind IN ({})".format(", ".join(f"'{k}'" for k in AgendaItemKind)), name="kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    speaker: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+
+    event: Mapped[Event] = relationship(back_populates="items")
+
+    def __repr__(self) -> str:
+        return f"<AgendaItem {self.id} {self.title!r}>"
+
+    @property
+    def kind_label(self):
+        return AGENDA_ITEM_LABELS[AgendaItemKind(self.kind)]
+
+
+class EventDocument(db.Model):
+    """A link to a document of an event (programme, slides, report)."""
+
+    __tablename__ = "event_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    url: Mapped[str] = mapped_column(String(1000), nullable=False)
+
+    event: Mapped[Event] = relationship(back_populates="documents")
+
+    def __repr__(self) -> str:
+        return f"<EventDocument {self.id} {self.title!r}>"
+
+
+class CalendarFeed(db.Model):
+    """A person's private calendar subscription; the token is the only credential."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    token: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CalendarFeed of user {self.user_id}>"

@@ -1,0 +1,103 @@
+"""Attendance records per half-day, and the check-in codes shown in the room."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from parcours.accounts.models import User
+from parcours.agenda.models import Event
+from parcours.core.extensions import db
+from parcours.core.time import now_utc
+
+
+class HalfDay(StrEnum):
+    MORNING = "am"
+    AFTERNOON = "pm"
+
+
+HALF_DAY_LABELS = {HalfDay.MORNING: _l("Matin"), HalfDay.AFTERNOON: _l("Après-midi")}
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+
+STATUS_LABELS = {
+    AttendanceStatus.PRESENT: _l("Présent·e"),
+    AttendanceStatus.LATE: _l("En retard"),
+    AttendanceStatus.EXCUSED: _l("Excusé·e"),
+    AttendanceStatus.ABSENT: _l("Absent·e"),
+}
+
+#: Statuses that count as having attended.
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class Attendance(db.Model):
+    """One person's presence at one half-day of an event."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", "day", "half"),
+        CheckConstraint(f"half IN ({_in(HalfDay)})", name="half"),
+        CheckConstraint(f"status IN ({_in(AttendanceStatus)})", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    day: Mapped[date] = mapped_column(nullable=False)
+    half: Mapped[str] = mapped_column(String(2), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False)
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    self_checked_in: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    recorded_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<Attendance {self.user_id} {self.day} {self.half} {self.status}>"
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[AttendanceStatus(self.status)]
+
+
+class CheckInCode(db.Model):
+    """The short code shown in the room for one half-day; it only works during that half-day."""
+
+    __tablename__ = "check_in_codes"
+    __table_args__ = (
+        UniqueConstraint("event_id", "day", "half"),
+        CheckConstraint(f"half IN ({_in(HalfDay)})", name="half"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    day: Mapped[date] = mapped_column(nullable=False)
+    half: Mapped[str] = mapped_column(String(2), nullable=False)
+    code: Mapped[str] = mapped_column(String(12), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"<CheckInCode {self.event_id} {self.day} {self.half}>"

@@ -1,0 +1,8 @@
+"""Import every domain's models, so that the metadata (migrations, tests) knows every table."""
+
+from parcours.accounts import models as accounts  # noqa: F401
+from parcours.agenda import models as agenda  # noqa: F401
+from parcours.attendance import models as attendance  # noqa: F401
+from parcours.cohorts import models as cohorts  # noqa: F401
+from parcours.curricula import models as curricula  # noqa: F401
+from parcours.outbox import models as outbox  # noqa: F401

@@ -1,0 +1,72 @@
+"""Outgoing e-mails and the claims that make each scheduled job run once."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parcours.core.extensions import db
+from parcours.core.time import now_utc
+
+
+class MessageStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The cohort the message is about, so its coordinators can read the log.
+    cohort_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(254), nullable=False)
+    subject: Mapped[str] = mapped_column(String(300), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    attachment_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    attachment_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default=MessageStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    last_error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    # A message that must exist once (a reminder) carries a key; a second insert fails.
+    dedup_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} to {self.recipient} {self.status}>"
+
+
+class JobRun(db.Model):
+    """A scheduled job's claim on one time slot: the unique key lets one process win."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(100), nullable=False)
+    slot: Mapped[str] = mapped_column(String(100), nullable=False)
+    claimed_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    started_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<JobRun {self.job} {self.slot}>"
