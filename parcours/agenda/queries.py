@@ -3,10 +3,20 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
+from parcours.accounts.models import User
 from parcours.agenda.models import KIND_LABELS, Event, EventKind
-from parcours.cohorts.models import Cohort, add_months
+from parcours.agenda.permissions import visible_events_clause
+from parcours.cohorts.models import (
+    Cohort,
+    Membership,
+    Role,
+    Territory,
+    TerritoryStatus,
+    add_months,
+)
 from parcours.core.extensions import db
 from parcours.curricula.schema import natural_key
 
@@ -101,3 +111,83 @@ def _phase_of(phases: list[TimelinePhase], moment: datetime, cohort: Cohort) -> 
         if day < phase.ends_on:
             return phase
     return phases[-1]
+
+
+@dataclass(frozen=True)
+class ExpectedPerson:
+    """Someone an event expects, with the territory they represent (None for staff)."""
+
+    user: User
+    territory: Territory | None
+    role: Role
+
+
+def expected_people(event: Event) -> list[ExpectedPerson]:
+    """Return who is expected at ``event``: participants first, grouped by territory.
+
+    Collective events expect the catalyseurs of every accepted territory; a territory's events
+    expect its catalyseurs and coach; a comité expects the Comité d'orientation. Coordinators
+    are expected at every event except a coach's follow-up or visit.
+    """
+    query = (
+        select(Membership)
+        .join(Membership.user)
+        .outerjoin(Membership.territory)
+        .where(Membership.cohort_id == event.cohort_id, User.active.is_(True))
+        .options(selectinload(Membership.user), selectinload(Membership.territory))
+    )
+    kind = EventKind(event.kind)
+    if event.territory_id is not None:
+        roles_wanted = [Membership.territory_id == event.territory_id]
+        coach_id = event.territory.coach_id if event.territory else None
+        if coach_id:
+            roles_wanted.append(and_(Membership.role == Role.COACH, Membership.user_id == coach_id))
+        if kind == EventKind.BILATERAL:
+            roles_wanted.append(Membership.role == Role.COORDINATOR)
+    elif kind == EventKind.COMMITTEE:
+        roles_wanted = [Membership.role.in_((Role.COMMITTEE, Role.COORDINATOR))]
+    else:
+        roles_wanted = [
+            and_(Membership.role == Role.CATALYSEUR, Territory.status == TerritoryStatus.ACCEPTED),
+            Membership.role.in_((Role.COORDINATOR, Role.COACH)),
+        ]
+    members = db.session.scalars(query.where(or_(*roles_wanted))).all()
+    people = [
+        ExpectedPerson(user=m.user, territory=m.territory, role=Role(m.role)) for m in members
+    ]
+    return sorted(
+        people,
+        key=lambda p: (
+            p.role != Role.CATALYSEUR,
+            p.territory.name.lower() if p.territory else "",
+            p.user.full_name.lower(),
+        ),
+    )
+
+
+def expected_participants(event: Event) -> list[ExpectedPerson]:
+    """Return the catalyseurs (or committee members) expected, without the staff."""
+    staff = (Role.COORDINATOR, Role.COACH)
+    return [p for p in expected_people(event) if p.role not in staff]
+
+
+def events_for(
+    user: User,
+    *,
+    cohort_ids: list[int] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    as_participant: bool = False,
+) -> list[Event]:
+    """Return the events ``user`` may see, in time order, with cohort and territory loaded."""
+    query = (
+        select(Event)
+        .where(visible_events_clause(user, cohort_ids, as_participant=as_participant))
+        .options(selectinload(Event.cohort), selectinload(Event.territory))
+        .order_by(Event.starts_at, Event.id)
+    )
+    if start is not None:
+        query = query.where(Event.ends_at > start)
+    if end is not None:
+        query = query.where(Event.starts_at < end)
+    return list(db.session.scalars(query))
