@@ -1,5 +1,6 @@
 """Configuration from the environment: ``SECRET_KEY``, ``DATABASE_URL`` and ``PARCOURS_*``."""
 
+import copy
 import json
 import os
 from datetime import timedelta
@@ -29,6 +30,8 @@ DEFAULTS = {
     "PARCOURS_LOGIN_WINDOW_MINUTES": 15,
     "PARCOURS_TOKEN_MAX_AGE_HOURS": 72,
     "PARCOURS_BASE_URL": "",
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+    "PARCOURS_PROXY_COUNT": 0,
     "PARCOURS_ARGON2": {},
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -41,7 +44,14 @@ DEFAULTS = {
 }
 
 
-def _env_value(raw: str):
+def _env_value(key: str, raw: str):
+    """Read a ``PARCOURS_*`` variable: text settings as given, the others as JSON when they parse.
+
+    A password such as ``123456`` or ``"quoted"`` must reach SMTP unchanged, not as a number
+    or without its quotes.
+    """
+    if isinstance(DEFAULTS.get(key), str):
+        return raw
     try:
         return json.loads(raw)
     except ValueError:
@@ -62,12 +72,12 @@ def database_url(instance_path: str) -> str:
 
 def load(app: Flask, overrides: dict | None) -> None:
     """Fill ``app.config`` from defaults, the environment, then ``overrides``."""
-    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(copy.deepcopy(DEFAULTS))
     app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY", "")
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
     for key, raw in os.environ.items():
         if key.startswith("PARCOURS_"):
-            app.config[key] = _env_value(raw)
+            app.config[key] = _env_value(key, raw)
     if overrides:
         app.config.update(overrides)
 
@@ -88,7 +98,8 @@ def load(app: Flask, overrides: dict | None) -> None:
                 '`python -c "import secrets; print(secrets.token_hex(32))"`, or run with '
                 "--debug for local development."
             )
-        config.setdefault("SESSION_COOKIE_SECURE", True)
-        config["SESSION_COOKIE_SECURE"] = config.get("SESSION_COOKIE_SECURE", True)
+        # Flask's own default is False, so setdefault() would never take effect.
+        if "SESSION_COOKIE_SECURE" not in (overrides or {}):
+            config["SESSION_COOKIE_SECURE"] = True
     elif not config["SECRET_KEY"]:
         config["SECRET_KEY"] = "insecure-development-key-" + "x" * 16

@@ -68,7 +68,9 @@ def app(database_url_for_tests):
         db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.session.commit()
         upgrade()
-    return application
+    yield application
+    with application.app_context():
+        db.engine.dispose()  # PostgreSQL would otherwise keep idle connections at exit
 
 
 @pytest.fixture(autouse=True)

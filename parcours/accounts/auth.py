@@ -1,21 +1,32 @@
 """Flask-Login wiring: sessions identified by a rotating token, with an idle timeout."""
 
-from flask import Flask, session
+import hashlib
+
+from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
+from flask_login import user_logged_in
 from sqlalchemy import select
 
 from parcours.accounts.models import User
 from parcours.core.extensions import db, login_manager
 
+_AGENT_KEY = "_agent"
+
+
+def _agent_fingerprint() -> str:
+    return hashlib.sha256(request.headers.get("User-Agent", "").encode()).hexdigest()[:32]
+
 
 def init_app(app: Flask) -> None:
-    """Attach Flask-Login and make every session expire after the idle timeout."""
+    """Attach Flask-Login, bind sessions to their browser, and expire them when idle."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
     login_manager.login_message_category = "info"
-    # A stolen cookie must not survive a change of IP address or browser.
-    login_manager.session_protection = "strong"
+    # Flask-Login's own protection ties a session to the IP address too, which logs out every
+    # phone that moves from wifi to mobile data. We tie it to the browser only (below); logout
+    # and password changes end sessions server-side through the rotating session token.
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def _load(session_token: str) -> User | None:
@@ -23,8 +34,18 @@ def init_app(app: Flask) -> None:
             select(User).where(User.session_token == session_token, User.active.is_(True))
         )
 
+    @user_logged_in.connect_via(app)
+    def _remember_browser(sender, user, **extra) -> None:
+        session[_AGENT_KEY] = _agent_fingerprint()
+
     @app.before_request
-    def _idle_timeout() -> None:
+    def _check_session() -> None:
+        if "_user_id" not in session:
+            return
+        if session.get(_AGENT_KEY) != _agent_fingerprint():
+            # A cookie replayed from another browser: drop it.
+            session.clear()
+            return
         # A permanent session is re-issued on each request (SESSION_REFRESH_EACH_REQUEST),
         # so PERMANENT_SESSION_LIFETIME acts as an idle timeout.
         session.permanent = True

@@ -152,9 +152,10 @@ def account():
         db.session.commit()
         flash(_("Vos informations sont enregistrées."), "success")
         return redirect(url_for("accounts.account"))
+    status = 400 if form.is_submitted() else 200
     return render_template(
         "accounts/account.html", form=form, password_form=ChangePasswordForm(formdata=None)
-    )
+    ), status
 
 
 @bp.post("/account/password")

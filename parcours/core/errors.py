@@ -42,7 +42,10 @@ def init_app(app: Flask) -> None:
     def _http(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _render(error.code)
+        body, code = _render(error.code)
+        # Keep the headers the error carries, e.g. ``Allow`` on 405 (RFC 9110).
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return body, code, headers
 
     @app.errorhandler(InternalServerError)
     @app.errorhandler(Exception)

@@ -29,9 +29,13 @@ class Message:
 
 def queue(message: Message) -> None:
     """Send ``message`` after the current transaction commits; drop it if it rolls back."""
-    if db.session.info.get(_SUPPRESSED):
+    session = db.session()  # the request's Session, not the scoped proxy
+    if session.info.get(_SUPPRESSED):
         return
-    db.session.info.setdefault(_PENDING, []).append(message)
+    # Tie the message to a transaction, beginning one if the session has none yet: a rollback
+    # without a transaction fires no event, and the message would leak into the next commit.
+    transaction = session.get_nested_transaction() or session.get_transaction() or session.begin()
+    session.info.setdefault(_PENDING, []).append((transaction, message))
 
 
 def suppress_until_commit() -> None:
@@ -68,20 +72,53 @@ def _deliver(app: Flask, message: Message) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Flush queued messages after commit and forget them after rollback."""
+    """Flush queued messages after commit and forget them otherwise (idempotent)."""
+    # db.session is shared by every application, so the listeners are registered once.
+    if not event.contains(db.session, "after_commit", _send_after_commit):
+        event.listen(db.session, "after_commit", _send_after_commit)
+        event.listen(db.session, "after_soft_rollback", _drop_after_rollback)
+        event.listen(db.session, "after_transaction_end", _drop_uncommitted)
 
-    @event.listens_for(db.session, "after_commit")
-    def _send_after_commit(session) -> None:
-        session.info.pop(_SUPPRESSED, None)
-        pending = session.info.pop(_PENDING, [])
-        for message in pending:
-            try:
-                _deliver(current_app._get_current_object(), message)
-            except (OSError, smtplib.SMTPException):
-                # The action is committed; losing the mail must not turn it into an error page.
-                logger.exception("Could not send e-mail %r to %s", message.subject, message.to)
 
-    @event.listens_for(db.session, "after_soft_rollback")
-    def _drop_after_rollback(session, previous_transaction) -> None:
-        session.info.pop(_PENDING, None)
-        session.info.pop(_SUPPRESSED, None)
+def _send_after_commit(session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released (SQLAlchemy calls that a commit too): wait for the end
+    session.info.pop(_SUPPRESSED, None)
+    pending = session.info.pop(_PENDING, [])
+    for _transaction, message in pending:
+        try:
+            _deliver(current_app._get_current_object(), message)
+        except (OSError, smtplib.SMTPException):
+            # The action is committed; losing the mail must not turn it into an error page.
+            logger.exception("Could not send e-mail %r to %s", message.subject, message.to)
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _drop_after_rollback(session, previous_transaction) -> None:
+    if previous_transaction.nested:
+        # A savepoint rolled back: forget only what was queued inside it.
+        session.info[_PENDING] = [
+            (transaction, message)
+            for transaction, message in session.info.get(_PENDING, [])
+            if not _within(transaction, previous_transaction)
+        ]
+        return
+    _forget(session)
+
+
+def _drop_uncommitted(session, transaction) -> None:
+    # After a commit the queue is already empty; anything left was never committed (close()).
+    if transaction.parent is None:
+        _forget(session)
+
+
+def _forget(session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_SUPPRESSED, None)

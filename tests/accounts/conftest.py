@@ -1,0 +1,15 @@
+"""Account fixtures: the shared ``make_app`` and helpers to read the e-mails sent."""
+
+import re
+from urllib.parse import urlsplit
+
+from tests.core.conftest import make_app
+
+__all__ = ["link_in", "make_app"]
+
+
+def link_in(message) -> str:
+    """Return the path of the one link in an e-mail."""
+    urls = re.findall(r"https?://\S+", message.body)
+    assert len(urls) == 1, message.body
+    return urlsplit(urls[0]).path

@@ -1,0 +1,65 @@
+"""Error pages: in the site's layout, in French, never a traceback."""
+
+import logging
+
+from tests.conftest import login, page_text
+
+LAYOUT = "parcours d'expérience des catalyseurs territoriaux"
+
+
+def test_404_renders_the_layout_in_french(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert '<html lang="fr">' in html
+    text = page_text(response)
+    assert "Page introuvable (404)" in text
+    assert "Cette page n'existe pas ou plus." in text
+    assert "Retour à l'accueil" in text
+    assert LAYOUT in text
+
+
+def test_404_for_a_logged_in_user_keeps_the_navigation(client, create_user):
+    create_user("ana@example.org")
+    login(client, "ana@example.org")
+    text = page_text(client.get("/no-such-page"))
+    assert "Page introuvable" in text
+    assert "Mon compte" in text
+    assert "Se déconnecter" in text
+
+
+def test_405_names_the_allowed_methods(client):
+    response = client.get("/logout")
+    assert response.status_code == 405
+    assert "Méthode non autorisée (405)" in page_text(response)
+    assert "POST" in response.headers["Allow"]
+    assert LAYOUT in page_text(response)
+
+
+def test_413_when_the_upload_is_too_large(client):
+    response = client.post("/login", data={"email": "x" * (3 * 1024 * 1024), "password": "x"})
+    assert response.status_code == 413
+    assert "Fichier trop volumineux" in page_text(response)
+
+
+def test_an_unexpected_error_gives_a_500_page_without_traceback(make_app, caplog):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    with caplog.at_level(logging.ERROR, logger="parcours.core.errors"):
+        response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    text = page_text(response)
+    assert "Erreur du serveur (500)" in text
+    assert "Une erreur inattendue s'est produite" in text
+    assert LAYOUT in text
+    for leak in ("Traceback", "RuntimeError", "hunter2", "secret internals"):
+        assert leak not in html
+    # ...but the team gets the details in the log.
+    assert "Unhandled error" in caplog.text
+    assert caplog.records[-1].exc_info[0] is RuntimeError
