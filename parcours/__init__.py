@@ -19,6 +19,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     configuration.load(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    proxies = int(app.config["PARCOURS_PROXY_COUNT"])
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
     from parcours import models  # noqa: F401  (every table known before anything else)
     from parcours.core import extensions, i18n, mail, security
@@ -43,6 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
 
     from parcours.accounts.views import bp as accounts_bp
+    from parcours.agenda.feeds import bp as feeds_bp
+    from parcours.agenda.views import bp as agenda_bp
+    from parcours.attendance.views import bp as attendance_bp
     from parcours.cohorts.views import bp as cohorts_bp
     from parcours.core.health import bp as health_bp
     from parcours.home import bp as home_bp
@@ -51,6 +61,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(agenda_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(attendance_bp)
 
     from parcours.core import errors
 

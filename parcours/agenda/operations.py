@@ -1,15 +1,25 @@
-"""Agenda operations: generate a cohort's timeline from its curriculum. Callers commit."""
+"""Agenda operations: the generated timeline, and scheduling events. Callers commit."""
 
 import logging
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from parcours.agenda.models import Event, EventKind
+from parcours.accounts.models import User
+from parcours.agenda.models import (
+    PER_TERRITORY_KINDS,
+    AgendaItem,
+    Event,
+    EventDocument,
+    EventKind,
+)
 from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
 from parcours.core.extensions import db
-from parcours.core.time import local_to_utc
+from parcours.core.time import local_to_utc, now_utc
 from parcours.curricula.schema import CollectiveSession, PlannedEvent
 
 logger = logging.getLogger(__name__)
@@ -116,3 +126,237 @@ def shift_cohort_events(cohort: Cohort, days: int) -> None:
             moved = local.replace(tzinfo=None) + timedelta(days=days)
             setattr(event, attribute, moved.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")))
     db.session.flush()
+
+
+# Scheduling ----------------------------------------------------------------------------
+
+
+class EventError(ValueError):
+    """A refused event change; ``str()`` is translated, ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ItemDraft:
+    starts_at: datetime
+    ends_at: datetime
+    kind: str
+    title: str
+    speaker: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentDraft:
+    title: str
+    url: str
+
+
+@dataclass
+class EventDraft:
+    """What a form (or a script) says an event should be."""
+
+    kind: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    territory: Territory | None = None
+    description: str = ""
+    venue_name: str = ""
+    venue_address: str = ""
+    access_notes: str = ""
+    online_url: str = ""
+    speakers: str = ""
+    thematics: list[str] = field(default_factory=list)
+    items: list[ItemDraft] = field(default_factory=list)
+    documents: list[DocumentDraft] = field(default_factory=list)
+
+
+#: Fields whose change calendar applications must see (they raise SEQUENCE).
+_CALENDAR_FIELDS = (
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "description",
+    "venue_name",
+    "venue_address",
+    "access_notes",
+    "online_url",
+    "speakers",
+    "thematics",
+)
+_PLACE_FIELDS = ("starts_at", "ends_at", "venue_name", "venue_address", "online_url")
+
+
+def validate(cohort: Cohort, draft: EventDraft) -> None:
+    """Refuse a draft that cannot be saved; raise EventError naming the field."""
+    if draft.ends_at <= draft.starts_at:
+        raise EventError(_("La fin doit être après le début."), "end_time")
+    if EventKind(draft.kind) in PER_TERRITORY_KINDS:
+        if draft.territory is None:
+            raise EventError(_("Choisissez le territoire concerné."), "territory")
+        if draft.territory.cohort_id != cohort.id:
+            raise EventError(_("Ce territoire n'appartient pas à la cohorte."), "territory")
+    elif draft.territory is not None:
+        raise EventError(_("Ce type d'événement concerne toute la cohorte."), "territory")
+    known = {t.code for t in cohort.curriculum.thematics}
+    if any(code not in known for code in draft.thematics):
+        raise EventError(_("Thématique inconnue."), "thematics")
+    for item in draft.items:
+        if item.ends_at <= item.starts_at:
+            raise EventError(
+                _("« %(title)s » : la fin doit être après le début.", title=item.title), "items"
+            )
+        if item.starts_at < draft.starts_at or item.ends_at > draft.ends_at:
+            raise EventError(
+                _("« %(title)s » sort des horaires de l'événement.", title=item.title), "items"
+            )
+
+
+def warnings(cohort: Cohort, draft: EventDraft, event: Event | None = None) -> list[str]:
+    """Return what deserves a second look before saving: dates outside the cohort, clashes."""
+    from parcours.agenda.queries import expected_people
+
+    found = []
+    zone = ZoneInfo(cohort.timezone)
+    if (
+        draft.starts_at.astimezone(zone).date() < cohort.start_date
+        or draft.ends_at.astimezone(zone).date() > cohort.end_date
+    ):
+        found.append(
+            _(
+                "L'événement est en dehors des dates de la cohorte (du %(start)s au %(end)s).",
+                start=format_date(cohort.start_date),
+                end=format_date(cohort.end_date),
+            )
+        )
+    if EventKind(draft.kind) == EventKind.ASSESSMENT:
+        return found
+    probe = Event(
+        cohort_id=cohort.id,
+        kind=draft.kind,
+        territory=draft.territory,
+        territory_id=draft.territory.id if draft.territory else None,
+    )
+    expected = {p.user.id: p.user.full_name for p in expected_people(probe)}
+    if probe in db.session:  # never save the probe
+        db.session.expunge(probe)
+    overlapping = db.session.scalars(
+        select(Event).where(
+            Event.cohort_id == cohort.id,
+            Event.status == "planned",
+            Event.kind != EventKind.ASSESSMENT,
+            Event.starts_at < draft.ends_at,
+            Event.ends_at > draft.starts_at,
+            Event.id != (event.id if event is not None else -1),
+        )
+    ).all()
+    for other in overlapping:
+        shared = sorted(
+            expected[p.user.id] for p in expected_people(other) if p.user.id in expected
+        )
+        if shared:
+            found.append(
+                _(
+                    "Chevauche « %(title)s » (%(when)s) pour %(people)s.",
+                    title=other.title,
+                    when=format_datetime(other.starts_at, "short"),
+                    people=", ".join(shared[:5]) + ("…" if len(shared) > 5 else ""),
+                )
+            )
+    return found
+
+
+def _apply(event: Event, draft: EventDraft) -> None:
+    event.kind = draft.kind
+    event.title = draft.title.strip()
+    event.starts_at = draft.starts_at
+    event.ends_at = draft.ends_at
+    event.territory = draft.territory
+    for name in (
+        "description",
+        "venue_name",
+        "venue_address",
+        "access_notes",
+        "online_url",
+        "speakers",
+    ):
+        setattr(event, name, (getattr(draft, name) or "").strip())
+    event.thematics = list(draft.thematics)
+    event.items = [
+        AgendaItem(
+            starts_at=i.starts_at,
+            ends_at=i.ends_at,
+            kind=i.kind,
+            title=i.title.strip(),
+            speaker=i.speaker.strip(),
+        )
+        for i in sorted(draft.items, key=lambda i: i.starts_at)
+    ]
+    event.documents = [
+        EventDocument(title=d.title.strip(), url=d.url.strip()) for d in draft.documents
+    ]
+
+
+def _snapshot(event: Event) -> tuple:
+    items = tuple((i.starts_at, i.ends_at, i.kind, i.title, i.speaker) for i in event.items)
+    documents = tuple((d.title, d.url) for d in event.documents)
+    fields = tuple(
+        tuple(v) if isinstance(v := getattr(event, name), list) else v for name in _CALENDAR_FIELDS
+    )
+    return (*fields, event.territory_id, items, documents)
+
+
+def create_event(cohort: Cohort, draft: EventDraft, created_by: User) -> Event:
+    """Schedule a new event and invite the people it expects."""
+    from parcours.agenda import notifications
+
+    validate(cohort, draft)
+    event = Event(cohort=cohort, created_by=created_by, sequence=0, status="planned")
+    _apply(event, draft)
+    db.session.add(event)
+    db.session.flush()
+    notifications.event_scheduled(event)
+    logger.info("Event %s created in cohort %s by user %s", event.id, cohort.id, created_by.id)
+    return event
+
+
+def update_event(event: Event, draft: EventDraft, changed_by: User) -> bool:
+    """Change an event; return True if anything changed (SEQUENCE then grows)."""
+    from parcours.agenda import notifications
+
+    if event.is_cancelled:
+        raise EventError(_("Un événement annulé ne peut plus être modifié."))
+    validate(event.cohort, draft)
+    before = _snapshot(event)
+    place_before = tuple(getattr(event, name) for name in _PLACE_FIELDS)
+    _apply(event, draft)
+    db.session.flush()
+    if _snapshot(event) == before:
+        return False
+    event.sequence += 1
+    event.updated_at = now_utc()
+    db.session.flush()
+    if tuple(getattr(event, name) for name in _PLACE_FIELDS) != place_before:
+        notifications.event_moved(event)
+    logger.info(
+        "Event %s updated by user %s (sequence %s)", event.id, changed_by.id, event.sequence
+    )
+    return True
+
+
+def cancel_event(event: Event, cancelled_by: User) -> None:
+    """Cancel an event: it stays visible as cancelled and everyone expected is told."""
+    from parcours.agenda import notifications
+
+    if event.is_cancelled:
+        raise EventError(_("Cet événement est déjà annulé."))
+    event.status = "cancelled"
+    event.cancelled_at = event.updated_at = now_utc()
+    event.sequence += 1
+    db.session.flush()
+    notifications.event_cancelled(event)
+    logger.info("Event %s cancelled by user %s", event.id, cancelled_by.id)

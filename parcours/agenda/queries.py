@@ -18,6 +18,7 @@ from parcours.cohorts.models import (
     add_months,
 )
 from parcours.core.extensions import db
+from parcours.core.text import sort_key
 from parcours.curricula.schema import natural_key
 
 
@@ -49,11 +50,13 @@ class TimelinePhase:
     entries: list[TimelineEntry] = field(default_factory=list)
 
 
-def cohort_timeline(cohort: Cohort, territory_id: int | None = None) -> list[TimelinePhase]:
-    """Return the phases of ``cohort`` with their events, in one query.
+def cohort_timeline(
+    cohort: Cohort, viewer: User, territory_id: int | None = None
+) -> list[TimelinePhase]:
+    """Return the phases of ``cohort`` with the events ``viewer`` may see, in one query.
 
     Per-territory events are folded into one entry per curriculum code, except those of
-    ``territory_id`` (a catalyseur sees their own bilatérale with its real date).
+    ``territory_id`` (a territory's page shows its own bilatérale with its real date).
     """
     curriculum = cohort.curriculum
     phases = [
@@ -68,7 +71,9 @@ def cohort_timeline(cohort: Cohort, territory_id: int | None = None) -> list[Tim
     ]
     entries: dict[str, TimelineEntry] = {}
     events = db.session.scalars(
-        select(Event).where(Event.cohort_id == cohort.id).order_by(Event.starts_at, Event.id)
+        select(Event)
+        .where(Event.cohort_id == cohort.id, visible_events_clause(viewer, [cohort.id]))
+        .order_by(Event.starts_at, Event.id)
     )
     for event in events:
         if event.territory_id is None or event.territory_id == territory_id:
@@ -159,8 +164,8 @@ def expected_people(event: Event) -> list[ExpectedPerson]:
         people,
         key=lambda p: (
             p.role != Role.CATALYSEUR,
-            p.territory.name.lower() if p.territory else "",
-            p.user.full_name.lower(),
+            sort_key(p.territory.name) if p.territory else "",
+            sort_key(p.user.full_name),
         ),
     )
 

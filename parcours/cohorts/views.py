@@ -4,8 +4,10 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from parcours.agenda.permissions import can_schedule_for_territory
 from parcours.agenda.queries import cohort_timeline
 from parcours.cohorts import csv_import, operations, queries
 from parcours.cohorts import permissions as can
@@ -104,7 +106,7 @@ def overview(cohort_id: int):
         "cohorts/overview.html",
         cohort=cohort,
         overview=queries.cohort_overview(cohort),
-        timeline=cohort_timeline(cohort),
+        timeline=cohort_timeline(cohort, current_user),
         can_manage=can.can_manage_cohort(current_user, cohort),
     )
 
@@ -224,10 +226,11 @@ def territory(territory_id: int):
         territory=territory,
         cohort=cohort,
         can_manage=manage,
+        can_schedule=can_schedule_for_territory(current_user, territory),
         person_form=PersonForm(),
         coach_form=coach_form,
         remove_form=EmptyForm(),
-        timeline=cohort_timeline(cohort, territory_id=territory.id),
+        timeline=cohort_timeline(cohort, current_user, territory_id=territory.id),
     )
 
 
@@ -282,10 +285,11 @@ def add_catalyseur(territory_id: int):
         territory=territory,
         cohort=cohort,
         can_manage=True,
+        can_schedule=True,
         person_form=form,
         coach_form=coach_form,
         remove_form=EmptyForm(),
-        timeline=cohort_timeline(cohort, territory_id=territory.id),
+        timeline=cohort_timeline(cohort, current_user, territory_id=territory.id),
     ), 400
 
 
@@ -351,9 +355,10 @@ def confirm_import(cohort_id: int):
     territories = csv_import.apply(cohort, preview, invited_by=current_user)
     db.session.commit()
     flash(
-        _(
-            "%(n)d territoires importés ; les catalyseurs ont reçu leur invitation.",
-            n=len(territories),
+        ngettext(
+            "%(num)d territoire importé ; ses catalyseurs ont reçu leur invitation.",
+            "%(num)d territoires importés ; les catalyseurs ont reçu leur invitation.",
+            len(territories),
         ),
         "success",
     )
@@ -385,7 +390,7 @@ def my_path(cohort_id: int):
         territory=territory,
         partners=partners,
         peers=peers,
-        timeline=cohort_timeline(cohort, territory_id=territory.id),
+        timeline=cohort_timeline(cohort, current_user, territory_id=territory.id),
     )
 
 
@@ -397,5 +402,5 @@ def my_territories(cohort_id: int):
         "cohorts/my_territories.html",
         cohort=cohort,
         territories=queries.coached_territories(cohort, current_user),
-        timeline=cohort_timeline(cohort),
+        timeline=cohort_timeline(cohort, current_user),
     )

@@ -185,8 +185,9 @@ def test_my_path_shows_my_territory_partner_coach_timeline_and_peers(login_as, w
     assert "Territoire A2" in text and "Catalyseur A2" in text
     assert "Territoire B1" not in text
     assert "Session 1" in text
-    # My own bilatérale is shown with its date, the others folded into one line.
-    assert "1 territoire" in text
+    # My own bilatérale is in my timeline; other territories' meetings are not mine to see.
+    assert "Bilatérale de lancement" in text
+    assert "territoires)" not in text and "1 territoire)" not in text
 
 
 def test_single_catalyseur_sees_that_they_have_no_partner(login_as, world):

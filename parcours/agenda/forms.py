@@ -1,0 +1,182 @@
+"""Event forms. Times are typed in the cohort's time zone."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from parcours.agenda.models import AGENDA_ITEM_LABELS, KIND_LABELS, AgendaItemKind, EventKind
+from parcours.agenda.operations import DocumentDraft, EventDraft, ItemDraft
+from parcours.cohorts.models import Cohort, Territory
+from parcours.core.forms import choices
+
+BLANK_ITEMS = 3
+BLANK_DOCUMENTS = 2
+
+
+class ItemForm(Form):
+    """One line of the event's programme; a line without title is ignored."""
+
+    day = DateField(_l("Jour (si plusieurs jours)"), validators=[Optional()])
+    start_time = TimeField(_l("Début"), validators=[Optional()])
+    end_time = TimeField(_l("Fin"), validators=[Optional()])
+    kind = SelectField(
+        _l("Type"), choices=choices(AGENDA_ITEM_LABELS.items()), default=AgendaItemKind.PLENARY
+    )
+    title = StringField(_l("Intitulé"), validators=[Length(max=300)])
+    speaker = StringField(_l("Intervenant·e"), validators=[Length(max=300)])
+
+    def validate_title(self, field) -> None:
+        if field.data and field.data.strip() and not (self.start_time.data and self.end_time.data):
+            raise ValidationError(_l("Indiquez l'heure de début et de fin."))
+
+
+class DocumentForm(Form):
+    title = StringField(_l("Titre du document"), validators=[Length(max=300)])
+    url = StringField(_l("Lien"), validators=[Optional(), URL(), Length(max=1000)])
+
+    def validate_title(self, field) -> None:
+        if bool((field.data or "").strip()) != bool((self.url.data or "").strip()):
+            raise ValidationError(_l("Un document a besoin d'un titre et d'un lien."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class EventForm(FlaskForm):
+    kind = SelectField(_l("Type d'événement"))
+    territory = SelectField(_l("Territoire"), coerce=int, validators=[Optional()])
+    title = StringField(_l("Titre"), validators=[DataRequired(), Length(max=300)])
+    start_date = DateField(_l("Date de début"), validators=[DataRequired()])
+    start_time = TimeField(_l("Heure de début"), validators=[DataRequired()])
+    end_date = DateField(_l("Date de fin"), validators=[DataRequired()])
+    end_time = TimeField(_l("Heure de fin"), validators=[DataRequired()])
+    venue_name = StringField(_l("Lieu"), validators=[Length(max=200)])
+    venue_address = TextAreaField(_l("Adresse"), validators=[Length(max=1000)])
+    access_notes = TextAreaField(
+        _l("Accès (transports, accessibilité)"), validators=[Length(max=2000)]
+    )
+    online_url = StringField(
+        _l("Lien de visioconférence"), validators=[Optional(), URL(), Length(max=500)]
+    )
+    speakers = TextAreaField(_l("Intervenant·es (un·e par ligne)"), validators=[Length(max=4000)])
+    description = TextAreaField(_l("Présentation"), validators=[Length(max=10000)])
+    thematics = MultiCheckboxField(_l("Thématiques"))
+    items = FieldList(FormField(ItemForm), label=_l("Déroulé"), min_entries=BLANK_ITEMS)
+    documents = FieldList(
+        FormField(DocumentForm), label=_l("Documents"), min_entries=BLANK_DOCUMENTS
+    )
+    confirm = BooleanField(_l("Enregistrer malgré ces alertes"))
+
+    def setup(self, cohort: Cohort, kinds: list[EventKind], territories: list[Territory]) -> None:
+        """Fill the choices this person may use in this cohort."""
+        self.kind.choices = choices((k.value, KIND_LABELS[k]) for k in kinds)
+        self.territory.choices = choices(
+            [(0, _l("— toute la cohorte —")), *((t.id, t.name) for t in territories)]
+        )
+        self.thematics.choices = choices((t.code, t.name) for t in cohort.curriculum.thematics)
+
+    def pad_blank_rows(self) -> None:
+        """Offer empty rows after the existing ones, so that no script is needed to add one."""
+        while len(self.items) < len([i for i in self.items if i.title.data]) + BLANK_ITEMS:
+            self.items.append_entry()
+        while (
+            len(self.documents) < len([d for d in self.documents if d.url.data]) + BLANK_DOCUMENTS
+        ):
+            self.documents.append_entry()
+
+    def draft(self, cohort: Cohort, territories: dict[int, Territory]) -> EventDraft:
+        """Turn the submitted form into an EventDraft, times converted to UTC."""
+        zone = ZoneInfo(cohort.timezone)
+
+        def utc(day, at):
+            return datetime.combine(day, at, tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+        items = []
+        for entry in self.items:
+            if entry.title.data and entry.title.data.strip():
+                items.append(
+                    ItemDraft(
+                        starts_at=utc(self.start_date.data, entry.start_time.data),
+                        ends_at=utc(self.start_date.data, entry.end_time.data)
+                        if entry.end_time.data > entry.start_time.data
+                        else utc(self.end_date.data, entry.end_time.data),
+                        kind=entry.kind.data,
+                        title=entry.title.data,
+                        speaker=entry.speaker.data or "",
+                    )
+                )
+        return EventDraft(
+            kind=self.kind.data,
+            title=self.title.data,
+            starts_at=utc(self.start_date.data, self.start_time.data),
+            ends_at=utc(self.end_date.data, self.end_time.data),
+            territory=territories.get(self.territory.data or 0),
+            description=self.description.data or "",
+            venue_name=self.venue_name.data or "",
+            venue_address=self.venue_address.data or "",
+            access_notes=self.access_notes.data or "",
+            online_url=self.online_url.data or "",
+            speakers=self.speakers.data or "",
+            thematics=list(self.thematics.data or []),
+            items=items,
+            documents=[
+                DocumentDraft(title=d.title.data, url=d.url.data)
+                for d in self.documents
+                if (d.url.data or "").strip()
+            ],
+        )
+
+    def fill_from(self, event) -> None:
+        """Show an existing event in the form (times in the cohort's zone)."""
+        zone = ZoneInfo(event.cohort.timezone)
+        start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+        self.kind.data = event.kind
+        self.territory.data = event.territory_id or 0
+        self.title.data = event.title
+        self.start_date.data, self.start_time.data = start.date(), start.time()
+        self.end_date.data, self.end_time.data = end.date(), end.time()
+        for name in (
+            "venue_name",
+            "venue_address",
+            "access_notes",
+            "online_url",
+            "speakers",
+            "description",
+        ):
+            self[name].data = getattr(event, name)
+        self.thematics.data = list(event.thematics)
+        while len(self.items):
+            self.items.pop_entry()
+        for item in event.items:
+            self.items.append_entry(
+                {
+                    "start_time": item.starts_at.astimezone(zone).time(),
+                    "end_time": item.ends_at.astimezone(zone).time(),
+                    "kind": item.kind,
+                    "title": item.title,
+                    "speaker": item.speaker,
+                }
+            )
+        while len(self.documents):
+            self.documents.pop_entry()
+        for document in event.documents:
+            self.documents.append_entry({"title": document.title, "url": document.url})
+        self.pad_blank_rows()
