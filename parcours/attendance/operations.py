@@ -1,0 +1,234 @@
+"""Attendance operations: mark presence, hand out check-in codes, check in. Callers commit."""
+
+import hmac
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from parcours.accounts.models import User
+from parcours.agenda.models import Event
+from parcours.agenda.permissions import ATTENDANCE_KINDS
+from parcours.agenda.queries import expected_participants
+from parcours.attendance.halfdays import (
+    HalfDaySlot,
+    find_slot,
+    half_days,
+    open_for_check_in,
+)
+from parcours.attendance.models import ATTENDED, Attendance, AttendanceStatus, CheckInCode
+from parcours.core.extensions import db
+from parcours.core.time import now_utc
+
+logger = logging.getLogger(__name__)
+
+#: Check-in codes avoid characters that are easy to confuse (0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+#: A check-in later than this after the half-day starts is recorded as « en retard ».
+LATE_AFTER = timedelta(minutes=15)
+
+COMMENT_MAX_LENGTH = 500
+
+STATUSES = frozenset(status.value for status in AttendanceStatus)
+
+
+class AttendanceError(ValueError):
+    """A refused attendance change, with a translated message."""
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What the person taking attendance chose for one person and one half-day."""
+
+    status: str | None  # None: not recorded (an existing record is removed)
+    comment: str = ""
+
+
+def _check_event(event: Event) -> None:
+    if event.kind not in ATTENDANCE_KINDS:
+        raise AttendanceError(_("On ne relève pas les présences pour ce type de rendez-vous."))
+    if event.is_cancelled:
+        raise AttendanceError(_("Ce rendez-vous est annulé."))
+
+
+def record_attendances(
+    event: Event,
+    marks: Mapping[tuple[int, date, str], Mark],
+    *,
+    recorded_by: User,
+) -> int:
+    """Record the attendance of expected participants, keyed by (user id, day, half).
+
+    Only what changed is written; a mark without status removes the record. Return how many
+    records were created, changed or removed.
+    """
+    _check_event(event)
+    expected = {person.user.id for person in expected_participants(event)}
+    slots = half_days(event)
+    for (user_id, day, half), mark in marks.items():
+        if user_id not in expected:
+            raise AttendanceError(_("Cette personne n'est pas attendue à ce rendez-vous."))
+        if find_slot(slots, day, half) is None:
+            raise AttendanceError(_("Ce rendez-vous n'a pas lieu sur cette demi-journée."))
+        if mark.status is not None and mark.status not in STATUSES:
+            raise AttendanceError(_("Statut de présence inconnu."))
+        if mark.status is None and mark.comment.strip():
+            raise AttendanceError(_("Choisissez un statut pour ajouter un commentaire."))
+        if len(mark.comment) > COMMENT_MAX_LENGTH:
+            raise AttendanceError(_("Le commentaire est trop long."))
+    existing = {
+        (a.user_id, a.day, a.half): a
+        for a in db.session.scalars(select(Attendance).where(Attendance.event_id == event.id))
+    }
+    changes = 0
+    for key, mark in marks.items():
+        record = existing.get(key)
+        comment = mark.comment.strip()
+        if mark.status is None:
+            if record is not None:
+                db.session.delete(record)
+                changes += 1
+            continue
+        if record is not None and (record.status, record.comment) == (mark.status, comment):
+            continue
+        if record is None:
+            user_id, day, half = key
+            record = Attendance(event_id=event.id, user_id=user_id, day=day, half=half)
+            db.session.add(record)
+        record.status = mark.status
+        record.comment = comment
+        record.self_checked_in = False
+        record.recorded_by_id = recorded_by.id
+        record.recorded_at = now_utc()
+        changes += 1
+    db.session.flush()
+    logger.info(
+        "Attendance of event %s recorded by user %s: %d change(s)",
+        event.id,
+        recorded_by.id,
+        changes,
+    )
+    return changes
+
+
+def record_attendance(
+    event: Event,
+    user: User,
+    day: date,
+    half: str,
+    status: str | None,
+    comment: str = "",
+    *,
+    recorded_by: User,
+) -> Attendance | None:
+    """Record one person's attendance at one half-day of ``event``."""
+    record_attendances(
+        event, {(user.id, day, half): Mark(status, comment)}, recorded_by=recorded_by
+    )
+    return db.session.scalar(
+        select(Attendance).where(
+            Attendance.event_id == event.id,
+            Attendance.user_id == user.id,
+            Attendance.day == day,
+            Attendance.half == half,
+        )
+    )
+
+
+def new_code() -> str:
+    """Return a random check-in code."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(code: str) -> str:
+    """Return a typed code as stored: upper case, without spaces or dashes."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def check_in_code(event: Event, slot: HalfDaySlot) -> CheckInCode:
+    """Return the check-in code of one half-day of ``event``, creating it the first time."""
+    _check_event(event)
+    query = select(CheckInCode).where(
+        CheckInCode.event_id == event.id,
+        CheckInCode.day == slot.day,
+        CheckInCode.half == slot.half,
+    )
+    code = db.session.scalar(query)
+    if code is not None:
+        return code
+    code = CheckInCode(event_id=event.id, day=slot.day, half=slot.half, code=new_code())
+    try:
+        with db.session.begin_nested():
+            db.session.add(code)
+    except IntegrityError:  # someone else showed the code at the same moment
+        return db.session.scalar(query)
+    logger.info("Check-in code created for event %s, %s %s", event.id, slot.day, slot.half)
+    return code
+
+
+def _same(stored: str, typed: str) -> bool:
+    return hmac.compare_digest(stored.encode(), typed.encode())
+
+
+def check_in(event: Event, user: User, code: str) -> Attendance:
+    """Record ``user`` present (or late) with the code shown in the room for this half-day."""
+    _check_event(event)
+    if user.id not in {person.user.id for person in expected_participants(event)}:
+        raise AttendanceError(_("Vous n'êtes pas attendu·e à ce rendez-vous."))
+    typed = normalize_code(code)
+    if not typed:
+        raise AttendanceError(_("Saisissez le code affiché dans la salle."))
+    moment = now_utc()
+    codes = db.session.scalars(select(CheckInCode).where(CheckInCode.event_id == event.id)).all()
+    slots = half_days(event)
+    open_slots = open_for_check_in(slots, moment)
+    matching = next(
+        (
+            (slot, stored)
+            for slot in open_slots
+            for stored in codes
+            if (stored.day, stored.half) == (slot.day, slot.half) and _same(stored.code, typed)
+        ),
+        None,
+    )
+    if matching is None:
+        if any(_same(stored.code, typed) for stored in codes) or not open_slots:
+            raise AttendanceError(
+                _("Ce code n'est valable que pendant sa demi-journée de rendez-vous.")
+            )
+        raise AttendanceError(
+            _("Ce code n'est pas le bon. Vérifiez le code affiché dans la salle.")
+        )
+    slot, _stored = matching
+    status = (
+        AttendanceStatus.LATE if moment > slot.starts_at + LATE_AFTER else AttendanceStatus.PRESENT
+    )
+    record = db.session.scalar(
+        select(Attendance).where(
+            Attendance.event_id == event.id,
+            Attendance.user_id == user.id,
+            Attendance.day == slot.day,
+            Attendance.half == slot.half,
+        )
+    )
+    if record is not None and record.status in ATTENDED:
+        return record  # already there: a second scan changes nothing
+    if record is None:
+        record = Attendance(event_id=event.id, user_id=user.id, day=slot.day, half=slot.half)
+        db.session.add(record)
+    record.status = status
+    record.self_checked_in = True
+    record.recorded_by_id = user.id
+    record.recorded_at = moment
+    db.session.flush()
+    logger.info(
+        "User %s checked in to event %s, %s %s (%s)", user.id, event.id, slot.day, slot.half, status
+    )
+    return record

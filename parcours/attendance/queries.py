@@ -1,0 +1,259 @@
+"""Read-side of attendance: an event's grid and a cohort's figures, in a fixed number of queries."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from parcours.agenda.models import Event, EventKind
+from parcours.agenda.queries import ExpectedPerson, expected_participants
+from parcours.attendance.halfdays import HalfDaySlot, event_half_days, half_days
+from parcours.attendance.models import ATTENDED, Attendance, AttendanceStatus
+from parcours.cohorts.models import Cohort, Territory
+from parcours.core.extensions import db
+from parcours.core.time import now_utc
+
+RecordKey = tuple[int, date, str]
+
+
+@dataclass(frozen=True)
+class TerritoryGroup:
+    """The expected people of one territory (None for people who represent none)."""
+
+    territory: Territory | None
+    people: list[ExpectedPerson]
+
+
+def group_by_territory(people: list[ExpectedPerson]) -> list[TerritoryGroup]:
+    """Group people, already sorted by territory, into one group per territory."""
+    groups: list[TerritoryGroup] = []
+    for person in people:
+        if not groups or groups[-1].territory is not person.territory:
+            groups.append(TerritoryGroup(territory=person.territory, people=[]))
+        groups[-1].people.append(person)
+    return groups
+
+
+@dataclass
+class AttendanceGrid:
+    """Who is expected at an event, its half-days, and what has been recorded."""
+
+    event: Event
+    slots: list[HalfDaySlot]
+    groups: list[TerritoryGroup]
+    records: dict[RecordKey, Attendance]
+
+    @property
+    def people(self) -> list[ExpectedPerson]:
+        return [person for group in self.groups for person in group.people]
+
+    def record(self, user_id: int, slot: HalfDaySlot) -> Attendance | None:
+        return self.records.get((user_id, slot.day, slot.half))
+
+
+def attendance_grid(event: Event) -> AttendanceGrid:
+    """Return the attendance grid of ``event``: expected participants × half-days."""
+    people = expected_participants(event)
+    records = db.session.scalars(select(Attendance).where(Attendance.event_id == event.id))
+    return AttendanceGrid(
+        event=event,
+        slots=half_days(event),
+        groups=group_by_territory(people),
+        records={(a.user_id, a.day, a.half): a for a in records},
+    )
+
+
+# Cohort figures ------------------------------------------------------------------------------
+
+
+@dataclass
+class SlotFigures:
+    """Counts for one half-day of a session."""
+
+    slot: HalfDaySlot
+    expected: int
+    counts: Counter = field(default_factory=Counter)
+    started: bool = False
+
+    @property
+    def taken(self) -> bool:
+        """Attendance was taken: at least one record for this half-day."""
+        return sum(self.counts.values()) > 0
+
+    @property
+    def attended(self) -> int:
+        return sum(self.counts[status] for status in ATTENDED)
+
+    @property
+    def late(self) -> int:
+        return self.counts[AttendanceStatus.LATE]
+
+    @property
+    def excused(self) -> int:
+        return self.counts[AttendanceStatus.EXCUSED]
+
+    @property
+    def absent(self) -> int:
+        return self.counts[AttendanceStatus.ABSENT]
+
+
+@dataclass
+class SessionFigures:
+    event: Event
+    slots: list[SlotFigures]
+
+    @property
+    def taken(self) -> bool:
+        return any(s.taken for s in self.slots)
+
+
+@dataclass
+class ParticipantFigures:
+    person: ExpectedPerson
+    counts: Counter = field(default_factory=Counter)
+    half_days_taken: int = 0
+
+    @property
+    def attended(self) -> int:
+        return sum(self.counts[status] for status in ATTENDED)
+
+    @property
+    def late(self) -> int:
+        return self.counts[AttendanceStatus.LATE]
+
+    @property
+    def excused(self) -> int:
+        return self.counts[AttendanceStatus.EXCUSED]
+
+    @property
+    def absent(self) -> int:
+        return self.counts[AttendanceStatus.ABSENT]
+
+    @property
+    def unrecorded(self) -> int:
+        return self.half_days_taken - sum(self.counts.values())
+
+    @property
+    def rate(self) -> float | None:
+        return self.attended / self.half_days_taken if self.half_days_taken else None
+
+
+@dataclass
+class TerritoryFigures:
+    territory: Territory
+    participants: int = 0
+    attended: int = 0  # person half-days attended
+    possible: int = 0  # person half-days taken
+    sessions_represented: int = 0
+    sessions_taken: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.attended / self.possible if self.possible else None
+
+
+@dataclass
+class CohortAttendance:
+    sessions: list[SessionFigures]
+    territories: list[TerritoryFigures]
+    participants: list[ParticipantFigures]
+
+    @property
+    def half_days_taken(self) -> int:
+        return sum(1 for session in self.sessions for s in session.slots if s.taken)
+
+    @property
+    def sessions_taken(self) -> int:
+        return sum(1 for session in self.sessions if session.taken)
+
+
+def cohort_attendance(cohort: Cohort) -> CohortAttendance:
+    """Return attendance at the collective sessions of ``cohort``, per session, territory and
+    participant.
+
+    A half-day counts once attendance has been taken for it (at least one record), so that a
+    session not yet held, or not yet marked, does not show everyone absent.
+    """
+    sessions = db.session.scalars(
+        select(Event)
+        .where(
+            Event.cohort_id == cohort.id,
+            Event.kind == EventKind.SESSION,
+            Event.territory_id.is_(None),
+            Event.status != "cancelled",
+        )
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+    if not sessions:
+        return CohortAttendance(sessions=[], territories=[], participants=[])
+    # Every collective session expects the same people: ask the agenda once.
+    people = expected_participants(sessions[0])
+    expected_ids = {person.user.id for person in people}
+    rows = db.session.execute(
+        select(
+            Attendance.event_id,
+            Attendance.user_id,
+            Attendance.day,
+            Attendance.half,
+            Attendance.status,
+        )
+        .join(Event, Event.id == Attendance.event_id)
+        .where(
+            Event.cohort_id == cohort.id,
+            Event.kind == EventKind.SESSION,
+            Attendance.user_id.in_(sorted(expected_ids)),
+        )
+    )
+    statuses = {
+        (event_id, user_id, day, half): status for event_id, user_id, day, half, status in rows
+    }
+
+    moment = now_utc()
+    participants = {p.user.id: ParticipantFigures(person=p) for p in people}
+    territories: dict[int, TerritoryFigures] = {}
+    for person in people:
+        if person.territory is not None:
+            figures = territories.setdefault(
+                person.territory.id, TerritoryFigures(territory=person.territory)
+            )
+            figures.participants += 1
+    session_figures = []
+    for event in sessions:
+        slots = event_half_days(event.starts_at, event.ends_at, cohort.timezone)
+        figures = SessionFigures(event=event, slots=[])
+        represented: set[int] = set()
+        for slot in slots:
+            slot_figures = SlotFigures(
+                slot=slot, expected=len(people), started=slot.starts_at <= moment
+            )
+            for person in people:
+                status = statuses.get((event.id, person.user.id, slot.day, slot.half))
+                if status is not None:
+                    slot_figures.counts[status] += 1
+            figures.slots.append(slot_figures)
+            if not slot_figures.taken:
+                continue
+            for person in people:
+                status = statuses.get((event.id, person.user.id, slot.day, slot.half))
+                mine = participants[person.user.id]
+                mine.half_days_taken += 1
+                if status is not None:
+                    mine.counts[status] += 1
+                if person.territory is not None:
+                    territory = territories[person.territory.id]
+                    territory.possible += 1
+                    if status in ATTENDED:
+                        territory.attended += 1
+                        represented.add(person.territory.id)
+        if figures.taken:
+            for territory in territories.values():
+                territory.sessions_taken += 1
+                if territory.territory.id in represented:
+                    territory.sessions_represented += 1
+        session_figures.append(figures)
+    return CohortAttendance(
+        sessions=session_figures,
+        territories=sorted(territories.values(), key=lambda t: t.territory.name.lower()),
+        participants=list(participants.values()),
+    )
