@@ -56,12 +56,14 @@ def create_app(config: dict | None = None) -> Flask:
     from parcours.cohorts.views import bp as cohorts_bp
     from parcours.core.health import bp as health_bp
     from parcours.home import bp as home_bp
+    from parcours.outbox.views import bp as outbox_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(outbox_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(attendance_bp)
 
@@ -72,8 +74,10 @@ def create_app(config: dict | None = None) -> Flask:
     from parcours.accounts.cli import users_cli
     from parcours.curricula.cli import curricula_cli
     from parcours.demo.cli import demo_command
+    from parcours.jobs.cli import scheduler_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(curricula_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(scheduler_command)
     return app

@@ -6,7 +6,7 @@ whole suite on PostgreSQL.
 
 import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html import unescape
 
 import pytest
@@ -21,6 +21,7 @@ from parcours.cohorts.models import Role
 from parcours.config import database_url
 from parcours.core import mail
 from parcours.core.extensions import db
+from parcours.core.time import freeze
 from parcours.curricula.loader import load_document, parse_file
 
 PASSWORD = "un mot de passe solide"
@@ -39,7 +40,7 @@ def _test_database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
-def test_config(url: str, **extra) -> dict:
+def app_config(url: str, **extra) -> dict:
     """Return the configuration of a test application."""
     return {
         "TESTING": True,
@@ -62,7 +63,7 @@ def database_url_for_tests(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(database_url_for_tests):
     """The application, with a schema built by the migrations."""
-    application = create_app(test_config(database_url_for_tests))
+    application = create_app(app_config(database_url_for_tests))
     with application.app_context():
         db.drop_all()
         db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -180,9 +181,16 @@ def world(app, create_user, curriculum_version):
     catalyseurs a1 and a1bis (a binôme, territory A1), catalyseur a2 (territory A2).
     Cohort B: its own coordinator and catalyseur b1. Plus a platform admin and an outsider.
     """
-    from parcours.curricula.models import CurriculumVersion
 
     version_id = curriculum_version()
+    # The world is set up a month before cohort A starts, as a real cohort would be.
+    with freeze(datetime(2026, 2, 2, 9, 0, tzinfo=UTC)):
+        return _build_world(app, create_user, version_id)
+
+
+def _build_world(app, create_user, version_id):
+    from parcours.curricula.models import CurriculumVersion
+
     ids = {
         "admin": create_user("admin@example.org", "Admin", admin=True),
         "coordinator": create_user("coord@example.org", "Coordination A"),
@@ -289,3 +297,6 @@ def page_text(response) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+test_config = app_config  # older name, kept for test modules that import it

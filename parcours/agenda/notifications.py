@@ -1,19 +1,133 @@
-"""E-mails about events: invitations, notices of change and cancellation.
+"""E-mails about events: invitation, change of time or place, cancellation, reminders.
 
-Placeholder until the outbox lands in this same change: the functions are called by the
-operations and do nothing yet.
+Each goes to every person the event expects, in that person's language, with the event's
+.ics attached (same UID as in their calendar feed, so calendars update rather than copy).
 """
 
-from parcours.agenda.models import Event
+import logging
+from datetime import datetime, timedelta
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from parcours.accounts.models import User
+from parcours.agenda import feeds
+from parcours.agenda.formatting import span
+from parcours.agenda.ical import build_event_file
+from parcours.agenda.models import Event, EventKind
+from parcours.agenda.queries import expected_people
+from parcours.core import mail
+from parcours.core.extensions import db
+from parcours.core.time import now_utc
+
+logger = logging.getLogger(__name__)
+
+SUBJECTS = {
+    "scheduled": _l("Invitation : %(title)s — %(when)s"),
+    "moved": _l("Changement : %(title)s — %(when)s"),
+    "cancelled": _l("Annulé : %(title)s — %(when)s"),
+    "reminder-7d": _l("Dans une semaine : %(title)s — %(when)s"),
+    "reminder-1d": _l("Demain : %(title)s — %(when)s"),
+}
+
+#: Reminders before an event, and the name of each.
+REMINDERS = ((timedelta(days=7), "reminder-7d"), (timedelta(days=1), "reminder-1d"))
+
+
+def _notify(event: Event, user: User, kind: str, dedup_key: str | None = None) -> bool:
+    with force_locale(user.locale):
+        when = span(event)
+        subject = str(SUBJECTS[kind]) % {"title": event.title, "when": when}
+        body = render_template(
+            "mail/event.txt",
+            kind=kind,
+            event=event,
+            user=user,
+            when=when,
+            link=feeds.event_page_url(event),
+        )
+        ics = build_event_file(event, event_url=feeds.event_page_url, uid_host=feeds.uid_host())
+    message = mail.Message(
+        to=user.email,
+        subject=subject,
+        body=body,
+        attachment_name="evenement.ics",
+        attachment_type="text/calendar",
+        attachment=ics,
+    )
+    return mail.queue(message, cohort_id=event.cohort_id, dedup_key=dedup_key)
+
+
+def _everyone(event: Event, kind: str) -> int:
+    sent = sum(_notify(event, person.user, kind) for person in expected_people(event))
+    logger.info("Event %s: %s sent to %d people", event.id, kind, sent)
+    return sent
 
 
 def event_scheduled(event: Event) -> None:
     """Invite the people ``event`` expects."""
+    if event.kind != EventKind.ASSESSMENT:
+        _everyone(event, "scheduled")
 
 
 def event_moved(event: Event) -> None:
     """Tell the people ``event`` expects that its time or place changed."""
+    _everyone(event, "moved")
 
 
 def event_cancelled(event: Event) -> None:
     """Tell the people ``event`` expected that it is cancelled."""
+    _everyone(event, "cancelled")
+
+
+def reminder_key(event: Event, kind: str, user: User) -> str:
+    """Return the key that makes one reminder unique: event, its date, which one, to whom."""
+    return f"{kind}:{event.id}:{event.starts_at:%Y%m%dT%H%M}:{user.id}"
+
+
+def send_due_reminders(now: datetime | None = None) -> int:
+    """Queue every reminder due at ``now`` that was not queued yet; return how many.
+
+    A reminder is due once its moment (7 days, 1 day before) has passed, if the event
+    already existed then and has not started; the 7-day one is dropped once the 1-day one is
+    due. Keys make a second run, a retry or a second scheduler queue nothing more.
+    """
+    now = now or now_utc()
+    events = db.session.scalars(
+        select(Event)
+        .where(
+            Event.status == "planned",
+            Event.kind != EventKind.ASSESSMENT,
+            Event.starts_at > now,
+            Event.starts_at <= now + REMINDERS[0][0],
+        )
+        .options(
+            selectinload(Event.cohort),
+            selectinload(Event.territory),
+            selectinload(Event.items),
+            selectinload(Event.documents),
+        )
+        .order_by(Event.starts_at)
+    ).all()
+    queued = 0
+    for event in events:
+        kind = _due_reminder(event, now)
+        if kind is None:
+            continue
+        for person in expected_people(event):
+            key = reminder_key(event, kind, person.user)
+            if _notify(event, person.user, kind, dedup_key=key):
+                queued += 1
+    logger.info("Reminders: %d queued", queued)
+    return queued
+
+
+def _due_reminder(event: Event, now: datetime) -> str | None:
+    for before, kind in reversed(REMINDERS):  # the nearest reminder wins
+        moment = event.starts_at - before
+        if now >= moment:
+            return kind if event.created_at <= moment else None
+    return None

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from parcours.agenda import feeds, operations, queries
+from parcours.agenda import feeds, formatting, operations, queries
 from parcours.agenda import permissions as can
 from parcours.agenda.forms import EventForm
 from parcours.agenda.models import PER_TERRITORY_KINDS, Event, EventKind
@@ -270,42 +270,5 @@ def cancel_event(event_id: int):
     return redirect(url_for("agenda.event", event_id=event.id))
 
 
-@bp.app_template_filter("in_zone")
-def in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:
-    """Format an aware datetime in the cohort's time zone (not the reader's)."""
-    from flask_babel import format_datetime
-
-    return format_datetime(moment.astimezone(ZoneInfo(zone)), fmt, rebase=False)
-
-
-@bp.app_template_filter("span")
-def span(event: Event) -> str:
-    """Say when an event happens, in its cohort's zone: one day, or from a day to another."""
-    from flask_babel import format_date, format_time
-
-    zone = ZoneInfo(event.cohort.timezone)
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    if event.kind == EventKind.ASSESSMENT:
-        return _(
-            "du %(start)s au %(end)s",
-            start=format_date(start.date(), "medium"),
-            end=format_date((end - timedelta(seconds=1)).date(), "medium"),
-        )
-    if start.date() == end.date():
-        return _(
-            "%(day)s, %(start)s–%(end)s",
-            day=format_date(start.date(), "full"),
-            start=format_time(start, "short", rebase=False),
-            end=format_time(end, "short", rebase=False),
-        )
-    return _(
-        "du %(start)s au %(end)s",
-        start=format_datetime_short(start),
-        end=format_datetime_short(end),
-    )
-
-
-def format_datetime_short(moment: datetime) -> str:
-    from flask_babel import format_datetime
-
-    return format_datetime(moment, "EEEE d MMMM y HH:mm", rebase=False)
+bp.add_app_template_filter(formatting.in_zone, "in_zone")
+bp.add_app_template_filter(formatting.span, "span")

@@ -1,11 +1,14 @@
-"""Outgoing e-mail: queued during the unit of work, sent only once it has committed.
+"""Outgoing e-mail: every message is an outbox row written with the change that causes it.
 
-Backends: ``smtp`` when ``PARCOURS_SMTP_HOST`` is set, ``console`` (the log) otherwise, and
-``memory`` for tests. Later features (reminders) queue through :func:`queue` too.
+:func:`queue` records the message in the current transaction, so a rollback drops it. Once
+the transaction commits, the messages it recorded are delivered right away; those that fail
+are retried by the scheduler (``parcours.outbox``). Backends: ``smtp`` when
+``PARCOURS_SMTP_HOST`` is set, ``console`` (the log) otherwise, and ``memory`` for tests.
 """
 
 import logging
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -25,30 +28,64 @@ class Message:
     to: str
     subject: str
     body: str
+    attachment_name: str | None = None
+    attachment_type: str | None = None
+    attachment: bytes | None = None
 
 
-def queue(message: Message) -> None:
-    """Send ``message`` after the current transaction commits; drop it if it rolls back."""
+def queue(message: Message, *, cohort_id: int | None = None, dedup_key: str | None = None) -> bool:
+    """Record ``message`` to be sent once the current transaction commits.
+
+    Returns False when nothing was queued: mail is suppressed, or a message with the same
+    ``dedup_key`` already exists.
+    """
+    from parcours.outbox import operations as outbox
+
     session = db.session()  # the request's Session, not the scoped proxy
     if session.info.get(_SUPPRESSED):
-        return
-    # Tie the message to a transaction, beginning one if the session has none yet: a rollback
-    # without a transaction fires no event, and the message would leak into the next commit.
-    transaction = session.get_nested_transaction() or session.get_transaction() or session.begin()
-    session.info.setdefault(_PENDING, []).append((transaction, message))
+        return False
+    attachment = None
+    if message.attachment is not None:
+        attachment = outbox.Attachment(
+            filename=message.attachment_name or "piece-jointe",
+            content_type=message.attachment_type or "application/octet-stream",
+            content=message.attachment,
+        )
+    row = outbox.queue(
+        recipient=message.to,
+        subject=message.subject,
+        body=message.body,
+        cohort_id=cohort_id,
+        attachment=attachment,
+        dedup_key=dedup_key,
+    )
+    if row is None:
+        return False
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((transaction, row.id))
+    return True
 
 
 def suppress_until_commit() -> None:
-    """Drop every message of the current transaction (demo data for invented people)."""
+    """Record no message until the transaction ends (demo data for invented people)."""
     db.session.info[_SUPPRESSED] = True
 
 
 def sent_messages() -> list[Message]:
-    """Return the messages the ``memory`` backend has sent (tests and demo)."""
+    """Return the messages the ``memory`` backend has sent (tests)."""
     return current_app.extensions.setdefault("parcours_mail_sent", [])
 
 
-def _deliver(app: Flask, message: Message) -> None:
+def send_message(app: Flask, row: Mapping) -> None:
+    """Hand one outbox row to the configured backend; raise if the transport fails."""
+    message = Message(
+        to=row["recipient"],
+        subject=row["subject"],
+        body=row["body"],
+        attachment_name=row["attachment_name"],
+        attachment_type=row["attachment_type"],
+        attachment=row["attachment"],
+    )
     backend = app.config["PARCOURS_MAIL_BACKEND"]
     if backend == "memory":
         app.extensions.setdefault("parcours_mail_sent", []).append(message)
@@ -61,6 +98,13 @@ def _deliver(app: Flask, message: Message) -> None:
     email["To"] = message.to
     email["Subject"] = message.subject
     email.set_content(message.body)
+    if message.attachment is not None:
+        maintype, _slash, subtype = (
+            message.attachment_type or "application/octet-stream"
+        ).partition("/")
+        email.add_attachment(
+            message.attachment, maintype=maintype, subtype=subtype, filename=message.attachment_name
+        )
     with smtplib.SMTP(
         app.config["PARCOURS_SMTP_HOST"], int(app.config["PARCOURS_SMTP_PORT"]), timeout=10
     ) as smtp:
@@ -72,7 +116,7 @@ def _deliver(app: Flask, message: Message) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Flush queued messages after commit and forget them otherwise (idempotent)."""
+    """Deliver after commit and forget otherwise (idempotent)."""
     # db.session is shared by every application, so the listeners are registered once.
     if not event.contains(db.session, "after_commit", _send_after_commit):
         event.listen(db.session, "after_commit", _send_after_commit)
@@ -81,16 +125,15 @@ def init_app(app: Flask) -> None:
 
 
 def _send_after_commit(session) -> None:
+    from parcours.outbox import operations as outbox
+
     if session.get_nested_transaction() is not None:
         return  # a savepoint was released (SQLAlchemy calls that a commit too): wait for the end
     session.info.pop(_SUPPRESSED, None)
-    pending = session.info.pop(_PENDING, [])
-    for _transaction, message in pending:
-        try:
-            _deliver(current_app._get_current_object(), message)
-        except (OSError, smtplib.SMTPException):
-            # The action is committed; losing the mail must not turn it into an error page.
-            logger.exception("Could not send e-mail %r to %s", message.subject, message.to)
+    pending = [message_id for _transaction, message_id in session.info.pop(_PENDING, [])]
+    if pending:
+        # Failures stay in the outbox and are retried; the committed action stands.
+        outbox.deliver(pending)
 
 
 def _within(transaction, ancestor) -> bool:
@@ -105,8 +148,8 @@ def _drop_after_rollback(session, previous_transaction) -> None:
     if previous_transaction.nested:
         # A savepoint rolled back: forget only what was queued inside it.
         session.info[_PENDING] = [
-            (transaction, message)
-            for transaction, message in session.info.get(_PENDING, [])
+            (transaction, message_id)
+            for transaction, message_id in session.info.get(_PENDING, [])
             if not _within(transaction, previous_transaction)
         ]
         return
@@ -114,7 +157,7 @@ def _drop_after_rollback(session, previous_transaction) -> None:
 
 
 def _drop_uncommitted(session, transaction) -> None:
-    # After a commit the queue is already empty; anything left was never committed (close()).
+    # After a commit the list is already empty; anything left was never committed (close()).
     if transaction.parent is None:
         _forget(session)
 

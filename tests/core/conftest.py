@@ -6,7 +6,7 @@ import pytest
 
 from parcours import create_app
 from parcours.core.extensions import db
-from tests.conftest import test_config as config_for
+from tests.conftest import app_config as config_for
 
 STRONG_SECRET_KEY = "4f1c9e0b7a2d58c63e19f0a7b4d2c8e15a90f6b3d7c2e4a18b5f0c9d3e7a2b61"
 

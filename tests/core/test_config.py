@@ -125,11 +125,11 @@ def test_idle_timeout_sets_the_session_lifetime(clean_environment):
 def test_forwarded_headers_are_trusted_only_behind_a_declared_proxy(
     make_app, database_url_for_tests
 ):
-    from tests.conftest import test_config
+    from tests.conftest import app_config as config_for
 
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "parcours.example.org"}
-    direct = make_app(test_config(database_url_for_tests))
-    proxied = make_app(test_config(database_url_for_tests, PARCOURS_PROXY_COUNT=1))
+    direct = make_app(config_for(database_url_for_tests))
+    proxied = make_app(config_for(database_url_for_tests, PARCOURS_PROXY_COUNT=1))
     for application, expected in (
         (direct, "http://localhost/"),
         (proxied, "https://parcours.example.org/"),

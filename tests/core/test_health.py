@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import test_config as config_for
+from tests.conftest import app_config as config_for
 
 
 def test_healthz_answers_ok_when_the_database_answers(client):

@@ -1,0 +1,57 @@
+"""Scheduled jobs. They run in one dedicated process (``flask scheduler``), never in web workers.
+
+Each job is thin: it claims its time slot in the database, calls an operation, commits and
+logs. The claim (a unique row per job and slot) lets only one process run a slot; the
+operations are idempotent too (outbox dedup keys, per-attempt claims), so a retry or a
+second scheduler sends nothing twice.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import Flask
+
+from parcours.core.extensions import db
+from parcours.core.time import now_utc
+
+logger = logging.getLogger(__name__)
+
+REMINDERS_EVERY = timedelta(minutes=15)
+OUTBOX_EVERY = timedelta(minutes=1)
+
+
+def slot_of(moment: datetime, every: timedelta) -> str:
+    """Name the slot of length ``every`` that ``moment`` falls in (UTC, ISO format)."""
+    seconds = int(every.total_seconds())
+    start = int(moment.timestamp()) // seconds * seconds
+    return datetime.fromtimestamp(start, tz=moment.tzinfo).strftime("%Y-%m-%dT%H:%M")
+
+
+def send_reminders(app: Flask) -> int | None:
+    """Queue the reminders due now, once per slot across every scheduler process."""
+    from parcours.agenda.notifications import send_due_reminders
+    from parcours.outbox.operations import claim_slot, finish_slot
+
+    with app.app_context():
+        slot = slot_of(now_utc(), REMINDERS_EVERY)
+        if not claim_slot("reminders", slot):
+            db.session.rollback()
+            logger.info("Reminders for slot %s already handled by another process", slot)
+            return None
+        db.session.commit()  # make the claim visible before the (slow) work
+        queued = send_due_reminders()
+        finish_slot("reminders", slot)
+        db.session.commit()  # sending follows, after the commit
+        logger.info("Reminders for slot %s: %d queued", slot, queued)
+        return queued
+
+
+def deliver_outbox(app: Flask) -> tuple[int, int]:
+    """Send the e-mails whose (re)try time has come."""
+    from parcours.outbox.operations import deliver
+
+    with app.app_context():
+        sent, failed = deliver()
+        if sent or failed:
+            logger.info("Outbox: %d sent, %d failed attempts", sent, failed)
+        return sent, failed

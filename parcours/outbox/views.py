@@ -1,0 +1,43 @@
+"""The outbox log of a cohort, for its coordinators."""
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from parcours.cohorts import permissions as can
+from parcours.cohorts.models import Cohort
+from parcours.core.extensions import db
+from parcours.outbox.models import OutboxMessage
+
+bp = Blueprint("outbox", __name__)
+
+PAGE_SIZE = 50
+
+
+@bp.get("/cohorts/<int:cohort_id>/outbox")
+@login_required
+def log(cohort_id: int):
+    """List the e-mails sent about a cohort, newest first, with their delivery state."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not can.can_manage_cohort(current_user, cohort):
+        abort(403)
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    query = select(OutboxMessage).where(OutboxMessage.cohort_id == cohort.id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    messages = db.session.scalars(
+        query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    if page > 1 and not messages:
+        abort(404)
+    return render_template(
+        "outbox/log.html",
+        cohort=cohort,
+        messages=messages,
+        page=page,
+        has_next=page * PAGE_SIZE < total,
+        total=total,
+    )

@@ -1,0 +1,219 @@
+"""E-mails about events, and reminders sent exactly once."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from parcours import create_app, jobs
+from parcours.accounts.models import User
+from parcours.agenda import notifications, operations
+from parcours.agenda.models import Event
+from parcours.agenda.operations import EventDraft
+from parcours.cohorts.models import Cohort, Territory
+from parcours.core.extensions import db
+from parcours.core.time import freeze
+from parcours.outbox.models import OutboxMessage
+from tests.conftest import app_config
+
+
+def _s1(world):
+    return db.session.scalar(
+        select(Event).where(Event.cohort_id == world["cohort_a"], Event.code == "S1")
+    )
+
+
+def _expected_emails():
+    return sorted(
+        [
+            "coord@example.org",
+            "coach@example.org",
+            "a1@example.org",
+            "a1bis@example.org",
+            "a2@example.org",
+        ]
+    )
+
+
+def test_scheduling_invites_everyone_expected_with_the_ics(ctx, world, outbox):
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    coordinator = db.session.get(User, world["coordinator"])
+    start = datetime(2026, 6, 22, 7, 30, tzinfo=UTC)
+    event = operations.create_event(
+        cohort,
+        EventDraft(
+            kind="other",
+            title="Webinaire RSE",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            online_url="https://visio.example.org/rse",
+        ),
+        coordinator,
+    )
+    db.session.commit()
+    assert sorted(m.to for m in outbox) == _expected_emails()
+    message = next(m for m in outbox if m.to == "a1@example.org")
+    assert message.subject.startswith("Invitation : Webinaire RSE — ")
+    assert "https://visio.example.org/rse" in message.body
+    assert f"/events/{event.id}" in message.body
+    calendar = Calendar.from_ical(message.attachment)
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(vevent["UID"]).startswith(f"parcours-event-{event.id}@")
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert {row.cohort_id for row in rows} == {cohort.id}
+
+
+def test_an_english_speaker_gets_the_invitation_in_english(ctx, world, outbox):
+    db.session.get(User, world["a2"]).locale = "en"
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    start = datetime(2026, 6, 22, 7, 30, tzinfo=UTC)
+    operations.create_event(
+        cohort,
+        EventDraft(
+            kind="other", title="Webinar", starts_at=start, ends_at=start + timedelta(hours=1)
+        ),
+        db.session.get(User, world["coordinator"]),
+    )
+    db.session.commit()
+    english = next(m for m in outbox if m.to == "a2@example.org")
+    french = next(m for m in outbox if m.to == "a1@example.org")
+    assert english.subject.startswith("Invitation: Webinar")
+    assert "Hello" in english.body and "Bonjour" in french.body
+
+
+def test_moving_and_cancelling_notify_but_a_retitling_does_not(ctx, world, outbox):
+    event = _s1(world)
+    coordinator = db.session.get(User, world["coordinator"])
+    draft = EventDraft(
+        kind=event.kind,
+        title="S1 — nouveau titre",
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        thematics=list(event.thematics),
+    )
+    operations.update_event(event, draft, coordinator)
+    db.session.commit()
+    assert outbox == []
+    moved = EventDraft(
+        **{
+            **draft.__dict__,
+            "starts_at": event.starts_at + timedelta(days=1),
+            "ends_at": event.ends_at + timedelta(days=1),
+        }
+    )
+    operations.update_event(event, moved, coordinator)
+    db.session.commit()
+    assert {m.subject.split(" : ")[0] for m in outbox} == {"Changement"}
+    outbox.clear()
+    operations.cancel_event(event, coordinator)
+    db.session.commit()
+    assert {m.subject.split(" : ")[0] for m in outbox} == {"Annulé"}
+    (vevent,) = Calendar.from_ical(outbox[0].attachment).walk("VEVENT")
+    assert str(vevent["STATUS"]) == "CANCELLED"
+    assert int(vevent["SEQUENCE"]) == 3
+
+
+def test_reminders_seven_days_and_one_day_before_once_each(ctx, world, outbox):
+    s1 = _s1(world)
+    with freeze(s1.starts_at - timedelta(days=8)):
+        assert notifications.send_due_reminders() == 0
+    with freeze(s1.starts_at - timedelta(days=7) + timedelta(minutes=5)):
+        assert notifications.send_due_reminders() == 5
+        db.session.commit()
+        assert notifications.send_due_reminders() == 0
+        db.session.commit()
+    assert sorted(m.to for m in outbox) == _expected_emails()
+    assert all(m.subject.startswith("Dans une semaine") for m in outbox)
+    outbox.clear()
+    with freeze(s1.starts_at - timedelta(hours=20)):
+        assert notifications.send_due_reminders() == 5
+        db.session.commit()
+    assert all(m.subject.startswith("Demain") for m in outbox)
+    with freeze(s1.starts_at + timedelta(minutes=1)):
+        assert notifications.send_due_reminders() == 0
+
+
+def test_an_event_created_late_only_gets_the_reminders_still_ahead(ctx, world, outbox):
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    territory = db.session.get(Territory, world["territory_a2"])
+    start = datetime(2026, 6, 22, 8, 0, tzinfo=UTC)
+    with freeze(start - timedelta(days=3)):
+        operations.create_event(
+            cohort,
+            EventDraft(
+                kind="field_visit",
+                title="Visite",
+                territory=territory,
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+            ),
+            db.session.get(User, world["coordinator"]),
+        )
+        db.session.commit()
+        outbox.clear()
+        assert notifications.send_due_reminders() == 0  # no « in a week » three days before
+    with freeze(start - timedelta(hours=23)):
+        assert notifications.send_due_reminders() == 1  # A2 has one catalyseur and no coach
+        db.session.commit()
+    assert [m.to for m in outbox] == ["a2@example.org"]
+
+
+def test_a_cancelled_event_gets_no_reminder(ctx, world):
+    s1 = _s1(world)
+    operations.cancel_event(s1, db.session.get(User, world["coordinator"]))
+    db.session.commit()
+    with freeze(s1.starts_at - timedelta(hours=20)):
+        assert notifications.send_due_reminders() == 0
+
+
+def test_two_schedulers_send_the_reminders_of_a_slot_once(app, world, database_url_for_tests):
+    with app.app_context():
+        s1 = _s1(world)
+        moment = s1.starts_at - timedelta(hours=20)
+    schedulers = [create_app(app_config(database_url_for_tests)) for _ in range(2)]
+    results, barrier = [], threading.Barrier(2)
+
+    def run(scheduler_app):
+        barrier.wait()
+        results.append(jobs.send_reminders(scheduler_app))
+
+    with freeze(moment):
+        threads = [threading.Thread(target=run, args=(a,)) for a in schedulers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        # The same job retried in the same slot does nothing either.
+        assert jobs.send_reminders(schedulers[0]) is None
+    assert sorted(results, key=lambda r: r is None) == [5, None]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 5
+    for scheduler_app in schedulers:
+        with scheduler_app.app_context():
+            db.engine.dispose()
+
+
+def test_after_downtime_one_run_catches_up_without_duplicates(app, world):
+    with app.app_context():
+        s1 = _s1(world)
+        start = s1.starts_at
+    # Down for a week: the next run, 20 hours before S1, sends only the 1-day reminder.
+    with freeze(start - timedelta(hours=20)):
+        assert jobs.send_reminders(app) == 5
+    with freeze(start - timedelta(hours=19)):
+        assert jobs.send_reminders(app) == 0
+    with app.app_context():
+        subjects = db.session.scalars(select(OutboxMessage.subject)).all()
+    assert len(subjects) == 5 and all(s.startswith("Demain") for s in subjects)
+
+
+@pytest.mark.parametrize("once", [True])
+def test_scheduler_command_runs_each_job_once(app, world, once):
+    with app.app_context():
+        start = _s1(world).starts_at
+    with freeze(start - timedelta(hours=20)):
+        result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "Rappels mis en file : 5" in result.output
