@@ -124,7 +124,67 @@ def build(password: str) -> list[tuple[str, str, str]]:
         status="refused",
         status_reason=reason,
     )
+    _describe_sessions(cohort)
+    _record_past_attendance(cohort, coordinator)
     return accounts_list
+
+
+def _describe_sessions(cohort) -> None:
+    """Give the collective sessions a venue, speakers and, for S1, a timed programme."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from parcours.agenda.models import AgendaItem, Event
+
+    zone = ZoneInfo(cohort.timezone)
+    sessions = db.session.scalars(
+        select(Event).where(Event.cohort_id == cohort.id, Event.kind == "session")
+    )
+    for event in sessions:
+        event.venue_name, event.venue_address, event.access_notes = data.SESSION_VENUES[event.code]
+        event.speakers = data.S1_SPEAKERS if event.code == "S1" else ""
+        event.thematics = list(cohort.curriculum.sessions[int(event.code[1:]) - 1].thematics)
+        if event.code == "S1":
+            day = event.starts_at.astimezone(zone).date()
+            for start, end, kind, title, speaker in data.S1_PROGRAMME:
+                event.items.append(
+                    AgendaItem(
+                        starts_at=datetime.combine(day, time.fromisoformat(start), tzinfo=zone),
+                        ends_at=datetime.combine(day, time.fromisoformat(end), tzinfo=zone),
+                        kind=kind,
+                        title=title,
+                        speaker=speaker,
+                    )
+                )
+    db.session.flush()
+
+
+def _record_past_attendance(cohort, coordinator) -> None:
+    """Mark attendance at the sessions already held: most present, a few excused or late."""
+    from parcours.agenda.models import Event
+    from parcours.agenda.queries import expected_participants
+    from parcours.attendance.halfdays import half_days
+    from parcours.attendance.operations import Mark, record_attendances
+    from parcours.core.time import now_utc
+
+    past = db.session.scalars(
+        select(Event).where(
+            Event.cohort_id == cohort.id, Event.kind == "session", Event.ends_at < now_utc()
+        )
+    )
+    for event in past:
+        marks = {}
+        for index, person in enumerate(expected_participants(event)):
+            for slot in half_days(event):
+                # A fixed pattern, so that the demo is the same every time it is built.
+                if (index + event.id) % 11 == 0:
+                    status = "excused"
+                elif (index + slot.day.day) % 13 == 0:
+                    status = "late"
+                else:
+                    status = "present"
+                marks[(person.user.id, slot.day, slot.half.value)] = Mark(status, "")
+        record_attendances(event, marks, recorded_by=coordinator)
 
 
 @click.command("demo")

@@ -133,3 +133,45 @@ COMMITTEE = [
     ("Hélène Rousseau", "helene.rousseau", "Collectivité partenaire (démo)"),
     ("Jacques Ferrand", "jacques.ferrand", "Réseau associatif national (démo)"),
 ]
+
+# Venues of the collective sessions (fictitious places, real cities).
+SESSION_VENUES = {
+    "S1": (
+        "Salle des conférences — Hôtel de Roquelaure (démo)",
+        "246 boulevard Saint-Germain\n75007 Paris",
+        "Métro Solférino (ligne 12). Salle accessible en fauteuil roulant.",
+    ),
+    "S2": (
+        "Tiers-lieu La Fabrique (fictif)",
+        "12 rue des Ateliers\n18100 Vierzon",
+        "Gare de Vierzon à 10 minutes à pied.",
+    ),
+    "S3": (
+        "Maison des associations (fictive)",
+        "3 quai de la Loire\n44000 Nantes",
+        "Tram ligne 1, arrêt Médiathèque.",
+    ),
+    "S4": (
+        "Campus des transitions (fictif)",
+        "8 avenue de l'Europe\n67000 Strasbourg",
+        "Tram C, arrêt Université.",
+    ),
+}
+
+S1_SPEAKERS = "Claire Dumas — Le RAMEAU (démo)\nJean-Marc Levasseur — Association témoin (fictive)"
+
+# (start, end, kind, title, speaker) in local time on the first day of S1.
+S1_PROGRAMME = [
+    ("09:30", "10:00", "plenary", "Accueil et tour de table des territoires", ""),
+    ("10:00", "11:00", "plenary", "Panorama des partenariats en France", "Claire Dumas"),
+    (
+        "11:00",
+        "12:30",
+        "testimony",
+        "Témoignage : une alliance en Centre-Val de Loire",
+        "Jean-Marc Levasseur",
+    ),
+    ("14:00", "15:30", "workshop", "Co-développement en sous-groupes : nos fragilités", ""),
+    ("15:30", "16:30", "restitution", "Restitution des sous-groupes", ""),
+    ("16:30", "17:00", "plenary", "Prochaines étapes du parcours", "Claire Dumas"),
+]

@@ -111,3 +111,21 @@ def test_every_demo_account_reaches_its_pages_without_error(app, demo):
         assert len(pages) >= 2, f"{email} reaches nothing but {pages}"
         visited += len(pages)
     assert visited > len(emails) * 3
+
+
+def test_demo_sessions_have_venues_a_programme_and_past_attendance(app, demo):
+    from parcours.agenda.models import Event
+    from parcours.attendance.models import Attendance
+    from parcours.core.time import now_utc
+
+    with app.app_context():
+        sessions = db.session.scalars(select(Event).where(Event.kind == "session")).all()
+        assert all(s.venue_name and s.venue_address for s in sessions)
+        s1 = next(s for s in sessions if s.code == "S1")
+        assert len(s1.items) >= 5 and s1.speaker_list
+        held = [s for s in sessions if s.ends_at < now_utc()]
+        for session in held:
+            statuses = db.session.scalars(
+                select(Attendance.status).where(Attendance.event_id == session.id)).all()
+            assert len(statuses) >= 18, session.code  # every catalyseur, each half-day
+            assert Counter(statuses)["present"] > len(statuses) // 2
