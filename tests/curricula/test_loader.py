@@ -110,3 +110,9 @@ def test_loading_is_idempotent_and_a_change_makes_a_new_version(ctx, tmp_path):
     assert db.session.scalar(select(func.count(CurriculumVersion.id))) == 2
     # The first version keeps its content: a cohort on it still reads the old title.
     assert first.version.document.sessions[0].title != "Session 1 — nouveau titre"
+
+
+def test_no_planned_event_falls_on_a_weekend_for_a_monday_start():
+    document = parse_file(CURRICULUM)
+    for item in [*document.sessions, *document.events, *document.assessment_moments]:
+        assert item.offset_days % 7 < 5, f"{item.code} falls on a weekend"
