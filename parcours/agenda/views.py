@@ -97,12 +97,14 @@ def cohort_calendar(cohort_id: int):
 @bp.get("/agenda")
 def my_agenda():
     """« Mon agenda »: my upcoming and past events in every cohort, and my calendar feed."""
+    feed = feeds.feed_urls(current_user)
+    # The feed's token is created on the first visit; commit before loading the events, as a
+    # commit expires every loaded object and the page would reload them one by one.
+    db.session.commit()
     now = now_utc()
     events = queries.events_for(current_user, as_participant=True)
     upcoming = [e for e in events if e.ends_at >= now]
     past = [e for e in reversed(events) if e.ends_at < now]
-    feed = feeds.feed_urls(current_user)
-    db.session.commit()  # the feed's token is created on the first visit
     return render_template(
         "agenda/my_agenda.html",
         upcoming=upcoming,

@@ -269,3 +269,37 @@ def test_the_feed_address_shown_on_my_agenda_works(app, login_as, world):
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
     assert b"Session 1" in response.data
+
+
+def test_my_agenda_query_count_does_not_grow_with_my_events(app, login_as, world, query_counter):
+    from datetime import UTC, datetime, timedelta
+
+    from parcours.accounts.models import User
+    from parcours.agenda import operations
+    from parcours.agenda.operations import EventDraft
+    from parcours.cohorts.models import Cohort, Territory
+
+    client = login_as("coordinator")
+    client.get("/agenda")  # the feed token is created on the first visit
+
+    def count():
+        with query_counter:
+            assert client.get("/agenda").status_code == 200
+        return query_counter.count
+
+    def add_events(n):
+        with app.test_request_context():
+            cohort = db.session.get(Cohort, world["cohort_a"])
+            territory = db.session.get(Territory, world["territory_a1"])
+            coordinator = db.session.get(User, world["coordinator"])
+            for i in range(n):
+                start = datetime(2026, 7, 1 + i, 8, tzinfo=UTC)
+                operations.create_event(cohort, EventDraft(
+                    kind="follow_up", title=f"Suivi {i}", territory=territory,
+                    starts_at=start, ends_at=start + timedelta(hours=1)), coordinator)
+            db.session.commit()
+
+    add_events(2)
+    small = count()
+    add_events(12)
+    assert count() == small
