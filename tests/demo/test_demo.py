@@ -126,6 +126,43 @@ def test_demo_sessions_have_venues_a_programme_and_past_attendance(app, demo):
         held = [s for s in sessions if s.ends_at < now_utc()]
         for session in held:
             statuses = db.session.scalars(
-                select(Attendance.status).where(Attendance.event_id == session.id)).all()
+                select(Attendance.status).where(Attendance.event_id == session.id)
+            ).all()
             assert len(statuses) >= 18, session.code  # every catalyseur, each half-day
             assert Counter(statuses)["present"] > len(statuses) // 2
+
+
+def test_every_demo_feed_validates_and_holds_exactly_that_persons_events(app, demo):
+    from icalendar import Calendar
+
+    from parcours.agenda.feeds import feed_for
+    from parcours.agenda.models import Event
+    from parcours.agenda.permissions import can_view_event, visible_events_clause
+
+    with app.test_request_context():
+        users = db.session.scalars(select(User).order_by(User.id)).all()
+        every = db.session.scalars(select(Event)).all()
+        cases = []
+        for user in users:
+            expected = {
+                e.id
+                for e in every
+                if can_view_event(user, e)
+                and e.id
+                in set(
+                    db.session.scalars(
+                        select(Event.id).where(visible_events_clause(user, as_participant=True))
+                    )
+                )
+            }
+            cases.append((user.email, feed_for(user).token, expected))
+        db.session.commit()
+    client = app.test_client()
+    for email, token, expected in cases:
+        response = client.get(f"/calendar/{token}.ics")
+        assert response.status_code == 200, email
+        calendar = Calendar.from_ical(response.data)
+        uids = {str(v["UID"]) for v in calendar.walk("VEVENT")}
+        ids = {int(uid.split("@")[0].removeprefix("parcours-event-")) for uid in uids}
+        assert ids == expected, email
+        assert bool(calendar.walk("VTIMEZONE")) == bool(expected), email

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from sqlalchemy import func, select
 
 from parcours.core import mail
