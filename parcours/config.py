@@ -5,6 +5,7 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -101,5 +102,16 @@ def load(app: Flask, overrides: dict | None) -> None:
         # Flask's own default is False, so setdefault() would never take effect.
         if "SESSION_COOKIE_SECURE" not in (overrides or {}):
             config["SESSION_COOKIE_SECURE"] = True
+        base_url = config["PARCOURS_BASE_URL"]
+        host = urlsplit(base_url).hostname
+        if not host:
+            raise ConfigurationError(
+                "PARCOURS_BASE_URL is missing or invalid. Set it to the public address of the "
+                "site, e.g. https://parcours.example.org: links in e-mails and calendar event "
+                "identifiers are built from it."
+            )
+        # Refuse requests for any other host name, so no page is built from a forged Host.
+        if "TRUSTED_HOSTS" not in (overrides or {}):
+            config["TRUSTED_HOSTS"] = [host]
     elif not config["SECRET_KEY"]:
         config["SECRET_KEY"] = "insecure-development-key-" + "x" * 16

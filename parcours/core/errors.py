@@ -5,7 +5,7 @@ import logging
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from parcours.core.extensions import db
 
@@ -33,6 +33,11 @@ def _render(code: int, message=None):
 
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError):
+        # No URL can be built for an untrusted host, so no page in the layout either.
+        return "Bad Request: untrusted host", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

@@ -494,3 +494,15 @@ def test_create_admin_refuses_a_weak_password(app, password):
     assert result.exit_code != 0
     assert "Error:" in result.output
     assert _user(app, "boss@example.org") is None
+
+
+def test_a_forged_host_header_never_reaches_a_reset_link(client, create_user, outbox):
+    create_user("ana@example.org")
+    client.post(
+        "/password/forgot",
+        data={"email": "ana@example.org"},
+        headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"},
+    )
+    (message,) = outbox
+    assert "evil.example" not in message.body
+    assert "http://parcours.test/password/reset/" in message.body

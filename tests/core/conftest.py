@@ -43,6 +43,6 @@ def make_app(database_url_for_tests):
 def production_app(app, make_app, clean_environment, database_url_for_tests):
     """An application configured as in production: not testing, secret key from the env."""
     clean_environment.setenv("SECRET_KEY", STRONG_SECRET_KEY)
-    config = config_for(database_url_for_tests, TESTING=False)
+    config = config_for(database_url_for_tests, TESTING=False, PARCOURS_BASE_URL="http://localhost")
     del config["SECRET_KEY"]
     return make_app(config)

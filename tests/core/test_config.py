@@ -21,6 +21,7 @@ from tests.core.conftest import STRONG_SECRET_KEY
     ],
 )
 def test_production_refuses_a_missing_weak_or_short_secret_key(clean_environment, secret):
+    clean_environment.setenv("PARCOURS_BASE_URL", "https://parcours.example.org")
     if secret is not None:
         clean_environment.setenv("SECRET_KEY", secret)
     with pytest.raises(ConfigurationError) as error:
@@ -33,13 +34,16 @@ def test_production_refuses_a_missing_weak_or_short_secret_key(clean_environment
 
 def test_an_override_cannot_sneak_a_weak_key_into_production(clean_environment):
     clean_environment.setenv("SECRET_KEY", STRONG_SECRET_KEY)
+    clean_environment.setenv("PARCOURS_BASE_URL", "https://parcours.example.org")
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app({"SECRET_KEY": "dev"})
 
 
 def test_production_starts_with_a_strong_key_and_secure_cookies(clean_environment):
     clean_environment.setenv("SECRET_KEY", STRONG_SECRET_KEY)
+    clean_environment.setenv("PARCOURS_BASE_URL", "https://parcours.example.org")
     app = create_app()
+    assert app.config["TRUSTED_HOSTS"] == ["parcours.example.org"]
     assert app.config["PARCOURS_PRODUCTION"] is True
     assert app.config["SECRET_KEY"] == STRONG_SECRET_KEY
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -138,3 +142,16 @@ def test_forwarded_headers_are_trusted_only_behind_a_declared_proxy(
 
         application.add_url_rule("/root-url", "root_url", lambda: request.url_root)
         assert application.test_client().get("/root-url", headers=headers).text == expected
+
+
+def test_production_needs_the_public_address(clean_environment):
+    clean_environment.setenv("SECRET_KEY", STRONG_SECRET_KEY)
+    with pytest.raises(ConfigurationError, match="PARCOURS_BASE_URL"):
+        create_app()
+
+
+def test_production_refuses_requests_for_another_host(clean_environment):
+    clean_environment.setenv("SECRET_KEY", STRONG_SECRET_KEY)
+    clean_environment.setenv("PARCOURS_BASE_URL", "https://parcours.example.org")
+    client = create_app().test_client()
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
