@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from parcours.accounts.models import User
 from parcours.agenda.models import (
@@ -88,16 +88,25 @@ def _midnight(day: date, tz: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(ZoneInfo("UTC"))
 
 
-def sync_territory_events(territory: Territory) -> None:
-    """Give an accepted territory its own planned events; remove them if it leaves the cohort."""
-    existing = set(db.session.scalars(select(Event.code).where(Event.territory_id == territory.id)))
+def sync_territory_events(territory: Territory, changed_by: User | None = None) -> None:
+    """Keep a territory's own events in line with its solicitation status.
+
+    An accepted territory gets the per-territory events its curriculum plans (those it has
+    not got yet). A territory that leaves the cohort keeps its history: events already held
+    stay, and upcoming ones are cancelled (people are told, calendars show them cancelled),
+    never deleted.
+    """
+    events = db.session.scalars(select(Event).where(Event.territory_id == territory.id)).all()
     if territory.status != TerritoryStatus.ACCEPTED:
-        if existing:
-            db.session.execute(delete(Event).where(Event.territory_id == territory.id))
+        now = now_utc()
+        for event in events:
+            if event.status == "planned" and event.starts_at > now:
+                cancel_event(event, changed_by)
         return
+    planned_codes = {event.code for event in events if event.status == "planned"}
     cohort = territory.cohort
     for planned in cohort.curriculum.events:
-        if not planned.per_territory or planned.code in existing:
+        if not planned.per_territory or planned.code in planned_codes:
             continue
         starts_at, ends_at = _span(cohort, planned)
         db.session.add(
@@ -348,7 +357,7 @@ def update_event(event: Event, draft: EventDraft, changed_by: User) -> bool:
     return True
 
 
-def cancel_event(event: Event, cancelled_by: User) -> None:
+def cancel_event(event: Event, cancelled_by: User | None) -> None:
     """Cancel an event: it stays visible as cancelled and everyone expected is told."""
     from parcours.agenda import notifications
 
@@ -359,4 +368,6 @@ def cancel_event(event: Event, cancelled_by: User) -> None:
     event.sequence += 1
     db.session.flush()
     notifications.event_cancelled(event)
-    logger.info("Event %s cancelled by user %s", event.id, cancelled_by.id)
+    logger.info(
+        "Event %s cancelled by user %s", event.id, cancelled_by.id if cancelled_by else None
+    )

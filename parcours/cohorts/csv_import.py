@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from parcours.accounts.models import User, normalize_email
@@ -42,6 +43,21 @@ HEADER = [
     *TERRITORY_COLUMNS,
     *(f"catalyseur_{n}_{part}" for n in (1, 2) for part in PERSON_COLUMNS),
 ]
+# Each value's limit is its column's length in the database: the model is the one source.
+TERRITORY_TOO_LONG = {
+    "name": _l("le nom du territoire dépasse %(max)d caractères"),
+    "region": _l("la région dépasse %(max)d caractères"),
+    "department": _l("le département dépasse %(max)d caractères"),
+    "carrier_structure": _l("la structure porteuse dépasse %(max)d caractères"),
+}
+PERSON_TOO_LONG = {
+    "full_name": _l("catalyseur %(n)d : le nom dépasse %(max)d caractères"),
+    "organisation": _l("catalyseur %(n)d : la structure dépasse %(max)d caractères"),
+}
+
+
+def _max_length(table, column: str) -> int:
+    return table.__table__.c[column].type.length
 
 
 def _key(text: str) -> str:
@@ -161,8 +177,10 @@ def _row(line: int, record: dict) -> Row:
     row = Row(line=line, territory=territory)
     if not territory["name"]:
         row.errors.append(_("le nom du territoire est obligatoire"))
-    elif len(territory["name"]) > 200:
-        row.errors.append(_("le nom du territoire dépasse 200 caractères"))
+    for column, message in TERRITORY_TOO_LONG.items():
+        limit = _max_length(Territory, column)
+        if len(territory[column]) > limit:
+            row.errors.append(message % {"max": limit})
     for column, labels, label in (
         ("kind", TERRITORY_KINDS, _("type de territoire")),
         ("carrier_type", CARRIER_TYPES, _("type de structure")),
@@ -198,9 +216,16 @@ def _row(line: int, record: dict) -> Row:
         if not name:
             row.errors.append(_("catalyseur %(n)d : le nom est obligatoire", n=n))
             continue
-        row.people.append(
-            Person(full_name=name, email=normalize_email(email), organisation=organisation)
-        )
+        person = Person(full_name=name, email=normalize_email(email), organisation=organisation)
+        too_long = [
+            message % {"n": n, "max": _max_length(User, column)}
+            for column, message in PERSON_TOO_LONG.items()
+            if len(getattr(person, column)) > _max_length(User, column)
+        ]
+        if too_long:
+            row.errors.extend(too_long)
+            continue
+        row.people.append(person)
     return row
 
 

@@ -23,7 +23,7 @@ from parcours.cohorts.models import (
     TERRITORY_KINDS,
     Role,
 )
-from parcours.core.forms import choices
+from parcours.core.forms import DateRange, choices
 
 
 def _timezone(form, field) -> None:
@@ -34,7 +34,7 @@ def _timezone(form, field) -> None:
 class CohortForm(FlaskForm):
     curriculum = SelectField(_l("Programme"), coerce=int)
     name = StringField(_l("Nom de la cohorte"), validators=[DataRequired(), Length(max=200)])
-    start_date = DateField(_l("Date de début"), validators=[DataRequired()])
+    start_date = DateField(_l("Date de début"), validators=[DataRequired(), DateRange()])
     timezone = StringField(
         _l("Fuseau horaire"), default="Europe/Paris", validators=[DataRequired(), _timezone]
     )

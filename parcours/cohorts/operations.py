@@ -117,7 +117,7 @@ def add_territory(cohort: Cohort, **fields) -> Territory:
     return territory
 
 
-def update_territory(territory: Territory, **fields) -> None:
+def update_territory(territory: Territory, *, changed_by: User | None = None, **fields) -> None:
     """Edit a territory; its planned events follow its solicitation status."""
     if _name_taken(Territory, fields["name"], territory.id, cohort_id=territory.cohort_id):
         raise CohortError(_("Ce territoire existe déjà dans la cohorte."), "name")
@@ -125,7 +125,7 @@ def update_territory(territory: Territory, **fields) -> None:
     for key, value in fields.items():
         setattr(territory, key, (value or "").strip())
     db.session.flush()
-    agenda.sync_territory_events(territory)
+    agenda.sync_territory_events(territory, changed_by)
     logger.info("Territory %s updated", territory.id)
 
 

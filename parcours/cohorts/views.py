@@ -241,7 +241,9 @@ def edit_territory(territory_id: int):
     form = TerritoryForm(obj=territory)
     if form.validate_on_submit():
         try:
-            operations.update_territory(territory, **form.territory_fields())
+            operations.update_territory(
+                territory, changed_by=current_user, **form.territory_fields()
+            )
         except operations.CohortError as error:
             _field_error(form, error)
         else:

@@ -76,8 +76,8 @@ def test_feed_urls_in_both_forms(ctx, world):
     urls = feeds.feed_urls(user)
     token = feeds.feed_for(user).token
     assert urls == {
-        "https": f"http://localhost/calendar/{token}.ics",
-        "webcal": f"webcal://localhost/calendar/{token}.ics",
+        "https": f"http://parcours.test/calendar/{token}.ics",
+        "webcal": f"webcal://parcours.test/calendar/{token}.ics",
     }
 
 
@@ -189,7 +189,7 @@ def test_event_times_are_in_paris_time(app, client, world):
     component = _uids(calendar)[_uid(_event_id(app, world, "S1"))]
     assert component["DTSTART"].params["TZID"] == "Europe/Paris"
     assert component.decoded("DTSTART").strftime("%Y-%m-%d %H:%M") == "2026-04-01 09:30"
-    assert str(component["URL"]) == f"http://localhost/events/{_event_id(app, world, 'S1')}"
+    assert str(component["URL"]) == f"http://parcours.test/events/{_event_id(app, world, 'S1')}"
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -269,7 +269,7 @@ def test_code_page_shows_the_current_half_day_code_and_its_qr_code(app, login_as
     html = page.get_data(as_text=True)
     assert '<p class="checkin-code"' in html and f">{code.code}</p>" in html
     assert re.search(r"<svg [^>]*class=\"qr-code\"", html)
-    assert f"http://localhost/events/{events['S1']}/check-in?code={code.code}" in html
+    assert f"http://parcours.test/events/{events['S1']}/check-in?code={code.code}" in html
     assert "Valable jusqu'à 13:00" in page_text(page)
     assert again.get_data(as_text=True).count(code.code) == html.count(code.code)
 

@@ -66,15 +66,41 @@ def test_creating_a_cohort_generates_its_timeline_from_the_curriculum(cohort, co
     assert (member.user_id, member.role) == (coordinator.id, Role.COORDINATOR)
 
 
-def test_an_accepted_territory_gets_its_own_events_and_loses_them_when_withdrawn(cohort):
+def test_an_accepted_territory_gets_its_own_events_and_cancels_them_when_withdrawn(
+    cohort, coordinator, outbox
+):
+    from parcours.attendance.models import Attendance
+    from parcours.core.time import freeze
+
     territory = operations.add_territory(cohort, name="Brest", status="accepted", **TERRITORY)
+    operations.add_catalyseur(territory, email="cat@example.org", full_name="Cat",
+                              organisation="", invited_by=coordinator)
     per_territory = [e for e in cohort.curriculum.events if e.per_territory]
     mine = _events(cohort, territory_id=territory.id)
     assert sorted(e.code for e in mine) == sorted(e.code for e in per_territory)
-    operations.update_territory(
-        territory, name="Brest", status="withdrawn", **{**TERRITORY, "status_reason": "Départ"}
-    )
-    assert _events(cohort, territory_id=territory.id) == []
+    bilateral = next(e for e in mine if e.kind == "bilateral")
+    member = territory.catalyseurs[0]
+    local_day = bilateral.starts_at.astimezone(PARIS).date()
+    db.session.add(Attendance(event_id=bilateral.id, user_id=member.user_id, day=local_day,
+                              half="am", status="present"))
+    db.session.commit()
+    outbox.clear()
+    # Withdrawn after the bilatérale: its history stays, what is ahead is cancelled.
+    with freeze(bilateral.ends_at + timedelta(days=1)):
+        operations.update_territory(territory, changed_by=coordinator, name="Brest",
+                                    status="withdrawn",
+                                    **{**TERRITORY, "status_reason": "Départ"})
+        db.session.commit()
+    after = {e.code: e for e in _events(cohort, territory_id=territory.id)}
+    assert after[bilateral.code].status == "planned"
+    assert db.session.scalar(select(func.count(Attendance.id))) == 1
+    assert all(e.status == "cancelled" for code, e in after.items() if code != bilateral.code)
+    assert {m.to for m in outbox} == {"cat@example.org"}
+    assert all(m.subject.startswith("Annulé") for m in outbox)
+    # Accepted again: the cancelled meetings come back as new ones, nothing is duplicated.
+    operations.update_territory(territory, name="Brest", status="accepted", **TERRITORY)
+    planned = [e for e in _events(cohort, territory_id=territory.id) if e.status == "planned"]
+    assert sorted(e.code for e in planned) == sorted(e.code for e in per_territory)
 
 
 def test_a_refused_territory_needs_a_reason_and_gets_no_events(cohort):
