@@ -23,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from parcours.agenda.models import AGENDA_ITEM_LABELS, KIND_LABELS, AgendaItemKind, EventKind
 from parcours.agenda.operations import DocumentDraft, EventDraft, ItemDraft
 from parcours.cohorts.models import Cohort, Territory
-from parcours.core.forms import choices
+from parcours.core.forms import DateRange, choices
 
 BLANK_ITEMS = 3
 BLANK_DOCUMENTS = 2
@@ -32,7 +32,7 @@ BLANK_DOCUMENTS = 2
 class ItemForm(Form):
     """One line of the event's programme; a line without title is ignored."""
 
-    day = DateField(_l("Jour (si plusieurs jours)"), validators=[Optional()])
+    day = DateField(_l("Jour (si plusieurs jours)"), validators=[Optional(), DateRange()])
     start_time = TimeField(_l("Début"), validators=[Optional()])
     end_time = TimeField(_l("Fin"), validators=[Optional()])
     kind = SelectField(
@@ -64,9 +64,9 @@ class EventForm(FlaskForm):
     kind = SelectField(_l("Type d'événement"))
     territory = SelectField(_l("Territoire"), coerce=int, validators=[Optional()])
     title = StringField(_l("Titre"), validators=[DataRequired(), Length(max=300)])
-    start_date = DateField(_l("Date de début"), validators=[DataRequired()])
+    start_date = DateField(_l("Date de début"), validators=[DataRequired(), DateRange()])
     start_time = TimeField(_l("Heure de début"), validators=[DataRequired()])
-    end_date = DateField(_l("Date de fin"), validators=[DataRequired()])
+    end_date = DateField(_l("Date de fin"), validators=[DataRequired(), DateRange()])
     end_time = TimeField(_l("Heure de fin"), validators=[DataRequired()])
     venue_name = StringField(_l("Lieu"), validators=[Length(max=200)])
     venue_address = TextAreaField(_l("Adresse"), validators=[Length(max=1000)])
@@ -112,12 +112,11 @@ class EventForm(FlaskForm):
         items = []
         for entry in self.items:
             if entry.title.data and entry.title.data.strip():
+                day = entry.day.data or self.start_date.data
                 items.append(
                     ItemDraft(
-                        starts_at=utc(self.start_date.data, entry.start_time.data),
-                        ends_at=utc(self.start_date.data, entry.end_time.data)
-                        if entry.end_time.data > entry.start_time.data
-                        else utc(self.end_date.data, entry.end_time.data),
+                        starts_at=utc(day, entry.start_time.data),
+                        ends_at=utc(day, entry.end_time.data),
                         kind=entry.kind.data,
                         title=entry.title.data,
                         speaker=entry.speaker.data or "",
@@ -168,6 +167,7 @@ class EventForm(FlaskForm):
         for item in event.items:
             self.items.append_entry(
                 {
+                    "day": item.starts_at.astimezone(zone).date(),
                     "start_time": item.starts_at.astimezone(zone).time(),
                     "end_time": item.ends_at.astimezone(zone).time(),
                     "kind": item.kind,

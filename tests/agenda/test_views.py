@@ -303,3 +303,21 @@ def test_my_agenda_query_count_does_not_grow_with_my_events(app, login_as, world
     small = count()
     add_events(12)
     assert count() == small
+
+
+def test_a_two_day_session_keeps_each_programme_line_on_its_day(app, login_as, world):
+    client = login_as("coordinator")
+    data = _form(
+        title="Séminaire de deux jours", start_date="2026-06-23", end_date="2026-06-24",
+        **{"items-0-day": "2026-06-24", "items-0-start_time": "10:00",
+           "items-0-end_time": "11:00", "items-0-title": "Visite du lendemain"},
+    )
+    response = client.post(f"/cohorts/{world['cohort_a']}/events/new", data=data)
+    assert response.status_code == 302, page_text(response)[:600]
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.title == "Séminaire de deux jours"))
+        (item,) = event.items
+        assert item.starts_at.strftime("%Y-%m-%d %H:%M") == "2026-06-24 08:00"  # 10:00 Paris
+        event_id = event.id
+    html = client.get(f"/events/{event_id}/edit").get_data(as_text=True)
+    assert 'name="items-0-day" type="date" value="2026-06-24"' in html
