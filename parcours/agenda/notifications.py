@@ -61,26 +61,43 @@ def _notify(event: Event, user: User, kind: str, dedup_key: str | None = None) -
     return mail.queue(message, cohort_id=event.cohort_id, dedup_key=dedup_key)
 
 
-def _everyone(event: Event, kind: str) -> int:
-    sent = sum(_notify(event, person.user, kind) for person in expected_people(event))
+def _to(event: Event, kind: str, people: list[User]) -> int:
+    # A self-assessment window is not a meeting: no invitation, notice or reminder.
+    if event.kind == EventKind.ASSESSMENT:
+        return 0
+    sent = sum(_notify(event, user, kind) for user in people)
     logger.info("Event %s: %s sent to %d people", event.id, kind, sent)
     return sent
 
 
+def expected_users(event: Event) -> list[User]:
+    """Return the people ``event`` expects (the recipients of its e-mails)."""
+    return [person.user for person in expected_people(event)]
+
+
 def event_scheduled(event: Event) -> None:
     """Invite the people ``event`` expects."""
-    if event.kind != EventKind.ASSESSMENT:
-        _everyone(event, "scheduled")
+    _to(event, "scheduled", expected_users(event))
 
 
-def event_moved(event: Event) -> None:
-    """Tell the people ``event`` expects that its time or place changed."""
-    _everyone(event, "moved")
+def event_changed(event: Event, before: list[User], *, moved: bool) -> None:
+    """Tell people what an edit means for them.
+
+    Those newly expected are invited, those no longer expected are told it is cancelled for
+    them, and, if the time or place changed, the others get a notice.
+    """
+    after = expected_users(event)
+    before_ids = {user.id for user in before}
+    after_ids = {user.id for user in after}
+    _to(event, "scheduled", [u for u in after if u.id not in before_ids])
+    _to(event, "cancelled", [u for u in before if u.id not in after_ids])
+    if moved:
+        _to(event, "moved", [u for u in after if u.id in before_ids])
 
 
 def event_cancelled(event: Event) -> None:
     """Tell the people ``event`` expected that it is cancelled."""
-    _everyone(event, "cancelled")
+    _to(event, "cancelled", expected_users(event))
 
 
 def reminder_key(event: Event, kind: str, user: User) -> str:

@@ -183,6 +183,9 @@ class EventDraft:
     documents: list[DocumentDraft] = field(default_factory=list)
 
 
+#: Longest meeting (a self-assessment window is generated, not typed, and may be longer).
+MAX_EVENT_LENGTH = timedelta(days=7)
+
 #: Fields whose change calendar applications must see (they raise SEQUENCE).
 _CALENDAR_FIELDS = (
     "kind",
@@ -204,6 +207,10 @@ def validate(cohort: Cohort, draft: EventDraft) -> None:
     """Refuse a draft that cannot be saved; raise EventError naming the field."""
     if draft.ends_at <= draft.starts_at:
         raise EventError(_("La fin doit être après le début."), "end_time")
+    if draft.kind != EventKind.ASSESSMENT and draft.ends_at - draft.starts_at > MAX_EVENT_LENGTH:
+        raise EventError(
+            _("Un événement dure au plus %(days)d jours.", days=MAX_EVENT_LENGTH.days), "end_date"
+        )
     if EventKind(draft.kind) in PER_TERRITORY_KINDS:
         if draft.territory is None:
             raise EventError(_("Choisissez le territoire concerné."), "territory")
@@ -336,12 +343,26 @@ def create_event(cohort: Cohort, draft: EventDraft, created_by: User) -> Event:
 def update_event(event: Event, draft: EventDraft, changed_by: User) -> bool:
     """Change an event; return True if anything changed (SEQUENCE then grows)."""
     from parcours.agenda import notifications
+    from parcours.attendance.models import Attendance
 
     if event.is_cancelled:
         raise EventError(_("Un événement annulé ne peut plus être modifié."))
     validate(event.cohort, draft)
+    moves = (draft.starts_at, draft.ends_at) != (event.starts_at, event.ends_at)
+    if moves and db.session.scalar(
+        select(Attendance.id).where(Attendance.event_id == event.id).limit(1)
+    ):
+        # Attendance is kept per local half-day: moving the event would orphan it.
+        raise EventError(
+            _(
+                "Des présences sont déjà relevées pour cet événement : ses dates ne peuvent "
+                "plus changer. Annulez-le et programmez-en un autre si besoin."
+            ),
+            "start_date",
+        )
     before = _snapshot(event)
     place_before = tuple(getattr(event, name) for name in _PLACE_FIELDS)
+    people_before = notifications.expected_users(event)
     _apply(event, draft)
     db.session.flush()
     if _snapshot(event) == before:
@@ -349,8 +370,8 @@ def update_event(event: Event, draft: EventDraft, changed_by: User) -> bool:
     event.sequence += 1
     event.updated_at = now_utc()
     db.session.flush()
-    if tuple(getattr(event, name) for name in _PLACE_FIELDS) != place_before:
-        notifications.event_moved(event)
+    moved = tuple(getattr(event, name) for name in _PLACE_FIELDS) != place_before
+    notifications.event_changed(event, people_before, moved=moved)
     logger.info(
         "Event %s updated by user %s (sequence %s)", event.id, changed_by.id, event.sequence
     )

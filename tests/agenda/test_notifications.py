@@ -217,3 +217,95 @@ def test_scheduler_command_runs_each_job_once(app, world, once):
         result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
     assert result.exit_code == 0, result.output
     assert "Rappels mis en file : 5" in result.output
+
+
+def test_changing_who_an_event_is_for_invites_and_releases_the_right_people(ctx, world, outbox):
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    coordinator = db.session.get(User, world["coordinator"])
+    start = datetime(2026, 6, 22, 7, 30, tzinfo=UTC)
+    event = operations.create_event(
+        cohort,
+        EventDraft(
+            kind="other", title="Point d'étape", starts_at=start, ends_at=start + timedelta(hours=1)
+        ),
+        coordinator,
+    )
+    db.session.commit()
+    outbox.clear()
+    operations.update_event(
+        event,
+        EventDraft(
+            kind="committee",
+            title="Point d'étape",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+        ),
+        coordinator,
+    )
+    db.session.commit()
+    by_kind = {}
+    for message in outbox:
+        by_kind.setdefault(message.subject.split(" : ")[0], set()).add(message.to)
+    assert by_kind == {
+        "Invitation": {"comite@example.org"},
+        "Annulé": {"a1@example.org", "a1bis@example.org", "a2@example.org", "coach@example.org"},
+    }
+
+
+def test_assessment_windows_send_no_mail_when_moved(ctx, world, outbox):
+    t0 = db.session.scalar(
+        select(Event).where(Event.cohort_id == world["cohort_a"], Event.code == "T0")
+    )
+    draft = EventDraft(
+        kind="assessment",
+        title=t0.title,
+        starts_at=t0.starts_at + timedelta(days=1),
+        ends_at=t0.ends_at + timedelta(days=1),
+    )
+    operations.update_event(t0, draft, db.session.get(User, world["coordinator"]))
+    db.session.commit()
+    assert outbox == []
+
+
+def test_an_event_with_attendance_cannot_be_moved_nor_last_over_a_week(ctx, world):
+    from parcours.attendance.models import Attendance
+
+    s1 = _s1(world)
+    coordinator = db.session.get(User, world["coordinator"])
+    db.session.add(
+        Attendance(
+            event_id=s1.id,
+            user_id=world["a1"],
+            half="am",
+            status="present",
+            day=s1.starts_at.date(),
+        )
+    )
+    db.session.flush()
+    moved = EventDraft(
+        kind=s1.kind,
+        title=s1.title,
+        starts_at=s1.starts_at + timedelta(days=1),
+        ends_at=s1.ends_at + timedelta(days=1),
+        thematics=list(s1.thematics),
+    )
+    with pytest.raises(operations.EventError) as error:
+        operations.update_event(s1, moved, coordinator)
+    assert "présences sont déjà relevées" in str(error.value)
+    retitled = EventDraft(
+        kind=s1.kind,
+        title="S1 renommée",
+        starts_at=s1.starts_at,
+        ends_at=s1.ends_at,
+        thematics=list(s1.thematics),
+    )
+    assert operations.update_event(s1, retitled, coordinator) is True
+    too_long = EventDraft(
+        kind="other",
+        title="Marathon",
+        starts_at=s1.starts_at,
+        ends_at=s1.starts_at + timedelta(days=8),
+    )
+    with pytest.raises(operations.EventError) as error:
+        operations.validate(s1.cohort, too_long)
+    assert error.value.field == "end_date"

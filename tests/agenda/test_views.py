@@ -294,9 +294,17 @@ def test_my_agenda_query_count_does_not_grow_with_my_events(app, login_as, world
             coordinator = db.session.get(User, world["coordinator"])
             for i in range(n):
                 start = datetime(2026, 7, 1 + i, 8, tzinfo=UTC)
-                operations.create_event(cohort, EventDraft(
-                    kind="follow_up", title=f"Suivi {i}", territory=territory,
-                    starts_at=start, ends_at=start + timedelta(hours=1)), coordinator)
+                operations.create_event(
+                    cohort,
+                    EventDraft(
+                        kind="follow_up",
+                        title=f"Suivi {i}",
+                        territory=territory,
+                        starts_at=start,
+                        ends_at=start + timedelta(hours=1),
+                    ),
+                    coordinator,
+                )
             db.session.commit()
 
     add_events(2)
@@ -308,9 +316,15 @@ def test_my_agenda_query_count_does_not_grow_with_my_events(app, login_as, world
 def test_a_two_day_session_keeps_each_programme_line_on_its_day(app, login_as, world):
     client = login_as("coordinator")
     data = _form(
-        title="Séminaire de deux jours", start_date="2026-06-23", end_date="2026-06-24",
-        **{"items-0-day": "2026-06-24", "items-0-start_time": "10:00",
-           "items-0-end_time": "11:00", "items-0-title": "Visite du lendemain"},
+        title="Séminaire de deux jours",
+        start_date="2026-06-23",
+        end_date="2026-06-24",
+        **{
+            "items-0-day": "2026-06-24",
+            "items-0-start_time": "10:00",
+            "items-0-end_time": "11:00",
+            "items-0-title": "Visite du lendemain",
+        },
     )
     response = client.post(f"/cohorts/{world['cohort_a']}/events/new", data=data)
     assert response.status_code == 302, page_text(response)[:600]
