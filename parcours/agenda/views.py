@@ -14,6 +14,7 @@ from parcours.agenda import feeds, formatting, operations, queries
 from parcours.agenda import permissions as can
 from parcours.agenda.forms import EventForm
 from parcours.agenda.models import PER_TERRITORY_KINDS, Event, EventKind
+from parcours.attendance.permissions import can_check_in
 from parcours.cohorts import permissions as cohort_can
 from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
 from parcours.core.extensions import db
@@ -126,14 +127,13 @@ def event(event_id: int):
             by_territory[person.territory.name].append(person)
         else:
             staff.append(person)
-    expected_ids = {p.user.id for p in people}
     return render_template(
         "agenda/event.html",
         event=event,
         cohort=event.cohort,
         by_territory=by_territory,
         staff=staff,
-        is_expected=current_user.id in expected_ids,
+        can_check_in=can_check_in(current_user, event),
         can_edit=can.can_edit_event(current_user, event),
         can_take_attendance=can.can_take_attendance(current_user, event),
         cancel_form=EmptyForm(),

@@ -179,8 +179,10 @@ def _same(stored: str, typed: str) -> bool:
 
 def check_in(event: Event, user: User, code: str) -> Attendance:
     """Record ``user`` present (or late) with the code shown in the room for this half-day."""
+    from parcours.attendance.permissions import can_check_in
+
     _check_event(event)
-    if user.id not in {person.user.id for person in expected_participants(event)}:
+    if not can_check_in(user, event):
         raise AttendanceError(_("Vous n'êtes pas attendu·e à ce rendez-vous."))
     typed = normalize_code(code)
     if not typed:

@@ -16,10 +16,10 @@ from sqlalchemy.exc import IntegrityError
 
 from parcours.agenda.models import Event
 from parcours.agenda.permissions import ATTENDANCE_KINDS, can_take_attendance, can_view_event
-from parcours.agenda.queries import expected_participants
 from parcours.attendance import operations, pdf, queries, reports
 from parcours.attendance.forms import AttendanceSheetForm, CheckInForm
 from parcours.attendance.halfdays import current_slot, half_days, next_slot
+from parcours.attendance.permissions import can_check_in
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Membership, Role
 from parcours.core.extensions import db
@@ -172,7 +172,7 @@ def check_in(event_id: int):
             )
             return redirect(url_for("attendance.check_in", event_id=event.id))
     status = 400 if form.is_submitted() else 200
-    expected = any(p.user.id == current_user.id for p in expected_participants(event))
+    expected = can_check_in(current_user, event)
     slot = current_slot(half_days(event), now_utc())
     mine = None
     if slot is not None and expected:

@@ -335,3 +335,10 @@ def test_a_two_day_session_keeps_each_programme_line_on_its_day(app, login_as, w
         event_id = event.id
     html = client.get(f"/events/{event_id}/edit").get_data(as_text=True)
     assert 'name="items-0-day" type="date" value="2026-06-24"' in html
+
+
+def test_only_expected_participants_are_offered_the_check_in(app, login_as, world):
+    s1 = _event_id(app, world, "cohort_a", "S1")
+    for role, offered in (("a1", True), ("coach", False), ("committee", False)):
+        html = login_as(role).get(f"/events/{s1}").get_data(as_text=True)
+        assert (f"/events/{s1}/check-in" in html) is offered, role
