@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
 from parcours.agenda.models import (
@@ -124,16 +125,30 @@ def sync_territory_events(territory: Territory, changed_by: User | None = None) 
     db.session.flush()
 
 
-def shift_cohort_events(cohort: Cohort, days: int) -> None:
-    """Move every event of ``cohort`` by ``days``, keeping wall-clock times in its zone."""
-    if not days:
+def shift_cohort_events(cohort: Cohort, days: int, from_zone: str | None = None) -> None:
+    """Move every event of ``cohort`` (and its programme) by ``days``.
+
+    Wall-clock times stay: a session at 09:30 in ``from_zone`` (the cohort's zone before an
+    edit) is at 09:30 in the cohort's zone afterwards.
+    """
+    old_zone = ZoneInfo(from_zone or cohort.timezone)
+    new_zone = ZoneInfo(cohort.timezone)
+    if not days and old_zone == new_zone:
         return
-    zone = ZoneInfo(cohort.timezone)
-    for event in db.session.scalars(select(Event).where(Event.cohort_id == cohort.id)):
-        for attribute in ("starts_at", "ends_at"):
-            local = getattr(event, attribute).astimezone(zone)
-            moved = local.replace(tzinfo=None) + timedelta(days=days)
-            setattr(event, attribute, moved.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")))
+
+    def moved(moment: datetime) -> datetime:
+        local = moment.astimezone(old_zone).replace(tzinfo=None) + timedelta(days=days)
+        return local.replace(tzinfo=new_zone).astimezone(ZoneInfo("UTC"))
+
+    events = db.session.scalars(
+        select(Event).where(Event.cohort_id == cohort.id).options(selectinload(Event.items))
+    )
+    for event in events:
+        event.starts_at, event.ends_at = moved(event.starts_at), moved(event.ends_at)
+        for item in event.items:
+            item.starts_at, item.ends_at = moved(item.starts_at), moved(item.ends_at)
+        event.sequence += 1
+        event.updated_at = now_utc()
     db.session.flush()
 
 

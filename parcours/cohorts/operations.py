@@ -78,13 +78,34 @@ def update_cohort(
     if _name_taken(Cohort, name, exclude_id=cohort.id):
         raise CohortError(_("Une cohorte porte déjà ce nom."), "name")
     shift = (start_date - cohort.start_date).days
+    old_zone = cohort.timezone
+    if (shift or timezone != old_zone) and _has_attendance(cohort):
+        raise CohortError(
+            _(
+                "Des présences sont déjà relevées : la date de début et le fuseau horaire de la "
+                "cohorte ne peuvent plus changer."
+            ),
+            "start_date",
+        )
     cohort.name = name.strip()
     cohort.timezone = timezone
     cohort.target_territories = target_territories
     cohort.start_date = start_date
-    agenda.shift_cohort_events(cohort, shift)
+    agenda.shift_cohort_events(cohort, shift, from_zone=old_zone)
     db.session.flush()
     logger.info("Cohort %s updated", cohort.id)
+
+
+def _has_attendance(cohort: Cohort) -> bool:
+    from parcours.agenda.models import Event
+    from parcours.attendance.models import Attendance
+
+    return (
+        db.session.scalar(
+            select(Attendance.id).join(Event).where(Event.cohort_id == cohort.id).limit(1)
+        )
+        is not None
+    )
 
 
 def _check_status(status: str, reason: str) -> None:

@@ -73,23 +73,35 @@ def test_an_accepted_territory_gets_its_own_events_and_cancels_them_when_withdra
     from parcours.core.time import freeze
 
     territory = operations.add_territory(cohort, name="Brest", status="accepted", **TERRITORY)
-    operations.add_catalyseur(territory, email="cat@example.org", full_name="Cat",
-                              organisation="", invited_by=coordinator)
+    operations.add_catalyseur(
+        territory, email="cat@example.org", full_name="Cat", organisation="", invited_by=coordinator
+    )
     per_territory = [e for e in cohort.curriculum.events if e.per_territory]
     mine = _events(cohort, territory_id=territory.id)
     assert sorted(e.code for e in mine) == sorted(e.code for e in per_territory)
     bilateral = next(e for e in mine if e.kind == "bilateral")
     member = territory.catalyseurs[0]
     local_day = bilateral.starts_at.astimezone(PARIS).date()
-    db.session.add(Attendance(event_id=bilateral.id, user_id=member.user_id, day=local_day,
-                              half="am", status="present"))
+    db.session.add(
+        Attendance(
+            event_id=bilateral.id,
+            user_id=member.user_id,
+            day=local_day,
+            half="am",
+            status="present",
+        )
+    )
     db.session.commit()
     outbox.clear()
     # Withdrawn after the bilatérale: its history stays, what is ahead is cancelled.
     with freeze(bilateral.ends_at + timedelta(days=1)):
-        operations.update_territory(territory, changed_by=coordinator, name="Brest",
-                                    status="withdrawn",
-                                    **{**TERRITORY, "status_reason": "Départ"})
+        operations.update_territory(
+            territory,
+            changed_by=coordinator,
+            name="Brest",
+            status="withdrawn",
+            **{**TERRITORY, "status_reason": "Départ"},
+        )
         db.session.commit()
     after = {e.code: e for e in _events(cohort, territory_id=territory.id)}
     assert after[bilateral.code].status == "planned"
@@ -273,3 +285,63 @@ def test_timeline_dates_are_stored_in_utc(cohort):
         cohort.curriculum.sessions[0].start_time,
         tzinfo=PARIS,
     )
+
+
+def test_changing_the_zone_keeps_wall_clock_times_and_moves_the_programme(cohort):
+    from parcours.agenda.models import AgendaItem
+
+    s1 = _events(cohort, code="S1")[0]
+    s1.items.append(
+        AgendaItem(
+            starts_at=s1.starts_at,
+            ends_at=s1.starts_at + timedelta(hours=1),
+            kind="plenary",
+            title="Ouverture",
+        )
+    )
+    db.session.flush()
+    before = s1.starts_at.astimezone(PARIS).time()
+    operations.update_cohort(
+        cohort,
+        name=cohort.name,
+        start_date=cohort.start_date,
+        timezone="America/Cayenne",
+        target_territories=12,
+    )
+    cayenne = ZoneInfo("America/Cayenne")
+    assert s1.starts_at.astimezone(cayenne).time() == before
+    assert s1.items[0].starts_at == s1.starts_at
+    assert s1.sequence == 1
+
+
+def test_dates_and_zone_are_fixed_once_attendance_is_recorded(cohort, coordinator):
+    from parcours.attendance.models import Attendance
+
+    s1 = _events(cohort, code="S1")[0]
+    db.session.add(
+        Attendance(
+            event_id=s1.id,
+            user_id=coordinator.id,
+            day=date(2026, 4, 1),
+            half="am",
+            status="present",
+        )
+    )
+    db.session.flush()
+    with pytest.raises(operations.CohortError) as error:
+        operations.update_cohort(
+            cohort,
+            name=cohort.name,
+            start_date=date(2026, 3, 9),
+            timezone="Europe/Paris",
+            target_territories=12,
+        )
+    assert error.value.field == "start_date"
+    operations.update_cohort(
+        cohort,
+        name="Nouveau nom",
+        start_date=cohort.start_date,
+        timezone="Europe/Paris",
+        target_territories=10,
+    )
+    assert cohort.name == "Nouveau nom"

@@ -79,7 +79,9 @@ def test_a_failed_attempt_is_retried_with_backoff_then_given_up(app, database_ur
         assert row.status == "failed"
         advance(timedelta(days=2))
         assert outbox.deliver() == (0, 0)
-        broken.extensions["sqlalchemy"].engine.dispose()
+        db.session.remove()
+    with broken.app_context():
+        db.engine.dispose()
 
 
 def test_a_retry_succeeds_once_the_server_is_back(app, outbox_sent):
