@@ -298,5 +298,3 @@ def page_text(response) -> str:
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
-
-test_config = app_config  # older name, kept for test modules that import it
