@@ -26,6 +26,8 @@ DEFAULTS = {
     "PARCOURS_SMTP_USER": "",
     "PARCOURS_SMTP_PASSWORD": "",
     "PARCOURS_SMTP_STARTTLS": True,
+    # Messages sent during the request that caused them; larger batches go to the scheduler.
+    "PARCOURS_MAIL_INLINE_LIMIT": 5,
     "PARCOURS_IDLE_TIMEOUT_MINUTES": 120,
     "PARCOURS_LOGIN_MAX_FAILURES": 5,
     "PARCOURS_LOGIN_WINDOW_MINUTES": 15,

@@ -48,6 +48,8 @@ def app_config(url: str, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "PARCOURS_MAIL_BACKEND": "memory",
+        # Deliver every test's messages at commit; tests/outbox checks the production limit.
+        "PARCOURS_MAIL_INLINE_LIMIT": 1000,
         "PARCOURS_BASE_URL": "http://parcours.test",
         # Cheap hashing: the tests check behaviour, not argon2's cost.
         "PARCOURS_ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},

@@ -113,7 +113,9 @@ def ensure_user(
     return user, True
 
 
-def _send(user: User, template: str, subject: LazyString, **context) -> None:
+def _send(
+    user: User, template: str, subject: LazyString, cohort_id: int | None = None, **context
+) -> None:
     """Render and queue an e-mail in the recipient's language."""
     with force_locale(user.locale):
         message = mail.Message(
@@ -121,11 +123,16 @@ def _send(user: User, template: str, subject: LazyString, **context) -> None:
             subject=str(subject),
             body=render_template(template, user=user, **context),
         )
-    mail.queue(message)
+    mail.queue(message, cohort_id=cohort_id)
 
 
 def send_invitation(
-    user: User, *, invited_by: User, cohort_name: str, role_label: LazyString
+    user: User,
+    *,
+    invited_by: User,
+    cohort_name: str,
+    role_label: LazyString,
+    cohort_id: int | None = None,
 ) -> None:
     """E-mail ``user`` a link to join (set a password) or, if they have one, a notice."""
     if user.has_password:
@@ -139,6 +146,7 @@ def send_invitation(
         user,
         template,
         _l("Votre accès à Parcours — %(cohort)s", cohort=cohort_name),
+        cohort_id=cohort_id,
         link=link,
         invited_by=invited_by,
         cohort_name=cohort_name,

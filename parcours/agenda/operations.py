@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
+from parcours.agenda.formatting import in_zone
 from parcours.agenda.models import (
     PER_TERRITORY_KINDS,
     AgendaItem,
@@ -294,7 +295,7 @@ def warnings(cohort: Cohort, draft: EventDraft, event: Event | None = None) -> l
                 _(
                     "Chevauche « %(title)s » (%(when)s) pour %(people)s.",
                     title=other.title,
-                    when=format_datetime(other.starts_at, "short"),
+                    when=in_zone(other.starts_at, cohort.timezone, "short"),
                     people=", ".join(shared[:5]) + ("…" if len(shared) > 5 else ""),
                 )
             )

@@ -181,6 +181,7 @@ def add_catalyseur(
     db.session.refresh(territory, ["catalyseurs"])
     accounts.send_invitation(
         user,
+        cohort_id=territory.cohort_id,
         invited_by=invited_by,
         cohort_name=territory.cohort.name,
         role_label=ROLE_LABELS[Role.CATALYSEUR],
@@ -200,7 +201,11 @@ def add_member(
     user, _created = accounts.ensure_user(email, full_name, organisation)
     member = _join(cohort, user, role)
     accounts.send_invitation(
-        user, invited_by=invited_by, cohort_name=cohort.name, role_label=ROLE_LABELS[role]
+        user,
+        cohort_id=cohort.id,
+        invited_by=invited_by,
+        cohort_name=cohort.name,
+        role_label=ROLE_LABELS[role],
     )
     logger.info("User %s joined cohort %s as %s", user.id, cohort.id, role)
     return member

@@ -76,6 +76,24 @@ def sent_messages() -> list[Message]:
     return current_app.extensions.setdefault("parcours_mail_sent", [])
 
 
+def build_email(app: Flask, message: Message) -> EmailMessage:
+    """Turn a message into the e-mail handed to the SMTP server."""
+    email = EmailMessage()
+    email["From"] = app.config["PARCOURS_MAIL_FROM"]
+    email["To"] = message.to
+    # A header cannot hold a line break; one typed into a title must not block the message.
+    email["Subject"] = " ".join(message.subject.split())
+    email.set_content(message.body)
+    if message.attachment is not None:
+        maintype, _slash, subtype = (
+            message.attachment_type or "application/octet-stream"
+        ).partition("/")
+        email.add_attachment(
+            message.attachment, maintype=maintype, subtype=subtype, filename=message.attachment_name
+        )
+    return email
+
+
 def send_message(app: Flask, row: Mapping) -> None:
     """Hand one outbox row to the configured backend; raise if the transport fails."""
     message = Message(
@@ -93,18 +111,7 @@ def send_message(app: Flask, row: Mapping) -> None:
     if backend == "console":
         logger.info("E-mail to %s: %s\n%s", message.to, message.subject, message.body)
         return
-    email = EmailMessage()
-    email["From"] = app.config["PARCOURS_MAIL_FROM"]
-    email["To"] = message.to
-    email["Subject"] = message.subject
-    email.set_content(message.body)
-    if message.attachment is not None:
-        maintype, _slash, subtype = (
-            message.attachment_type or "application/octet-stream"
-        ).partition("/")
-        email.add_attachment(
-            message.attachment, maintype=maintype, subtype=subtype, filename=message.attachment_name
-        )
+    email = build_email(app, message)
     with smtplib.SMTP(
         app.config["PARCOURS_SMTP_HOST"], int(app.config["PARCOURS_SMTP_PORT"]), timeout=10
     ) as smtp:
@@ -131,7 +138,9 @@ def _send_after_commit(session) -> None:
         return  # a savepoint was released (SQLAlchemy calls that a commit too): wait for the end
     session.info.pop(_SUPPRESSED, None)
     pending = [message_id for _transaction, message_id in session.info.pop(_PENDING, [])]
-    if pending:
+    if pending and len(pending) <= current_app.config["PARCOURS_MAIL_INLINE_LIMIT"]:
+        # A few messages (an invitation, a reset link) go at once; a batch (a session's
+        # invitations) is left to the scheduler, so no request waits on the mail server.
         # Failures stay in the outbox and are retried; the committed action stands.
         outbox.deliver(pending)
 

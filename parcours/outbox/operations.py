@@ -29,7 +29,7 @@ BACKOFF = (
     timedelta(hours=12),
 )
 #: How long the process that queued a message has to deliver it before the scheduler may.
-FIRST_ATTEMPT_GRACE = timedelta(minutes=2)
+FIRST_ATTEMPT_GRACE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)

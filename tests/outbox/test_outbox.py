@@ -124,3 +124,25 @@ def test_a_job_slot_is_claimed_once(ctx):
     assert outbox.claim_slot("reminders", "2026-05-04T08:15")
     db.session.commit()
     assert db.session.scalar(select(func.count(JobRun.id))) == 2
+
+
+def test_a_batch_is_left_to_the_scheduler_and_a_line_break_never_blocks_a_message(
+    app, database_url_for_tests
+):
+    from parcours import create_app
+
+    limited = create_app(app_config(database_url_for_tests, PARCOURS_MAIL_INLINE_LIMIT=2))
+    sent = limited.extensions.setdefault("parcours_mail_sent", [])
+    with freeze(T0), limited.app_context():
+        mail.queue(mail.Message(to="a@example.org", subject="Seul\r\nBcc: x@evil", body="B"))
+        db.session.commit()
+        assert [m.to for m in sent] == ["a@example.org"]
+        for n in range(3):
+            mail.queue(mail.Message(to=f"p{n}@example.org", subject="Lot", body="B"))
+        db.session.commit()
+        assert len(sent) == 1, "a batch of three waits for the scheduler"
+        advance(outbox.FIRST_ATTEMPT_GRACE)
+        assert outbox.deliver() == (3, 0)
+        db.session.remove()
+    with limited.app_context():
+        db.engine.dispose()

@@ -49,3 +49,20 @@ def test_empty_log_and_bad_pages(login_as, world):
     assert client.get(f"/cohorts/{world['cohort_a']}/outbox?page=0").status_code == 404
     assert client.get(f"/cohorts/{world['cohort_a']}/outbox?page=9").status_code == 404
     assert client.get("/cohorts/99999/outbox").status_code == 404
+
+
+def test_invitations_appear_in_the_log_without_their_link(app, login_as, world):
+    client = login_as("coordinator")
+    response = client.post(
+        f"/territories/{world['territory_a2']}/catalyseurs",
+        data={
+            "full_name": "Nouvelle Personne",
+            "email": "nouvelle@example.org",
+            "organisation": "",
+        },
+    )
+    assert response.status_code == 302
+    log = client.get(f"/cohorts/{world['cohort_a']}/outbox").get_data(as_text=True)
+    assert "nouvelle@example.org" in log
+    assert "Votre accès à Parcours — Cohorte A" in log
+    assert "/invitation/" not in log
