@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
         )
 
     from parcours import models  # noqa: F401  (every table known before anything else)
-    from parcours.core import extensions, i18n, mail, security
+    from parcours.core import converters, extensions, i18n, mail, security
     from parcours.core.db import register_sqlite_pragmas
 
     register_sqlite_pragmas()
@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     mail.init_app(app)
     security.init_app(app)
+    app.url_map.converters["int"] = converters.BoundedIntegerConverter  # before any route
 
     from parcours.accounts import auth
 

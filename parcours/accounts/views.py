@@ -40,6 +40,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def _renew_session(*keep: str) -> None:
+    """Empty the session (against fixation), keeping only the interface language and ``keep``."""
+    kept = {key: session[key] for key in ("locale", *keep) if key in session}
+    session.clear()
+    session.update(kept)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Log a user in, with throttling and one message for every kind of failure."""
@@ -65,6 +72,7 @@ def login():
             return render_template(
                 "accounts/login.html", form=form, language_form=LanguageForm()
             ), 401
+        _renew_session()
         login_user(result.user)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form, language_form=LanguageForm())
@@ -79,6 +87,7 @@ def logout():
     operations.end_sessions(current_user)
     db.session.commit()
     logout_user()
+    _renew_session("_remember")  # Flask-Login's order to delete a remember-me cookie, if any
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -119,6 +128,7 @@ def _set_password_page(purpose: str, token: str, template: str):
         operations.set_password(user, form.password.data)
         db.session.commit()
         logout_user()
+        _renew_session()
         login_user(user)
         flash(_("Votre mot de passe est enregistré. Bienvenue !"), "success")
         return redirect(url_for("home.index"))

@@ -18,7 +18,7 @@ from parcours.attendance.permissions import can_check_in
 from parcours.cohorts import permissions as cohort_can
 from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
 from parcours.core.extensions import db
-from parcours.core.forms import EmptyForm
+from parcours.core.forms import EARLIEST_DATE, LATEST_DATE, EmptyForm
 from parcours.core.time import now_utc
 
 bp = Blueprint("agenda", __name__)
@@ -41,10 +41,16 @@ def _load_event(event_id: int, allowed) -> Event:
 
 
 def _month(value: str | None, default: date) -> date:
+    """Return the first day of the month asked for (YYYY-MM), or of ``default``; 400 if invalid."""
+    if not value:
+        return default.replace(day=1)
     try:
-        return datetime.strptime(value, "%Y-%m").date() if value else default.replace(day=1)
+        first = datetime.strptime(value, "%Y-%m").date()
     except ValueError:
         abort(400)
+    if not EARLIEST_DATE <= first <= LATEST_DATE:
+        abort(400)  # the month grid and its neighbours would overflow near year 1 or 9999
+    return first
 
 
 @bp.get("/cohorts/<int:cohort_id>/calendar")
@@ -90,6 +96,8 @@ def cohort_calendar(cohort_id: int):
         month=first,
         previous=previous,
         following=following,
+        has_previous=previous >= EARLIEST_DATE,
+        has_following=following <= LATEST_DATE,
         today=today,
         can_manage=cohort_can.can_manage_cohort(current_user, cohort),
     )

@@ -12,6 +12,7 @@ from parcours.outbox.models import OutboxMessage
 bp = Blueprint("outbox", __name__)
 
 PAGE_SIZE = 50
+MAX_PAGE = 10_000  # 500,000 messages; keeps the OFFSET far from 64-bit overflow
 
 
 @bp.get("/cohorts/<int:cohort_id>/outbox")
@@ -22,7 +23,7 @@ def log(cohort_id: int):
     if not can.can_manage_cohort(current_user, cohort):
         abort(403)
     page = request.args.get("page", 1, type=int)
-    if page < 1:
+    if not 1 <= page <= MAX_PAGE:
         abort(404)
     query = select(OutboxMessage).where(OutboxMessage.cohort_id == cohort.id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

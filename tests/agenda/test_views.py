@@ -342,3 +342,18 @@ def test_only_expected_participants_are_offered_the_check_in(app, login_as, worl
     for role, offered in (("a1", True), ("coach", False), ("committee", False)):
         html = login_as(role).get(f"/events/{s1}").get_data(as_text=True)
         assert (f"/events/{s1}/check-in" in html) is offered, role
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "1999-12"])
+def test_month_out_of_range_is_a_400(login_as, world, month):
+    client = login_as("coordinator")
+    assert client.get(f"/cohorts/{world['cohort_a']}/calendar?month={month}").status_code == 400
+
+
+def test_the_first_month_offers_no_link_before_it(login_as, world):
+    html = (
+        login_as("coordinator")
+        .get(f"/cohorts/{world['cohort_a']}/calendar?month=2000-01")
+        .get_data(as_text=True)
+    )
+    assert "month=1999-12" not in html and "month=2000-02" in html

@@ -99,9 +99,14 @@ def test_a_savepoint_rollback_drops_only_the_messages_queued_inside_it(ctx, outb
 
 
 def test_the_smtp_message_carries_the_attachment_and_no_line_break_in_headers(app):
-    message = mail.Message(to="ana@example.org", subject="Atelier\r\nBcc: x@evil.example",
-                           body="Corps", attachment_name="evenement.ics",
-                           attachment_type="text/calendar", attachment=b"BEGIN:VCALENDAR")
+    message = mail.Message(
+        to="ana@example.org",
+        subject="Atelier\r\nBcc: x@evil.example",
+        body="Corps",
+        attachment_name="evenement.ics",
+        attachment_type="text/calendar",
+        attachment=b"BEGIN:VCALENDAR",
+    )
     email = mail.build_email(app, message)
     assert email["Subject"] == "Atelier Bcc: x@evil.example"
     assert email["Bcc"] is None
