@@ -67,19 +67,10 @@ def attendance_grid(event: Event) -> AttendanceGrid:
 # Cohort figures ------------------------------------------------------------------------------
 
 
-@dataclass
-class SlotFigures:
-    """Counts for one half-day of a session."""
+class _StatusCounts:
+    """Read ``self.counts`` (a Counter of attendance statuses) by status."""
 
-    slot: HalfDaySlot
-    expected: int
-    counts: Counter = field(default_factory=Counter)
-    started: bool = False
-
-    @property
-    def taken(self) -> bool:
-        """Attendance was taken: at least one record for this half-day."""
-        return sum(self.counts.values()) > 0
+    counts: Counter
 
     @property
     def attended(self) -> int:
@@ -96,6 +87,21 @@ class SlotFigures:
     @property
     def absent(self) -> int:
         return self.counts[AttendanceStatus.ABSENT]
+
+
+@dataclass
+class SlotFigures(_StatusCounts):
+    """Counts for one half-day of a session."""
+
+    slot: HalfDaySlot
+    expected: int
+    counts: Counter = field(default_factory=Counter)
+    started: bool = False
+
+    @property
+    def taken(self) -> bool:
+        """Attendance was taken: at least one record for this half-day."""
+        return sum(self.counts.values()) > 0
 
 
 @dataclass
@@ -109,26 +115,10 @@ class SessionFigures:
 
 
 @dataclass
-class ParticipantFigures:
+class ParticipantFigures(_StatusCounts):
     person: ExpectedPerson
     counts: Counter = field(default_factory=Counter)
     half_days_taken: int = 0
-
-    @property
-    def attended(self) -> int:
-        return sum(self.counts[status] for status in ATTENDED)
-
-    @property
-    def late(self) -> int:
-        return self.counts[AttendanceStatus.LATE]
-
-    @property
-    def excused(self) -> int:
-        return self.counts[AttendanceStatus.EXCUSED]
-
-    @property
-    def absent(self) -> int:
-        return self.counts[AttendanceStatus.ABSENT]
 
     @property
     def unrecorded(self) -> int:
