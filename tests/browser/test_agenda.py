@@ -1,19 +1,12 @@
 """Agenda in a real Chromium: a coordinator schedules a session, a catalyseur finds it."""
 
-import os
 import re
 from datetime import UTC, datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from parcours.core.time import freeze
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # pragma: no cover - the [test] extra installs Playwright
-    if os.environ.get("CI") == "true":
-        raise
-    pytest.skip("Playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
 
 pytestmark = pytest.mark.browser
 

@@ -1,18 +1,11 @@
 """End-to-end journeys in a real Chromium: log in, dashboards, « Mon parcours », forms, phone."""
 
-import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # pragma: no cover - the [test] extra installs Playwright
-    if os.environ.get("CI") == "true":
-        raise
-    pytest.skip("Playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
 
 pytestmark = pytest.mark.browser
 
