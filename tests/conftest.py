@@ -25,6 +25,19 @@ from parcours.core.time import freeze
 from parcours.curricula.loader import load_document, parse_file
 
 PASSWORD = "un mot de passe solide"
+#: Every person of the ``world`` fixture, for tests parametrised over roles.
+ROLES = [
+    "admin",
+    "coordinator",
+    "coach",
+    "committee",
+    "a1",
+    "a1bis",
+    "a2",
+    "coordinator_b",
+    "b1",
+    "outsider",
+]
 CURRICULUM = ROOT / "curricula" / "co-construction-territoriale.toml"
 SISTER_CURRICULUM = ROOT / "curricula" / "modeles-socio-economiques.toml"
 

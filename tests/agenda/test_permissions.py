@@ -12,19 +12,7 @@ from parcours.agenda.permissions import (
     visible_events_clause,
 )
 from parcours.core.extensions import db
-
-ROLES = [
-    "admin",
-    "coordinator",
-    "coach",
-    "committee",
-    "a1",
-    "a1bis",
-    "a2",
-    "coordinator_b",
-    "b1",
-    "outsider",
-]
+from tests.conftest import ROLES
 
 
 def _event(world, cohort, code, territory=None):

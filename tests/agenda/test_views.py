@@ -5,20 +5,7 @@ from sqlalchemy import func, select
 
 from parcours.agenda.models import Event
 from parcours.core.extensions import db
-from tests.conftest import page_text
-
-ROLES = [
-    "admin",
-    "coordinator",
-    "coach",
-    "committee",
-    "a1",
-    "a1bis",
-    "a2",
-    "coordinator_b",
-    "b1",
-    "outsider",
-]
+from tests.conftest import ROLES, page_text
 
 
 def _event_id(app, world, cohort, code, territory=None):

@@ -19,20 +19,8 @@ from parcours.core import mail
 from parcours.core.extensions import db
 from parcours.core.time import freeze
 from tests.attendance.conftest import S1_DAY, paris
-from tests.conftest import page_text
+from tests.conftest import ROLES, page_text
 
-ROLES = [
-    "admin",
-    "coordinator",
-    "coach",
-    "committee",
-    "a1",
-    "a1bis",
-    "a2",
-    "coordinator_b",
-    "b1",
-    "outsider",
-]
 APRIL_1 = date(2026, 4, 1)
 
 # page -> roles that may open it; every other role gets 403.

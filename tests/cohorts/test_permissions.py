@@ -4,19 +4,7 @@ import pytest
 
 from parcours.cohorts.models import Membership
 from parcours.core.extensions import db
-
-ROLES = [
-    "admin",
-    "coordinator",
-    "coach",
-    "committee",
-    "a1",
-    "a1bis",
-    "a2",
-    "coordinator_b",
-    "b1",
-    "outsider",
-]
+from tests.conftest import ROLES
 
 # page -> roles that may open it; every other role gets 403, anonymous visitors go to login.
 GET_PAGES = {
