@@ -58,10 +58,6 @@ class User(UserMixin, db.Model):
     def has_password(self) -> bool:
         return self.password_hash is not None
 
-    @property
-    def is_demo(self) -> bool:
-        return self.email.endswith("@" + DEMO_EMAIL_DOMAIN)
-
 
 class FailedLogin(db.Model):
     """One failed login attempt; kept in the database so throttling holds across workers."""

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Territory
+from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 
@@ -41,7 +42,7 @@ class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint("kind IN ({})".format(", ".join(f"'{k}'" for k in EventKind)), name="kind"),
+        one_of("kind", EventKind),
         CheckConstraint("status IN ('planned', 'cancelled')", name="status"),
         Index("ix_events_cohort_id_starts_at", "cohort_id", "starts_at"),
     )
@@ -133,9 +134,7 @@ class AgendaItem(db.Model):
     __tablename__ = "agenda_items"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint(
-            "kind IN ({})".format(", ".join(f"'{k}'" for k in AgendaItemKind)), name="kind"
-        ),
+        one_of("kind", AgendaItemKind),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,11 +4,12 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parcours.accounts.models import User
 from parcours.agenda.models import Event
+from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 
@@ -39,18 +40,14 @@ STATUS_LABELS = {
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
-def _in(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class Attendance(db.Model):
     """One person's presence at one half-day of an event."""
 
     __tablename__ = "attendances"
     __table_args__ = (
         UniqueConstraint("event_id", "user_id", "day", "half"),
-        CheckConstraint(f"half IN ({_in(HalfDay)})", name="half"),
-        CheckConstraint(f"status IN ({_in(AttendanceStatus)})", name="status"),
+        one_of("half", HalfDay),
+        one_of("status", AttendanceStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +84,7 @@ class CheckInCode(db.Model):
     __tablename__ = "check_in_codes"
     __table_args__ = (
         UniqueConstraint("event_id", "day", "half"),
-        CheckConstraint(f"half IN ({_in(HalfDay)})", name="half"),
+        one_of("half", HalfDay),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parcours.accounts.models import User
+from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.curricula.models import CurriculumVersion
@@ -66,10 +67,6 @@ CARRIER_TYPES = {
 MAX_CATALYSEURS_PER_TERRITORY = 2
 
 
-def _in(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class Cohort(db.Model):
     __tablename__ = "cohorts"
     __table_args__ = (CheckConstraint("target_territories > 0", name="target_positive"),)
@@ -105,9 +102,9 @@ class Territory(db.Model):
     __tablename__ = "territories"
     __table_args__ = (
         UniqueConstraint("cohort_id", "name"),
-        CheckConstraint(f"status IN ({_in(TerritoryStatus)})", name="status"),
-        CheckConstraint(f"kind IN ({_in(TERRITORY_KINDS)})", name="kind"),
-        CheckConstraint(f"carrier_type IN ({_in(CARRIER_TYPES)})", name="carrier_type"),
+        one_of("status", TerritoryStatus),
+        one_of("kind", TERRITORY_KINDS),
+        one_of("carrier_type", CARRIER_TYPES),
         CheckConstraint("status <> 'refused' OR status_reason <> ''", name="refusal_has_reason"),
     )
 
@@ -162,7 +159,7 @@ class Membership(db.Model):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("cohort_id", "user_id"),
-        CheckConstraint(f"role IN ({_in(Role)})", name="role"),
+        one_of("role", Role),
         CheckConstraint(
             "(role = 'catalyseur') = (territory_id IS NOT NULL)", name="territory_iff_catalyseur"
         ),

@@ -64,3 +64,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def one_of(column: str, values, name: str | None = None):
+    """Return a CHECK constraint keeping ``column`` within ``values`` (an enum or its keys)."""
+    from sqlalchemy import CheckConstraint
+
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or column)
