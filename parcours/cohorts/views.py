@@ -21,7 +21,14 @@ from parcours.cohorts.forms import (
     PersonForm,
     TerritoryForm,
 )
-from parcours.cohorts.models import ROLE_LABELS, Cohort, Membership, Role, Territory
+from parcours.cohorts.models import (
+    MAX_CATALYSEURS_PER_TERRITORY,
+    ROLE_LABELS,
+    Cohort,
+    Membership,
+    Role,
+    Territory,
+)
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm, choices
 from parcours.curricula.models import CurriculumVersion
@@ -208,30 +215,40 @@ def new_territory(cohort_id: int):
     ), status
 
 
-@bp.get("/territories/<int:territory_id>")
-def territory(territory_id: int):
-    """Show a territory: status, catalyseurs, coach, planned events."""
-    territory = _load_territory(territory_id, can.can_view_territory)
+def _coach_form(territory: Territory, **kwargs) -> tuple[CoachForm, list[Membership]]:
+    """Return the coach picker of a territory, with the cohort's coaches to choose from."""
+    form = CoachForm(**kwargs)
+    coaches = queries.cohort_members(territory.cohort, (Role.COACH,))
+    form.coach.choices = choices(
+        [(0, _("— aucun·e —")), *((m.user_id, m.user.full_name) for m in coaches)]
+    )
+    return form, coaches
+
+
+def _territory_page(territory: Territory, person_form: PersonForm, status: int = 200):
+    """Render a territory's page, with the invitation form as it was typed."""
     cohort = territory.cohort
     manage = can.can_manage_cohort(current_user, cohort)
-    coach_form = None
-    if manage:
-        coach_form = CoachForm(coach=territory.coach_id or 0)
-        coaches = queries.cohort_members(cohort, (Role.COACH,))
-        coach_form.coach.choices = choices(
-            [(0, _("— aucun·e —")), *((m.user_id, m.user.full_name) for m in coaches)]
-        )
+    coach_form = _coach_form(territory, coach=territory.coach_id or 0)[0] if manage else None
     return render_template(
         "cohorts/territory.html",
         territory=territory,
         cohort=cohort,
         can_manage=manage,
         can_schedule=can_schedule_for_territory(current_user, territory),
-        person_form=PersonForm(),
+        person_form=person_form,
         coach_form=coach_form,
         remove_form=EmptyForm(),
+        max_catalyseurs=MAX_CATALYSEURS_PER_TERRITORY,
         timeline=cohort_timeline(cohort, current_user, territory_id=territory.id),
-    )
+    ), status
+
+
+@bp.get("/territories/<int:territory_id>")
+def territory(territory_id: int):
+    """Show a territory: status, catalyseurs, coach, planned events."""
+    territory = _load_territory(territory_id, can.can_view_territory)
+    return _territory_page(territory, PersonForm())
 
 
 @bp.route("/territories/<int:territory_id>/edit", methods=["GET", "POST"])
@@ -276,32 +293,14 @@ def add_catalyseur(territory_id: int):
             db.session.commit()
             flash(_("%(name)s est invité·e.", name=form.full_name.data), "success")
             return redirect(url_for("cohorts.territory", territory_id=territory.id))
-    cohort = territory.cohort
-    coach_form = CoachForm(coach=territory.coach_id or 0)
-    coaches = queries.cohort_members(cohort, (Role.COACH,))
-    coach_form.coach.choices = choices(
-        [(0, _("— aucun·e —")), *((m.user_id, m.user.full_name) for m in coaches)]
-    )
-    return render_template(
-        "cohorts/territory.html",
-        territory=territory,
-        cohort=cohort,
-        can_manage=True,
-        can_schedule=True,
-        person_form=form,
-        coach_form=coach_form,
-        remove_form=EmptyForm(),
-        timeline=cohort_timeline(cohort, current_user, territory_id=territory.id),
-    ), 400
+    return _territory_page(territory, form, 400)
 
 
 @bp.post("/territories/<int:territory_id>/coach")
 def assign_coach(territory_id: int):
     """Choose the coach who follows the territory."""
     territory = _load_territory(territory_id, _manage_territory)
-    form = CoachForm()
-    coaches = queries.cohort_members(territory.cohort, (Role.COACH,))
-    form.coach.choices = choices([(0, ""), *((m.user_id, m.user.full_name) for m in coaches)])
+    form, coaches = _coach_form(territory)
     if not form.validate_on_submit():
         flash(_("Choisissez un·e accompagnateur·rice de la liste."), "error")
         return redirect(url_for("cohorts.territory", territory_id=territory.id))
