@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from parcours.core import paths
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -12,8 +12,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(paths.TEMPLATES),
+        static_folder=str(paths.STATIC),
     )
     from parcours import config as configuration
 
@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
         )
 
     from parcours import models  # noqa: F401  (every table known before anything else)
-    from parcours.core import converters, extensions, i18n, mail, security
+    from parcours.core import converters, extensions, i18n, mail, pipeline, security
     from parcours.core.db import register_sqlite_pragmas
 
     register_sqlite_pragmas()
@@ -36,13 +36,14 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.migrate.init_app(
         app,
         extensions.db,
-        directory=str(ROOT / "migrations"),
+        directory=str(paths.MIGRATIONS),
         render_as_batch=True,  # SQLite can only alter tables by copying them
         compare_type=True,
     )
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     mail.init_app(app)
+    pipeline.init_app(app)
     security.init_app(app)
     app.url_map.converters["int"] = converters.BoundedIntegerConverter  # before any route
 
@@ -50,9 +51,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     auth.init_app(app)
 
+    # Each domain answers the signals of the domains below it (pages, reactions to changes).
     from parcours.accounts.views import bp as accounts_bp
-    from parcours.agenda.feeds import bp as feeds_bp
+    from parcours.agenda import subscribers as agenda_subscribers  # noqa: F401
     from parcours.agenda.views import bp as agenda_bp
+    from parcours.attendance import subscribers as attendance_subscribers  # noqa: F401
     from parcours.attendance.views import bp as attendance_bp
     from parcours.cohorts.views import bp as cohorts_bp
     from parcours.core.health import bp as health_bp
@@ -65,7 +68,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(agenda_bp)
     app.register_blueprint(outbox_bp)
-    app.register_blueprint(feeds_bp)
     app.register_blueprint(attendance_bp)
 
     from parcours.core import errors

@@ -13,7 +13,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete, event, text
 
-from parcours import ROOT, create_app
+from parcours import create_app
 from parcours.accounts import operations as account_ops
 from parcours.accounts.models import User
 from parcours.cohorts import operations as cohort_ops
@@ -21,6 +21,7 @@ from parcours.cohorts.models import Role
 from parcours.config import database_url
 from parcours.core import mail
 from parcours.core.extensions import db
+from parcours.core.paths import ROOT
 from parcours.core.time import freeze
 from parcours.curricula.loader import load_document, parse_file
 

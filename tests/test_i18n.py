@@ -14,8 +14,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
-from parcours import ROOT
 from parcours.core.i18n import TRANSLATIONS
+from parcours.core.paths import ROOT
 
 BABEL_CFG = ROOT / "babel.cfg"
 EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"

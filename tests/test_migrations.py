@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from parcours.core.extensions import db
 
@@ -30,3 +30,30 @@ def test_downgrade_to_base_and_upgrade_again(app):
         tables = set(inspect(db.engine).get_table_names())
         assert set(db.metadata.tables) <= tables
         assert _differences() == []
+
+
+def test_existing_attendance_freezes_its_events_dates_after_the_upgrade(app, world):
+    from zoneinfo import ZoneInfo
+
+    from parcours.accounts.models import User
+    from parcours.agenda.models import Event
+    from parcours.attendance.operations import record_attendance
+
+    with app.test_request_context():
+        s1, s2 = (
+            db.session.scalar(
+                select(Event).where(Event.cohort_id == world["cohort_a"], Event.code == code)
+            )
+            for code in ("S1", "S2")
+        )
+        coordinator = db.session.get(User, world["coordinator"])
+        a1 = db.session.get(User, world["a1"])
+        day = s1.starts_at.astimezone(ZoneInfo("Europe/Paris")).date()
+        record_attendance(s1, a1, day, "am", "present", recorded_by=coordinator)
+        db.session.commit()
+        ids = s1.id, s2.id
+        db.session.remove()
+        downgrade(revision="628107dfe06d")  # before events carried the flag
+        upgrade()
+        frozen = dict(db.session.execute(select(Event.id, Event.dates_frozen)).all())
+    assert (frozen[ids[0]], frozen[ids[1]]) == (True, False)

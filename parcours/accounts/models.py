@@ -4,13 +4,14 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Index, String
+from sqlalchemy import Boolean, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from parcours.core.db import one_of
 from parcours.core.extensions import db
+from parcours.core.i18n import LOCALES
 from parcours.core.time import now_utc
 
-LOCALES = ("fr", "en")
 DEMO_EMAIL_DOMAIN = "demo.parcours.example"
 
 
@@ -26,7 +27,7 @@ def normalize_email(email: str) -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("locale IN ('fr', 'en')", name="locale"),)
+    __table_args__ = (one_of("locale", LOCALES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Always stored normalized (lower case), which makes the unique index case-insensitive.

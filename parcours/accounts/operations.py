@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, func, select
 
-from parcours.accounts import tokens
+from parcours.accounts import signals, tokens
 from parcours.accounts.models import FailedLogin, User, new_session_token, normalize_email
 from parcours.accounts.passwords import hash_password, verify_password
 from parcours.core import mail
@@ -109,6 +109,7 @@ def ensure_user(
     )
     db.session.add(user)
     db.session.flush()
+    signals.user_created.send(user)
     logger.info("User %s created", user.id)
     return user, True
 

@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from parcours.accounts import operations, tokens
 from parcours.accounts.forms import (
@@ -25,8 +25,8 @@ from parcours.accounts.forms import (
     NewPasswordForm,
     ProfileForm,
 )
-from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm
+from parcours.core.pipeline import ANYONE, LOGGED_IN, handles
 
 bp = Blueprint("accounts", __name__)
 
@@ -48,6 +48,7 @@ def _renew_session(*keep: str) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@handles(allow=ANYONE, commit_failures=True)  # a failed attempt is counted, for throttling
 def login():
     """Log a user in, with throttling and one message for every kind of failure."""
     if current_user.is_authenticated:
@@ -55,7 +56,6 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         result = operations.authenticate(form.email.data, form.password.data)
-        db.session.commit()
         if result.throttled:
             flash(
                 _(
@@ -79,13 +79,12 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@handles(allow=LOGGED_IN)
 def logout():
     """End every session of the current user, then log out."""
     if not EmptyForm().validate_on_submit():
         abort(400)
     operations.end_sessions(current_user)
-    db.session.commit()
     logout_user()
     _renew_session("_remember")  # Flask-Login's order to delete a remember-me cookie, if any
     flash(_("Vous êtes déconnecté."), "info")
@@ -93,6 +92,7 @@ def logout():
 
 
 @bp.post("/language")
+@handles(allow=ANYONE)
 def choose_language():
     """Remember the interface language of an anonymous visitor."""
     form = LanguageForm()
@@ -102,12 +102,12 @@ def choose_language():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@handles(allow=ANYONE)
 def forgot_password():
     """Send a reset link; answer the same whether the address exists or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         operations.request_password_reset(form.email.data)
-        db.session.commit()
         flash(
             _(
                 "Si un compte existe pour cette adresse, un lien de réinitialisation vient d'y "
@@ -126,7 +126,6 @@ def _set_password_page(purpose: str, token: str, template: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         operations.set_password(user, form.password.data)
-        db.session.commit()
         logout_user()
         _renew_session()
         login_user(user)
@@ -136,19 +135,21 @@ def _set_password_page(purpose: str, token: str, template: str):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@handles(allow=ANYONE)
 def accept_invitation(token: str):
     """Let an invited person choose a password through their one-time link."""
     return _set_password_page(tokens.INVITATION, token, "accounts/accept_invitation.html")
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@handles(allow=ANYONE)
 def reset_password(token: str):
     """Let a person choose a new password through their one-time link."""
     return _set_password_page(tokens.PASSWORD_RESET, token, "accounts/reset_password.html")
 
 
 @bp.route("/account", methods=["GET", "POST"])
-@login_required
+@handles(allow=LOGGED_IN)
 def account():
     """Show and edit one's profile and language."""
     form = ProfileForm(obj=current_user)
@@ -159,7 +160,6 @@ def account():
             organisation=form.organisation.data or "",
             locale=form.locale.data,
         )
-        db.session.commit()
         flash(_("Vos informations sont enregistrées."), "success")
         return redirect(url_for("accounts.account"))
     status = 400 if form.is_submitted() else 200
@@ -169,7 +169,7 @@ def account():
 
 
 @bp.post("/account/password")
-@login_required
+@handles(allow=LOGGED_IN)
 def change_password():
     """Change one's password; every other session ends, this one continues."""
     form = ChangePasswordForm()
@@ -179,7 +179,6 @@ def change_password():
         except operations.AccountError as error:
             form.current.errors = [str(error)]
         else:
-            db.session.commit()
             login_user(
                 current_user._get_current_object()
             )  # re-issue this browser's cookie with the new token

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_date, format_datetime, format_time
 from flask_babel import gettext as _
 
-from parcours.agenda.models import Event, EventKind
+from parcours.agenda.models import Event
 
 
 def in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:
@@ -18,7 +18,7 @@ def span(event: Event) -> str:
     """Say when an event happens, in its cohort's zone: one day, or from a day to another."""
     zone = ZoneInfo(event.cohort.timezone)
     start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    if event.kind == EventKind.ASSESSMENT:
+    if not event.is_meeting:
         return _(
             "du %(start)s au %(end)s",
             start=format_date(start.date(), "medium"),

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
 from icalendar import Event as VEvent
 
-from parcours.agenda.models import Event, EventKind
+from parcours.agenda.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _vevent(event: Event, url: str, host: str) -> VEvent:
         component.add("dtstart", event.starts_at.astimezone(zone))
         component.add("dtend", event.ends_at.astimezone(zone))
     # A self-assessment window spans weeks: it must not make the person look busy.
-    transparent = event.kind == EventKind.ASSESSMENT or _is_all_day(event)
+    transparent = not event.is_meeting or _is_all_day(event)
     component.add("transp", "TRANSPARENT" if transparent else "OPAQUE")
     location = _location(event)
     if location:

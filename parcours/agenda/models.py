@@ -4,7 +4,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parcours.accounts.models import User
@@ -12,16 +13,14 @@ from parcours.cohorts.models import Cohort, Territory
 from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
+from parcours.curricula.schema import MEETING_KINDS, EventKind
+
+__all__ = ["MEETING_KINDS", "EventKind", "EventStatus"]  # the agenda speaks of its events' kinds
 
 
-class EventKind(StrEnum):
-    SESSION = "session"
-    BILATERAL = "bilateral"
-    FOLLOW_UP = "follow_up"
-    FIELD_VISIT = "field_visit"
-    COMMITTEE = "committee"
-    ASSESSMENT = "assessment"
-    OTHER = "other"
+class EventStatus(StrEnum):
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
 
 
 KIND_LABELS = {
@@ -43,7 +42,7 @@ class Event(db.Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         one_of("kind", EventKind),
-        CheckConstraint("status IN ('planned', 'cancelled')", name="status"),
+        one_of("status", EventStatus),
         Index("ix_events_cohort_id_starts_at", "cohort_id", "starts_at"),
     )
 
@@ -61,7 +60,7 @@ class Event(db.Model):
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     starts_at: Mapped[datetime] = mapped_column(nullable=False)
     ends_at: Mapped[datetime] = mapped_column(nullable=False)
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="planned")
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=EventStatus.PLANNED)
     venue_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     venue_address: Mapped[str] = mapped_column(Text, nullable=False, default="")
     access_notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -72,6 +71,11 @@ class Event(db.Model):
     thematics: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     # iCalendar SEQUENCE: grows with every change that calendar applications must pick up.
     sequence: Mapped[int] = mapped_column(nullable=False, default=0)
+    # Attendance is kept per local half-day, so once a mark exists the event cannot move.
+    # Attendance sets it (it sits above the agenda); everyone reads it here.
+    dates_frozen: Mapped[bool] = mapped_column(
+        nullable=False, default=False, server_default=false()
+    )
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
@@ -100,7 +104,17 @@ class Event(db.Model):
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == EventStatus.CANCELLED
+
+    @hybrid_property
+    def is_meeting(self) -> bool:
+        """Tell whether people meet at this event (not a self-assessment window)."""
+        return EventKind(self.kind).is_meeting
+
+    @is_meeting.inplace.expression
+    @classmethod
+    def _is_meeting_expression(cls):
+        return cls.kind.in_(MEETING_KINDS)
 
     @property
     def speaker_list(self) -> list[str]:

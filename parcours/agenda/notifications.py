@@ -14,11 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
-from parcours.agenda import feeds
 from parcours.agenda.formatting import span
 from parcours.agenda.ical import build_event_file
-from parcours.agenda.models import Event, EventKind
-from parcours.agenda.queries import expected_people
+from parcours.agenda.models import Event, EventStatus
+from parcours.agenda.queries import event_page_url, expected_people, uid_host
 from parcours.core import mail
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -47,9 +46,9 @@ def _notify(event: Event, user: User, kind: str, dedup_key: str | None = None) -
             event=event,
             user=user,
             when=when,
-            link=feeds.event_page_url(event),
+            link=event_page_url(event),
         )
-        ics = build_event_file(event, event_url=feeds.event_page_url, uid_host=feeds.uid_host())
+        ics = build_event_file(event, event_url=event_page_url, uid_host=uid_host())
     message = mail.Message(
         to=user.email,
         subject=subject,
@@ -63,7 +62,7 @@ def _notify(event: Event, user: User, kind: str, dedup_key: str | None = None) -
 
 def _to(event: Event, kind: str, people: list[User]) -> int:
     # A self-assessment window is not a meeting: no invitation, notice or reminder.
-    if event.kind == EventKind.ASSESSMENT:
+    if not event.is_meeting:
         return 0
     sent = sum(_notify(event, user, kind) for user in people)
     logger.info("Event %s: %s sent to %d people", event.id, kind, sent)
@@ -116,8 +115,8 @@ def send_due_reminders(now: datetime | None = None) -> int:
     events = db.session.scalars(
         select(Event)
         .where(
-            Event.status == "planned",
-            Event.kind != EventKind.ASSESSMENT,
+            Event.status == EventStatus.PLANNED,
+            Event.is_meeting,
             Event.starts_at > now,
             Event.starts_at <= now + REMINDERS[0][0],
         )

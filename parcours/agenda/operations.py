@@ -1,6 +1,7 @@
 """Agenda operations: the generated timeline, and scheduling events. Callers commit."""
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,9 +16,11 @@ from parcours.agenda.formatting import in_zone
 from parcours.agenda.models import (
     PER_TERRITORY_KINDS,
     AgendaItem,
+    CalendarFeed,
     Event,
     EventDocument,
     EventKind,
+    EventStatus,
 )
 from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
 from parcours.core.extensions import db
@@ -102,10 +105,10 @@ def sync_territory_events(territory: Territory, changed_by: User | None = None) 
     if territory.status != TerritoryStatus.ACCEPTED:
         now = now_utc()
         for event in events:
-            if event.status == "planned" and event.starts_at > now:
+            if event.status == EventStatus.PLANNED and event.starts_at > now:
                 cancel_event(event, changed_by)
         return
-    planned_codes = {event.code for event in events if event.status == "planned"}
+    planned_codes = {event.code for event in events if event.status == EventStatus.PLANNED}
     cohort = territory.cohort
     for planned in cohort.curriculum.events:
         if not planned.per_territory or planned.code in planned_codes:
@@ -223,7 +226,7 @@ def validate(cohort: Cohort, draft: EventDraft) -> None:
     """Refuse a draft that cannot be saved; raise EventError naming the field."""
     if draft.ends_at <= draft.starts_at:
         raise EventError(_("La fin doit être après le début."), "end_time")
-    if draft.kind != EventKind.ASSESSMENT and draft.ends_at - draft.starts_at > MAX_EVENT_LENGTH:
+    if EventKind(draft.kind).is_meeting and draft.ends_at - draft.starts_at > MAX_EVENT_LENGTH:
         raise EventError(
             _("Un événement dure au plus %(days)d jours.", days=MAX_EVENT_LENGTH.days), "end_date"
         )
@@ -265,7 +268,7 @@ def warnings(cohort: Cohort, draft: EventDraft, event: Event | None = None) -> l
                 end=format_date(cohort.end_date),
             )
         )
-    if EventKind(draft.kind) == EventKind.ASSESSMENT:
+    if not EventKind(draft.kind).is_meeting:
         return found
     probe = Event(
         cohort_id=cohort.id,
@@ -279,8 +282,8 @@ def warnings(cohort: Cohort, draft: EventDraft, event: Event | None = None) -> l
     overlapping = db.session.scalars(
         select(Event).where(
             Event.cohort_id == cohort.id,
-            Event.status == "planned",
-            Event.kind != EventKind.ASSESSMENT,
+            Event.status == EventStatus.PLANNED,
+            Event.is_meeting,
             Event.starts_at < draft.ends_at,
             Event.ends_at > draft.starts_at,
             Event.id != (event.id if event is not None else -1),
@@ -347,7 +350,7 @@ def create_event(cohort: Cohort, draft: EventDraft, created_by: User) -> Event:
     from parcours.agenda import notifications
 
     validate(cohort, draft)
-    event = Event(cohort=cohort, created_by=created_by, sequence=0, status="planned")
+    event = Event(cohort=cohort, created_by=created_by, sequence=0, status=EventStatus.PLANNED)
     _apply(event, draft)
     db.session.add(event)
     db.session.flush()
@@ -359,16 +362,12 @@ def create_event(cohort: Cohort, draft: EventDraft, created_by: User) -> Event:
 def update_event(event: Event, draft: EventDraft, changed_by: User) -> bool:
     """Change an event; return True if anything changed (SEQUENCE then grows)."""
     from parcours.agenda import notifications
-    from parcours.attendance.models import Attendance
 
     if event.is_cancelled:
         raise EventError(_("Un événement annulé ne peut plus être modifié."))
     validate(event.cohort, draft)
     moves = (draft.starts_at, draft.ends_at) != (event.starts_at, event.ends_at)
-    if moves and db.session.scalar(
-        select(Attendance.id).where(Attendance.event_id == event.id).limit(1)
-    ):
-        # Attendance is kept per local half-day: moving the event would orphan it.
+    if moves and event.dates_frozen:
         raise EventError(
             _(
                 "Des présences sont déjà relevées pour cet événement : ses dates ne peuvent "
@@ -400,7 +399,7 @@ def cancel_event(event: Event, cancelled_by: User | None) -> None:
 
     if event.is_cancelled:
         raise EventError(_("Cet événement est déjà annulé."))
-    event.status = "cancelled"
+    event.status = EventStatus.CANCELLED
     event.cancelled_at = event.updated_at = now_utc()
     event.sequence += 1
     db.session.flush()
@@ -408,3 +407,30 @@ def cancel_event(event: Event, cancelled_by: User | None) -> None:
     logger.info(
         "Event %s cancelled by user %s", event.id, cancelled_by.id if cancelled_by else None
     )
+
+
+# Calendar feeds ----------------------------------------------------------------------------
+
+
+def feed_for(user: User) -> CalendarFeed:
+    """Return the calendar feed of ``user``, creating it on first use."""
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    if feed is None:
+        feed = CalendarFeed(user=user, token=_new_token())
+        db.session.add(feed)
+        db.session.flush()
+        logger.info("Calendar feed created for user %s", user.id)
+    return feed
+
+
+def regenerate_feed(user: User) -> CalendarFeed:
+    """Give ``user`` a new feed token; the old URL stops working."""
+    feed = feed_for(user)
+    feed.token = _new_token()
+    db.session.flush()
+    logger.info("Calendar feed of user %s regenerated", user.id)
+    return feed
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)

@@ -3,7 +3,7 @@
 from sqlalchemy import and_, false, or_, select
 
 from parcours.accounts.models import User
-from parcours.agenda.models import PER_TERRITORY_KINDS, Event, EventKind
+from parcours.agenda.models import MEETING_KINDS, PER_TERRITORY_KINDS, Event, EventKind
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Membership, Role, Territory
 from parcours.core.extensions import db
@@ -18,8 +18,12 @@ COHORT_WIDE_KINDS = {
 #: Events a coach schedules for the territories they follow.
 COACH_KINDS = (EventKind.FOLLOW_UP, EventKind.FIELD_VISIT)
 
+#: Events a coordinator schedules by hand for the cohort (assessment windows come from the
+#: curriculum).
+COORDINATOR_KINDS = MEETING_KINDS
+
 #: Events where attendance is taken (a self-assessment window is not a meeting).
-ATTENDANCE_KINDS = tuple(kind for kind in EventKind if kind != EventKind.ASSESSMENT)
+ATTENDANCE_KINDS = MEETING_KINDS
 
 
 def can_view_event(user: User, event: Event) -> bool:
@@ -55,6 +59,13 @@ def can_schedule_for_territory(user: User, territory: Territory) -> bool:
     if cohort_permissions.can_manage_cohort(user, territory.cohort):
         return True
     return territory.coach_id == user.id and cohort_permissions.is_coach(user, territory.cohort)
+
+
+def schedulable_kinds(user: User, cohort: Cohort, territory: Territory | None) -> list[EventKind]:
+    """Return the kinds of event ``user`` may schedule in ``cohort`` (for ``territory``)."""
+    if cohort_permissions.can_manage_cohort(user, cohort):
+        return list(PER_TERRITORY_KINDS if territory is not None else COORDINATOR_KINDS)
+    return list(COACH_KINDS)
 
 
 def can_take_attendance(user: User, event: Event) -> bool:

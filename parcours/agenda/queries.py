@@ -1,13 +1,15 @@
-"""Read-side of the agenda: a cohort's timeline, grouped by phase."""
+"""Read-side of the agenda: a cohort's timeline, who is expected, events, feed addresses."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
+from flask import current_app, has_request_context, request
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
-from parcours.agenda.models import KIND_LABELS, Event, EventKind
+from parcours.agenda.models import KIND_LABELS, CalendarFeed, Event, EventKind
 from parcours.agenda.permissions import visible_events_clause
 from parcours.cohorts.models import (
     Cohort,
@@ -17,8 +19,10 @@ from parcours.cohorts.models import (
     TerritoryStatus,
     add_months,
 )
+from parcours.cohorts.permissions import can_manage_cohort
 from parcours.core.extensions import db
 from parcours.core.text import sort_key
+from parcours.core.urls import absolute_url
 from parcours.curricula.schema import natural_key
 
 
@@ -38,6 +42,10 @@ class TimelineEntry:
     @property
     def kind_label(self):
         return KIND_LABELS[EventKind(self.kind)]
+
+    @property
+    def is_meeting(self) -> bool:
+        return EventKind(self.kind).is_meeting
 
 
 @dataclass
@@ -196,3 +204,65 @@ def events_for(
     if end is not None:
         query = query.where(Event.starts_at < end)
     return list(db.session.scalars(query))
+
+
+# Calendar feeds and links ------------------------------------------------------------------
+
+
+def feed_of(user: User) -> CalendarFeed | None:
+    """Return the calendar feed of ``user``, if they have one (every account gets one)."""
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+
+
+def feed_by_token(token: str) -> CalendarFeed | None:
+    """Return the feed a calendar application asks for, if its owner's account is active."""
+    return db.session.scalar(
+        select(CalendarFeed)
+        .join(CalendarFeed.user)
+        .where(CalendarFeed.token == token, User.active.is_(True))
+    )
+
+
+def feed_urls(feed: CalendarFeed) -> dict[str, str]:
+    """Return the ``https`` and ``webcal`` forms of the address of ``feed``."""
+    url = absolute_url("agenda.calendar_feed", token=feed.token)
+    return {"https": url, "webcal": "webcal://" + url.split("://", 1)[1]}
+
+
+def event_page_url(event: Event) -> str:
+    """Return the absolute URL of the page of ``event``."""
+    return absolute_url("agenda.event", event_id=event.id)
+
+
+def uid_host() -> str:
+    """Return the domain of event UIDs: the public address's, so that it never changes."""
+    base_url = current_app.config.get("PARCOURS_BASE_URL") or (
+        request.host_url if has_request_context() else ""
+    )
+    return urlsplit(base_url).hostname or "parcours"
+
+
+def load_details(events: list[Event]) -> None:
+    """Load the agenda items and documents of ``events`` in two queries, whatever their number."""
+    if events:
+        db.session.scalars(
+            select(Event)
+            .where(Event.id.in_([event.id for event in events]))
+            .options(selectinload(Event.items), selectinload(Event.documents))
+        ).all()
+
+
+def schedulable_territories(user: User, cohort: Cohort) -> list[Territory]:
+    """Return the engaged territories ``user`` may schedule meetings for in ``cohort``."""
+    query = select(Territory).where(
+        Territory.cohort_id == cohort.id, Territory.status == TerritoryStatus.ACCEPTED
+    )
+    if not can_manage_cohort(user, cohort):
+        query = query.where(Territory.coach_id == user.id)
+    return list(db.session.scalars(query.order_by(Territory.name)))
+
+
+def cohort_has_frozen_dates(cohort: Cohort) -> bool:
+    """Tell whether attendance is recorded at some event of ``cohort`` (its dates stay)."""
+    frozen = select(Event.id).where(Event.cohort_id == cohort.id, Event.dates_frozen)
+    return db.session.scalar(frozen.limit(1)) is not None

@@ -1,43 +1,32 @@
-"""Agenda pages: the cohort calendar, « Mon agenda », event pages and scheduling forms."""
+"""Agenda pages: the cohort calendar, « Mon agenda », event pages, scheduling forms, feeds."""
 
 import calendar as pycalendar
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask_login import current_user
 
-from parcours.agenda import feeds, formatting, operations, queries
+from parcours.agenda import formatting, ical, operations, queries, sections
 from parcours.agenda import permissions as can
 from parcours.agenda.forms import EventForm
-from parcours.agenda.models import PER_TERRITORY_KINDS, Event, EventKind
-from parcours.attendance.permissions import can_check_in
+from parcours.agenda.models import CalendarFeed, Event, EventKind
 from parcours.cohorts import permissions as cohort_can
-from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
-from parcours.core.extensions import db
+from parcours.cohorts.models import Cohort, Territory
+from parcours.core.downloads import file_response
 from parcours.core.forms import EARLIEST_DATE, LATEST_DATE, EmptyForm
+from parcours.core.pipeline import ANYONE, LOGGED_IN, handles
+from parcours.core.text import slug
 from parcours.core.time import now_utc
 
 bp = Blueprint("agenda", __name__)
 
-#: Kinds a coordinator schedules by hand (assessment windows come from the curriculum).
-COORDINATOR_KINDS = [k for k in EventKind if k != EventKind.ASSESSMENT]
-
-
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every agenda page needs a logged-in user; object checks follow in each view."""
-
-
-def _load_event(event_id: int, allowed) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not allowed(current_user, event):
-        abort(403)
-    return event
+#: Calendar applications poll; a private cache may keep the feed this long.
+FEED_CACHE_CONTROL = "private, max-age=300"
+TOKEN_MAX_LENGTH = 64
 
 
 def _month(value: str | None, default: date) -> date:
@@ -54,21 +43,15 @@ def _month(value: str | None, default: date) -> date:
 
 
 @bp.get("/cohorts/<int:cohort_id>/calendar")
-def cohort_calendar(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.can_view_calendar)
+def cohort_calendar(cohort: Cohort):
     """Show a cohort's events that concern me, as a month grid or a list."""
-    cohort = db.get_or_404(Cohort, cohort_id)
-    if not can.can_view_calendar(current_user, cohort):
-        abort(403)
     zone = ZoneInfo(cohort.timezone)
-    view = "list" if request.args.get("view") == "list" else "month"
-    if view == "list":
+    can_manage = cohort_can.can_manage_cohort(current_user, cohort)
+    if request.args.get("view") == "list":
         events = queries.events_for(current_user, cohort_ids=[cohort.id])
         return render_template(
-            "agenda/calendar.html",
-            cohort=cohort,
-            view=view,
-            events=events,
-            can_manage=cohort_can.can_manage_cohort(current_user, cohort),
+            "agenda/calendar.html", cohort=cohort, view="list", events=events, can_manage=can_manage
         )
     today = now_utc().astimezone(zone).date()
     first = _month(
@@ -90,7 +73,7 @@ def cohort_calendar(cohort_id: int):
     return render_template(
         "agenda/calendar.html",
         cohort=cohort,
-        view=view,
+        view="month",
         weeks=weeks,
         by_day=by_day,
         month=first,
@@ -99,38 +82,33 @@ def cohort_calendar(cohort_id: int):
         has_previous=previous >= EARLIEST_DATE,
         has_following=following <= LATEST_DATE,
         today=today,
-        can_manage=cohort_can.can_manage_cohort(current_user, cohort),
+        can_manage=can_manage,
     )
 
 
 @bp.get("/agenda")
+@handles(allow=LOGGED_IN)
 def my_agenda():
     """« Mon agenda »: my upcoming and past events in every cohort, and my calendar feed."""
-    feed = feeds.feed_urls(current_user)
-    # The feed's token is created on the first visit; commit before loading the events, as a
-    # commit expires every loaded object and the page would reload them one by one.
-    db.session.commit()
+    feed = queries.feed_of(current_user)
     now = now_utc()
     events = queries.events_for(current_user, as_participant=True)
-    upcoming = [e for e in events if e.ends_at >= now]
-    past = [e for e in reversed(events) if e.ends_at < now]
     return render_template(
         "agenda/my_agenda.html",
-        upcoming=upcoming,
-        past=past,
-        feed=feed,
+        upcoming=[e for e in events if e.ends_at >= now],
+        past=[e for e in reversed(events) if e.ends_at < now],
+        feed=queries.feed_urls(feed) if feed else None,
         regenerate_form=EmptyForm(),
     )
 
 
 @bp.get("/events/<int:event_id>")
-def event(event_id: int):
+@handles(load={"event": Event}, allow=can.can_view_event)
+def event(event: Event):
     """Show an event: programme, place, who is expected, documents."""
-    event = _load_event(event_id, can.can_view_event)
-    people = queries.expected_people(event)
     by_territory = defaultdict(list)
     staff = []
-    for person in people:
+    for person in queries.expected_people(event):
         if person.territory is not None:
             by_territory[person.territory.name].append(person)
         else:
@@ -141,31 +119,11 @@ def event(event_id: int):
         cohort=event.cohort,
         by_territory=by_territory,
         staff=staff,
-        can_check_in=can_check_in(current_user, event),
         can_edit=can.can_edit_event(current_user, event),
-        can_take_attendance=can.can_take_attendance(current_user, event),
+        actions=sections.actions(event, current_user),
         cancel_form=EmptyForm(),
         zone=ZoneInfo(event.cohort.timezone),
     )
-
-
-def _kinds_for(cohort: Cohort, territory: Territory | None) -> list[EventKind]:
-    if cohort_can.can_manage_cohort(current_user, cohort):
-        if territory is not None:
-            return list(PER_TERRITORY_KINDS)
-        return COORDINATOR_KINDS
-    return list(can.COACH_KINDS)
-
-
-def _territories_for(cohort: Cohort, territory: Territory | None) -> list[Territory]:
-    if territory is not None:
-        return [territory]
-    query = select(Territory).where(
-        Territory.cohort_id == cohort.id, Territory.status == TerritoryStatus.ACCEPTED
-    )
-    if not cohort_can.can_manage_cohort(current_user, cohort):
-        query = query.where(Territory.coach_id == current_user.id)
-    return list(db.session.scalars(query.order_by(Territory.name)))
 
 
 def _event_form_page(
@@ -189,7 +147,6 @@ def _event_form_page(
                     message = (
                         _("L'événement est modifié.") if changed else _("Aucune modification.")
                     )
-                db.session.commit()
                 flash(message, "success")
                 return redirect(url_for("agenda.event", event_id=event.id))
         except operations.EventError as error:
@@ -211,14 +168,12 @@ def _event_form_page(
 
 
 @bp.route("/cohorts/<int:cohort_id>/events/new", methods=["GET", "POST"])
-def new_event(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=cohort_can.can_manage_cohort)
+def new_event(cohort: Cohort):
     """Schedule an event for the cohort (coordinators)."""
-    cohort = db.get_or_404(Cohort, cohort_id)
-    if not cohort_can.can_manage_cohort(current_user, cohort):
-        abort(403)
-    territories = _territories_for(cohort, None)
+    territories = queries.schedulable_territories(current_user, cohort)
     form = EventForm()
-    form.setup(cohort, _kinds_for(cohort, None), territories)
+    form.setup(cohort, can.schedulable_kinds(current_user, cohort, None), territories)
     if not form.is_submitted():
         form.kind.data = request.args.get("kind", EventKind.SESSION)
     return _event_form_page(
@@ -227,14 +182,12 @@ def new_event(cohort_id: int):
 
 
 @bp.route("/territories/<int:territory_id>/events/new", methods=["GET", "POST"])
-def new_territory_event(territory_id: int):
+@handles(load={"territory": Territory}, allow=can.can_schedule_for_territory)
+def new_territory_event(territory: Territory):
     """Schedule a follow-up or field visit for a territory (coordinators, its coach)."""
-    territory = db.get_or_404(Territory, territory_id)
-    if not can.can_schedule_for_territory(current_user, territory):
-        abort(403)
     cohort = territory.cohort
     form = EventForm()
-    form.setup(cohort, _kinds_for(cohort, territory), [territory])
+    form.setup(cohort, can.schedulable_kinds(current_user, cohort, territory), [territory])
     if not form.is_submitted():
         form.kind.data = EventKind.FOLLOW_UP
         form.territory.data = territory.id
@@ -244,16 +197,20 @@ def new_territory_event(territory_id: int):
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
-def edit_event(event_id: int):
+@handles(load={"event": Event}, allow=can.can_edit_event)
+def edit_event(event: Event):
     """Change or reschedule an event."""
-    event = _load_event(event_id, can.can_edit_event)
     if event.is_cancelled:
         flash(_("Un événement annulé ne peut plus être modifié."), "error")
         return redirect(url_for("agenda.event", event_id=event.id))
     cohort = event.cohort
-    territories = _territories_for(cohort, None) if event.territory is None else [event.territory]
+    territories = (
+        queries.schedulable_territories(current_user, cohort)
+        if event.territory is None
+        else [event.territory]
+    )
     form = EventForm()
-    kinds = _kinds_for(cohort, event.territory)
+    kinds = can.schedulable_kinds(current_user, cohort, event.territory)
     if EventKind(event.kind) not in kinds:
         kinds = [EventKind(event.kind)]
     form.setup(cohort, kinds, territories)
@@ -265,9 +222,9 @@ def edit_event(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/cancel")
-def cancel_event(event_id: int):
+@handles(load={"event": Event}, allow=can.can_edit_event)
+def cancel_event(event: Event):
     """Cancel an event; it stays in calendars as cancelled."""
-    event = _load_event(event_id, can.can_edit_event)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -275,9 +232,70 @@ def cancel_event(event_id: int):
     except operations.EventError as error:
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_("L'événement est annulé ; les personnes attendues sont prévenues."), "success")
     return redirect(url_for("agenda.event", event_id=event.id))
+
+
+# Calendar files ----------------------------------------------------------------------------
+
+
+def _feed_by_token(token: str) -> CalendarFeed | None:
+    return queries.feed_by_token(token) if len(token) <= TOKEN_MAX_LENGTH else None
+
+
+@bp.get("/calendar/<token>.ics")
+@handles(load={"feed": _feed_by_token}, allow=ANYONE)
+def calendar_feed(feed: CalendarFeed):
+    """Serve a person's calendar feed to their calendar application, without login."""
+    # The token is the credential, not the browser's session: a browser that happens to be
+    # logged in gets the same answer as a calendar application, and no cookie is written.
+    session.clear()
+    session.modified = False
+    user = feed.user
+    with force_locale(user.locale):
+        events = queries.events_for(user, as_participant=True)
+        queries.load_details(events)
+        body = ical.build_calendar(
+            events,
+            event_url=queries.event_page_url,
+            name=_("Parcours — %(name)s", name=user.full_name),
+            uid_host=queries.uid_host(),
+        )
+    response = file_response(body, "parcours.ics", "text/calendar", inline=True)
+    response.headers["Cache-Control"] = FEED_CACHE_CONTROL
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/events/<int:event_id>.ics")
+@handles(load={"event": Event}, allow=can.can_view_event)
+def event_file(event: Event):
+    """Download one event as an .ics file, to add it to my calendar."""
+    body = ical.build_event_file(
+        event, event_url=queries.event_page_url, uid_host=queries.uid_host()
+    )
+    return file_response(body, f"{slug(event.title, 'evenement')}.ics", "text/calendar")
+
+
+@bp.post("/agenda/feed/regenerate")
+@handles(allow=LOGGED_IN)
+def regenerate_feed():
+    """Replace my feed URL by a new one; the old one stops working."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if queries.feed_of(current_user) is None:
+        operations.feed_for(current_user)
+        flash(_("Votre adresse d'abonnement est prête."), "success")
+    else:
+        operations.regenerate_feed(current_user)
+        flash(
+            _(
+                "Votre adresse d'abonnement a été renouvelée : l'ancienne ne fonctionne plus. "
+                "Abonnez votre agenda à la nouvelle adresse."
+            ),
+            "success",
+        )
+    return redirect(url_for("agenda.my_agenda"))
 
 
 bp.add_app_template_filter(formatting.in_zone, "in_zone")

@@ -109,6 +109,7 @@ def record_attendances(
         record.recorded_at = now_utc()
         changes += 1
     db.session.flush()
+    _freeze_dates_if_recorded(event)
     logger.info(
         "Attendance of event %s recorded by user %s: %d change(s)",
         event.id,
@@ -116,6 +117,13 @@ def record_attendances(
         changes,
     )
     return changes
+
+
+def _freeze_dates_if_recorded(event: Event) -> None:
+    """Tell the agenda whether marks exist: an event with attendance keeps its dates."""
+    recorded = select(Attendance.id).where(Attendance.event_id == event.id).limit(1)
+    event.dates_frozen = db.session.scalar(recorded) is not None
+    db.session.flush()
 
 
 def record_attendance(
@@ -230,6 +238,7 @@ def check_in(event: Event, user: User, code: str) -> Attendance:
     record.recorded_by_id = user.id
     record.recorded_at = moment
     db.session.flush()
+    _freeze_dates_if_recorded(event)
     logger.info(
         "User %s checked in to event %s, %s %s (%s)", user.id, event.id, slot.day, slot.half, status
     )

@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from parcours.agenda.models import Event, EventKind
+from parcours.agenda.models import Event, EventKind, EventStatus
 from parcours.agenda.queries import ExpectedPerson, expected_participants
 from parcours.attendance.halfdays import HalfDaySlot, event_half_days, half_days
-from parcours.attendance.models import ATTENDED, Attendance, AttendanceStatus
+from parcours.attendance.models import ATTENDED, Attendance, AttendanceStatus, CheckInCode
 from parcours.cohorts.models import Cohort, Territory
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -171,7 +171,7 @@ def cohort_attendance(cohort: Cohort) -> CohortAttendance:
             Event.cohort_id == cohort.id,
             Event.kind == EventKind.SESSION,
             Event.territory_id.is_(None),
-            Event.status != "cancelled",
+            Event.status != EventStatus.CANCELLED,
         )
         .order_by(Event.starts_at, Event.id)
     ).all()
@@ -246,4 +246,15 @@ def cohort_attendance(cohort: Cohort) -> CohortAttendance:
         sessions=session_figures,
         territories=sorted(territories.values(), key=lambda t: t.territory.name.lower()),
         participants=list(participants.values()),
+    )
+
+
+def check_in_code(event: Event, slot: HalfDaySlot) -> CheckInCode | None:
+    """Return the check-in code given to one half-day of ``event``, if it has one yet."""
+    return db.session.scalar(
+        select(CheckInCode).where(
+            CheckInCode.event_id == event.id,
+            CheckInCode.day == slot.day,
+            CheckInCode.half == slot.half,
+        )
     )

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from parcours.accounts.models import User
-from parcours.agenda.models import KIND_LABELS, Event, EventKind
+from parcours.agenda.models import KIND_LABELS, Event, EventKind, EventStatus
 from parcours.agenda.permissions import ATTENDANCE_KINDS
 from parcours.attendance.halfdays import HalfDaySlot, event_half_days
 from parcours.attendance.models import ATTENDED, Attendance
@@ -174,7 +174,7 @@ def attestation(cohort: Cohort, member: Membership) -> Attestation:
         .where(
             Event.cohort_id == cohort.id,
             Event.kind.in_(ATTENDANCE_KINDS),
-            Event.status != "cancelled",
+            Event.status != EventStatus.CANCELLED,
             Attendance.user_id == user.id,
             Attendance.status.in_(ATTENDED),
         )

@@ -141,6 +141,11 @@ class Territory(db.Model):
         return len(self.catalyseurs) == MAX_CATALYSEURS_PER_TERRITORY
 
     @property
+    def has_room(self) -> bool:
+        """Tell whether one more catalyseur may join (one person, or a binôme)."""
+        return len(self.catalyseurs) < MAX_CATALYSEURS_PER_TERRITORY
+
+    @property
     def status_label(self):
         return STATUS_LABELS[TerritoryStatus(self.status)]
 

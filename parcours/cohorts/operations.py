@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from parcours.accounts import operations as accounts
 from parcours.accounts.models import User
-from parcours.agenda import operations as agenda
+from parcours.cohorts import signals
 from parcours.cohorts.models import (
     MAX_CATALYSEURS_PER_TERRITORY,
     ROLE_LABELS,
@@ -65,7 +65,7 @@ def create_cohort(
     db.session.flush()
     if not created_by.is_admin:
         db.session.add(Membership(cohort=cohort, user=created_by, role=Role.COORDINATOR))
-    agenda.generate_timeline(cohort)
+    signals.cohort_created.send(cohort)
     forget_memberships()
     logger.info("Cohort %s created by user %s", cohort.id, created_by.id)
     return cohort
@@ -79,33 +79,17 @@ def update_cohort(
         raise CohortError(_("Une cohorte porte déjà ce nom."), "name")
     shift = (start_date - cohort.start_date).days
     old_zone = cohort.timezone
-    if (shift or timezone != old_zone) and _has_attendance(cohort):
-        raise CohortError(
-            _(
-                "Des présences sont déjà relevées : la date de début et le fuseau horaire de la "
-                "cohorte ne peuvent plus changer."
-            ),
-            "start_date",
-        )
+    moves = bool(shift) or timezone != old_zone
+    if moves:
+        signals.cohort_rescheduling.send(cohort, shift_days=shift, to_zone=timezone)
     cohort.name = name.strip()
     cohort.timezone = timezone
     cohort.target_territories = target_territories
     cohort.start_date = start_date
-    agenda.shift_cohort_events(cohort, shift, from_zone=old_zone)
     db.session.flush()
+    if moves:
+        signals.cohort_rescheduled.send(cohort, shift_days=shift, from_zone=old_zone)
     logger.info("Cohort %s updated", cohort.id)
-
-
-def _has_attendance(cohort: Cohort) -> bool:
-    from parcours.agenda.models import Event
-    from parcours.attendance.models import Attendance
-
-    return (
-        db.session.scalar(
-            select(Attendance.id).join(Event).where(Event.cohort_id == cohort.id).limit(1)
-        )
-        is not None
-    )
 
 
 def _check_status(status: str, reason: str) -> None:
@@ -133,7 +117,7 @@ def add_territory(cohort: Cohort, **fields) -> Territory:
     territory = Territory(cohort=cohort, **{k: (v or "").strip() for k, v in fields.items()})
     db.session.add(territory)
     db.session.flush()
-    agenda.sync_territory_events(territory)
+    signals.territory_changed.send(territory, changed_by=None)
     logger.info("Territory %s added to cohort %s", territory.id, cohort.id)
     return territory
 
@@ -146,7 +130,7 @@ def update_territory(territory: Territory, *, changed_by: User | None = None, **
     for key, value in fields.items():
         setattr(territory, key, (value or "").strip())
     db.session.flush()
-    agenda.sync_territory_events(territory, changed_by)
+    signals.territory_changed.send(territory, changed_by=changed_by)
     logger.info("Territory %s updated", territory.id)
 
 

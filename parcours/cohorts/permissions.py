@@ -55,6 +55,16 @@ def can_manage_cohort(user: User, cohort: Cohort) -> bool:
     return user.is_authenticated and (user.is_admin or role_in(user, cohort) == Role.COORDINATOR)
 
 
+def can_manage_territory(user: User, territory: Territory) -> bool:
+    """A territory is changed by those who run its cohort."""
+    return can_manage_cohort(user, territory.cohort)
+
+
+def can_manage_membership(user: User, member: Membership) -> bool:
+    """A membership is changed by those who run its cohort."""
+    return can_manage_cohort(user, member.cohort)
+
+
 def can_view_overview(user: User, cohort: Cohort) -> bool:
     """The cohort overview is for those who run it and, read-only, the Comité d'orientation."""
     return can_manage_cohort(user, cohort) or role_in(user, cohort) == Role.COMMITTEE

@@ -3,6 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,11 +12,28 @@ from parcours.cohorts.models import Cohort, Membership, Role, Territory, Territo
 from parcours.core.extensions import db
 from parcours.curricula.models import CurriculumVersion
 
+#: The page each role starts from in a cohort, and its button's label. Those who run the
+#: cohort (coordinators, and admins without a role) start from its dashboard.
+START_PAGES = {
+    Role.CATALYSEUR: ("cohorts.my_path", _l("Mon parcours")),
+    Role.COACH: ("cohorts.my_territories", _l("Mes territoires")),
+    Role.COMMITTEE: ("cohorts.overview", _l("Vue d'ensemble de la cohorte")),
+    Role.COORDINATOR: ("cohorts.overview", _l("Tableau de bord")),
+}
+
 
 @dataclass(frozen=True)
 class MyCohort:
     cohort: Cohort
     role: Role | None  # None: an admin who holds no role in it
+
+    @property
+    def start_endpoint(self) -> str:
+        return START_PAGES[self.role or Role.COORDINATOR][0]
+
+    @property
+    def start_label(self):
+        return START_PAGES[self.role or Role.COORDINATOR][1]
 
 
 def my_cohorts(user: User) -> list[MyCohort]:
@@ -59,6 +77,18 @@ class Overview:
     @property
     def accepted(self) -> int:
         return self.status_counts[TerritoryStatus.ACCEPTED]
+
+    @property
+    def solicited(self) -> int:
+        return self.status_counts[TerritoryStatus.SOLICITED]
+
+    @property
+    def declined(self) -> int:
+        """Territories that said no or left: the Comité reads them together."""
+        return (
+            self.status_counts[TerritoryStatus.REFUSED]
+            + self.status_counts[TerritoryStatus.WITHDRAWN]
+        )
 
 
 def cohort_overview(cohort: Cohort) -> Overview:

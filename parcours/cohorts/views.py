@@ -1,15 +1,11 @@
 """Cohort pages: overview, territories, members, CSV import, « Mon parcours », coach view."""
 
-from collections.abc import Callable
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from parcours.agenda.permissions import can_schedule_for_territory
-from parcours.agenda.queries import cohort_timeline
-from parcours.cohorts import csv_import, operations, queries
+from parcours.cohorts import csv_import, operations, queries, sections
 from parcours.cohorts import permissions as can
 from parcours.cohorts.forms import (
     CoachForm,
@@ -21,16 +17,11 @@ from parcours.cohorts.forms import (
     PersonForm,
     TerritoryForm,
 )
-from parcours.cohorts.models import (
-    MAX_CATALYSEURS_PER_TERRITORY,
-    ROLE_LABELS,
-    Cohort,
-    Membership,
-    Role,
-    Territory,
-)
+from parcours.cohorts.models import ROLE_LABELS, Cohort, Membership, Role, Territory
+from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm, choices
+from parcours.core.pipeline import handles
 from parcours.curricula.models import CurriculumVersion
 
 bp = Blueprint("cohorts", __name__)
@@ -42,28 +33,9 @@ def role_label(role: str):
     return ROLE_LABELS[Role(role)]
 
 
-@bp.before_request
-@login_required
-def _require_login() -> None:
-    """Every cohort page needs a logged-in user; object checks follow in each view."""
-
-
-def _load_cohort(cohort_id: int, allowed: Callable) -> Cohort:
-    cohort = db.get_or_404(Cohort, cohort_id)
-    if not allowed(current_user, cohort):
-        abort(403)
-    return cohort
-
-
-def _load_territory(territory_id: int, allowed: Callable) -> Territory:
-    territory = db.get_or_404(Territory, territory_id)
-    if not allowed(current_user, territory):
-        abort(403)
-    return territory
-
-
-def _manage_territory(user, territory: Territory) -> bool:
-    return can.can_manage_cohort(user, territory.cohort)
+def _membership_of(membership_id: int, cohort: Cohort) -> Membership | None:
+    member = db.session.get(Membership, membership_id)
+    return member if member is not None and member.cohort_id == cohort.id else None
 
 
 def _field_error(form, error: operations.CohortError) -> None:
@@ -75,10 +47,9 @@ def _field_error(form, error: operations.CohortError) -> None:
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
+@handles(allow=can.can_create_cohort)
 def new_cohort():
     """Create a cohort from a curriculum; its timeline is generated."""
-    if not can.can_create_cohort(current_user):
-        abort(403)
     form = CohortForm()
     versions = queries.curriculum_versions()
     form.curriculum.choices = choices((v.id, v.label) for v in versions)
@@ -96,7 +67,6 @@ def new_cohort():
         except operations.CohortError as error:
             _field_error(form, error)
         else:
-            db.session.commit()
             flash(_("La cohorte « %(name)s » est créée.", name=cohort.name), "success")
             return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
     status = 400 if form.is_submitted() else 200
@@ -106,22 +76,22 @@ def new_cohort():
 
 
 @bp.get("/cohorts/<int:cohort_id>")
-def overview(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.can_view_overview)
+def overview(cohort: Cohort):
     """Show the cohort dashboard (read-only for the Comité d'orientation)."""
-    cohort = _load_cohort(cohort_id, can.can_view_overview)
     return render_template(
         "cohorts/overview.html",
         cohort=cohort,
         overview=queries.cohort_overview(cohort),
-        timeline=cohort_timeline(cohort, current_user),
+        sections=sections.collect("overview", cohort=cohort, viewer=current_user),
         can_manage=can.can_manage_cohort(current_user, cohort),
     )
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
-def edit_cohort(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.can_manage_cohort)
+def edit_cohort(cohort: Cohort):
     """Edit a cohort's name, dates and target."""
-    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
     form = CohortEditForm(obj=cohort)
     if form.validate_on_submit():
         try:
@@ -135,7 +105,6 @@ def edit_cohort(cohort_id: int):
         except operations.CohortError as error:
             _field_error(form, error)
         else:
-            db.session.commit()
             flash(_("La cohorte est enregistrée."), "success")
             return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
     status = 400 if form.is_submitted() else 200
@@ -145,9 +114,9 @@ def edit_cohort(cohort_id: int):
 
 
 @bp.route("/cohorts/<int:cohort_id>/members", methods=["GET", "POST"])
-def members(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.can_manage_cohort)
+def members(cohort: Cohort):
     """List and invite the coordinators, coaches and Comité d'orientation members."""
-    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
     form = MemberForm()
     if form.validate_on_submit():
         try:
@@ -162,7 +131,6 @@ def members(cohort_id: int):
         except operations.CohortError as error:
             _field_error(form, error)
         else:
-            db.session.commit()
             flash(_("%(name)s est invité·e.", name=form.full_name.data), "success")
             return redirect(url_for("cohorts.members", cohort_id=cohort.id))
     status = 400 if form.is_submitted() else 200
@@ -173,12 +141,14 @@ def members(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/<int:membership_id>/remove")
-def remove_member(cohort_id: int, membership_id: int):
+@handles(
+    load={"cohort": Cohort, "member": _membership_of},
+    allow=can.can_manage_cohort,
+)
+def remove_member(cohort: Cohort, member: Membership):
     """Remove someone from the cohort."""
-    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
-    member = db.get_or_404(Membership, membership_id)
-    if member.cohort_id != cohort.id or not EmptyForm().validate_on_submit():
-        abort(404 if member.cohort_id != cohort.id else 400)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     back = (
         url_for("cohorts.territory", territory_id=member.territory_id)
         if member.territory_id
@@ -190,15 +160,14 @@ def remove_member(cohort_id: int, membership_id: int):
     except operations.CohortError as error:
         flash(str(error), "error")
         return redirect(back)
-    db.session.commit()
     flash(_("%(name)s ne fait plus partie de la cohorte.", name=name), "success")
     return redirect(back)
 
 
 @bp.route("/cohorts/<int:cohort_id>/territories/new", methods=["GET", "POST"])
-def new_territory(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.can_manage_cohort)
+def new_territory(cohort: Cohort):
     """Add a territory to the cohort."""
-    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
     form = TerritoryForm()
     if form.validate_on_submit():
         try:
@@ -206,7 +175,6 @@ def new_territory(cohort_id: int):
         except operations.CohortError as error:
             _field_error(form, error)
         else:
-            db.session.commit()
             flash(_("Le territoire « %(name)s » est ajouté.", name=territory.name), "success")
             return redirect(url_for("cohorts.territory", territory_id=territory.id))
     status = 400 if form.is_submitted() else 200
@@ -235,26 +203,26 @@ def _territory_page(territory: Territory, person_form: PersonForm, status: int =
         territory=territory,
         cohort=cohort,
         can_manage=manage,
-        can_schedule=can_schedule_for_territory(current_user, territory),
         person_form=person_form,
         coach_form=coach_form,
         remove_form=EmptyForm(),
-        max_catalyseurs=MAX_CATALYSEURS_PER_TERRITORY,
-        timeline=cohort_timeline(cohort, current_user, territory_id=territory.id),
+        sections=sections.collect(
+            "territory", cohort=cohort, viewer=current_user, territory=territory
+        ),
     ), status
 
 
 @bp.get("/territories/<int:territory_id>")
-def territory(territory_id: int):
+@handles(load={"territory": Territory}, allow=can.can_view_territory)
+def territory(territory: Territory):
     """Show a territory: status, catalyseurs, coach, planned events."""
-    territory = _load_territory(territory_id, can.can_view_territory)
     return _territory_page(territory, PersonForm())
 
 
 @bp.route("/territories/<int:territory_id>/edit", methods=["GET", "POST"])
-def edit_territory(territory_id: int):
+@handles(load={"territory": Territory}, allow=can.can_manage_territory)
+def edit_territory(territory: Territory):
     """Edit a territory and its solicitation status."""
-    territory = _load_territory(territory_id, _manage_territory)
     form = TerritoryForm(obj=territory)
     if form.validate_on_submit():
         try:
@@ -264,7 +232,6 @@ def edit_territory(territory_id: int):
         except operations.CohortError as error:
             _field_error(form, error)
         else:
-            db.session.commit()
             flash(_("Le territoire est enregistré."), "success")
             return redirect(url_for("cohorts.territory", territory_id=territory.id))
     status = 400 if form.is_submitted() else 200
@@ -274,9 +241,9 @@ def edit_territory(territory_id: int):
 
 
 @bp.post("/territories/<int:territory_id>/catalyseurs")
-def add_catalyseur(territory_id: int):
+@handles(load={"territory": Territory}, allow=can.can_manage_territory)
+def add_catalyseur(territory: Territory):
     """Invite a catalyseur into the territory (one, or two for a binôme)."""
-    territory = _load_territory(territory_id, _manage_territory)
     form = PersonForm()
     if form.validate_on_submit():
         try:
@@ -290,16 +257,15 @@ def add_catalyseur(territory_id: int):
         except operations.CohortError as error:
             _field_error(form, error)
         else:
-            db.session.commit()
             flash(_("%(name)s est invité·e.", name=form.full_name.data), "success")
             return redirect(url_for("cohorts.territory", territory_id=territory.id))
     return _territory_page(territory, form, 400)
 
 
 @bp.post("/territories/<int:territory_id>/coach")
-def assign_coach(territory_id: int):
+@handles(load={"territory": Territory}, allow=can.can_manage_territory)
+def assign_coach(territory: Territory):
     """Choose the coach who follows the territory."""
-    territory = _load_territory(territory_id, _manage_territory)
     form, coaches = _coach_form(territory)
     if not form.validate_on_submit():
         flash(_("Choisissez un·e accompagnateur·rice de la liste."), "error")
@@ -310,15 +276,14 @@ def assign_coach(territory_id: int):
     except operations.CohortError as error:
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_("L'accompagnement du territoire est enregistré."), "success")
     return redirect(url_for("cohorts.territory", territory_id=territory.id))
 
 
 @bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
-def import_territories(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.can_manage_cohort)
+def import_territories(cohort: Cohort):
     """Upload a CSV of territories and catalyseurs and preview it, errors by line."""
-    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
     form = ImportForm()
     preview = content = None
     if form.validate_on_submit():
@@ -336,9 +301,9 @@ def import_territories(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/import/confirm")
-def confirm_import(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.can_manage_cohort)
+def confirm_import(cohort: Cohort):
     """Write a previewed import, all or nothing, after checking it again."""
-    cohort = _load_cohort(cohort_id, can.can_manage_cohort)
     form = ImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -354,7 +319,6 @@ def confirm_import(cohort_id: int):
             columns=csv_import.HEADER,
         ), 400
     territories = csv_import.apply(cohort, preview, invited_by=current_user)
-    db.session.commit()
     flash(
         ngettext(
             "%(num)d territoire importé ; ses catalyseurs ont reçu leur invitation.",
@@ -367,20 +331,18 @@ def confirm_import(cohort_id: int):
 
 
 @bp.get("/cohorts/<int:cohort_id>/import/modele.csv")
-def import_template(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.can_manage_cohort)
+def import_template(cohort: Cohort):
     """Download an example CSV file with the expected columns."""
-    _load_cohort(cohort_id, can.can_manage_cohort)
-    return Response(
-        csv_import.template_csv(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="parcours-territoires.csv"'},
+    return file_response(
+        csv_import.template_csv().encode("utf-8"), "parcours-territoires.csv", "text/csv"
     )
 
 
 @bp.get("/cohorts/<int:cohort_id>/my-path")
-def my_path(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.is_catalyseur)
+def my_path(cohort: Cohort):
     """« Mon parcours »: my territory, my binôme partner, my coach, the timeline, my peers."""
-    cohort = _load_cohort(cohort_id, can.is_catalyseur)
     me = can.membership(current_user, cohort.id)
     territory = me.territory
     partners = [m.user for m in territory.catalyseurs if m.user_id != current_user.id]
@@ -391,17 +353,19 @@ def my_path(cohort_id: int):
         territory=territory,
         partners=partners,
         peers=peers,
-        timeline=cohort_timeline(cohort, current_user, territory_id=territory.id),
+        sections=sections.collect(
+            "my_path", cohort=cohort, viewer=current_user, territory=territory
+        ),
     )
 
 
 @bp.get("/cohorts/<int:cohort_id>/my-territories")
-def my_territories(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.is_coach)
+def my_territories(cohort: Cohort):
     """The territories a coach follows in this cohort."""
-    cohort = _load_cohort(cohort_id, can.is_coach)
     return render_template(
         "cohorts/my_territories.html",
         cohort=cohort,
         territories=queries.coached_territories(cohort, current_user),
-        timeline=cohort_timeline(cohort, current_user),
+        sections=sections.collect("my_territories", cohort=cohort, viewer=current_user),
     )

@@ -6,6 +6,7 @@ Every rule a curriculum must respect lives here, so that ``curricula validate`` 
 
 import re
 from datetime import time
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -14,7 +15,37 @@ Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,3
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
-EventKind = Literal["bilateral", "follow_up", "field_visit", "committee", "other"]
+
+
+class EventKind(StrEnum):
+    """What a dated moment of a programme is; the agenda's events carry one."""
+
+    SESSION = "session"
+    BILATERAL = "bilateral"
+    FOLLOW_UP = "follow_up"
+    FIELD_VISIT = "field_visit"
+    COMMITTEE = "committee"
+    ASSESSMENT = "assessment"
+    OTHER = "other"
+
+    @property
+    def is_meeting(self) -> bool:
+        """Tell whether people meet: a self-assessment window is dated but nobody attends it."""
+        return self is not EventKind.ASSESSMENT
+
+
+#: Kinds where people meet: attendance is taken, invitations and reminders are sent.
+MEETING_KINDS = tuple(kind for kind in EventKind if kind.is_meeting)
+
+#: What ``[[events]]`` may plan (sessions and assessment moments have sections of their own).
+PLANNED_KINDS = (
+    EventKind.BILATERAL,
+    EventKind.FOLLOW_UP,
+    EventKind.FIELD_VISIT,
+    EventKind.COMMITTEE,
+    EventKind.OTHER,
+)
+PlannedKind = Literal[tuple(kind.value for kind in PLANNED_KINDS)]
 
 
 class _Strict(BaseModel):
@@ -80,7 +111,7 @@ class CollectiveSession(_Dated):
 
 class PlannedEvent(_Dated):
     code: Code
-    kind: EventKind
+    kind: PlannedKind
     title: Text
     per_territory: bool = False
     description: LongText | None = None

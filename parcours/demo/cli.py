@@ -6,12 +6,11 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
-from parcours import ROOT
 from parcours.accounts import operations as accounts
 from parcours.accounts.models import DEMO_EMAIL_DOMAIN, User
 from parcours.cohorts import operations as cohorts
 from parcours.cohorts.models import Role
-from parcours.core import mail
+from parcours.core import mail, paths
 from parcours.core.extensions import db
 from parcours.curricula.loader import curriculum_files, load_file
 from parcours.demo import data
@@ -43,7 +42,7 @@ def reset() -> None:
 
 def build(password: str) -> list[tuple[str, str, str]]:
     """Create the demo data; return (role, e-mail, name) for each account."""
-    for path in curriculum_files(ROOT / "curricula"):
+    for path in curriculum_files(paths.CURRICULA):
         load_file(path)
     from parcours.curricula.models import Curriculum
 

@@ -1,16 +1,17 @@
 """The home page: each person's cohorts, with the page their role needs."""
 
 from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from parcours.cohorts import permissions as can
 from parcours.cohorts import queries
+from parcours.core.pipeline import LOGGED_IN, handles
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
-@login_required
+@handles(allow=LOGGED_IN)
 def index():
     """List my cohorts and where each of my roles starts."""
     return render_template(

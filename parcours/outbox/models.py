@@ -4,7 +4,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    CheckConstraint,
     ForeignKey,
     Index,
     LargeBinary,
@@ -14,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 
@@ -27,7 +27,7 @@ class MessageStatus(StrEnum):
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        one_of("status", MessageStatus),
         Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
     )
 

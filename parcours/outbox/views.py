@@ -1,12 +1,12 @@
 """The outbox log of a cohort, for its coordinators."""
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from parcours.cohorts import permissions as can
 from parcours.cohorts.models import Cohort
 from parcours.core.extensions import db
+from parcours.core.pipeline import handles
 from parcours.outbox.models import OutboxMessage
 
 bp = Blueprint("outbox", __name__)
@@ -16,12 +16,9 @@ MAX_PAGE = 10_000  # 500,000 messages; keeps the OFFSET far from 64-bit overflow
 
 
 @bp.get("/cohorts/<int:cohort_id>/outbox")
-@login_required
-def log(cohort_id: int):
+@handles(load={"cohort": Cohort}, allow=can.can_manage_cohort)
+def log(cohort: Cohort):
     """List the e-mails sent about a cohort, newest first, with their delivery state."""
-    cohort = db.get_or_404(Cohort, cohort_id)
-    if not can.can_manage_cohort(current_user, cohort):
-        abort(403)
     page = request.args.get("page", 1, type=int)
     if not 1 <= page <= MAX_PAGE:
         abort(404)

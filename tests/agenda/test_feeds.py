@@ -6,8 +6,10 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from parcours.accounts import operations as account_ops
 from parcours.accounts.models import User
-from parcours.agenda import feeds
+from parcours.agenda import operations as agenda_ops
+from parcours.agenda import queries as agenda_queries
 from parcours.agenda.models import AgendaItem, CalendarFeed, Event, EventDocument
 from parcours.agenda.permissions import can_view_event
 from parcours.core.extensions import db
@@ -18,7 +20,7 @@ ROLES = ["coordinator", "coach", "committee", "a1", "a1bis", "a2", "coordinator_
 
 def _token(app, user_id: int) -> str:
     with app.test_request_context():
-        token = feeds.feed_for(db.session.get(User, user_id)).token
+        token = agenda_ops.feed_for(db.session.get(User, user_id)).token
         db.session.commit()
         return token
 
@@ -50,31 +52,49 @@ def _uid(event_id: int) -> str:
 
 def test_a_person_has_one_feed_with_an_unguessable_token(ctx, world):
     user = db.session.get(User, world["a1"])
-    feed = feeds.feed_for(user)
-    assert feeds.feed_for(user) is feed
+    feed = agenda_ops.feed_for(user)
+    assert agenda_ops.feed_for(user) is feed
     assert len(feed.token) >= 43
-    other = feeds.feed_for(db.session.get(User, world["a2"]))
+    other = agenda_ops.feed_for(db.session.get(User, world["a2"]))
     assert other.token != feed.token
+
+
+def _feeds_of(user_id: int) -> list[CalendarFeed]:
+    return db.session.scalars(select(CalendarFeed).where(CalendarFeed.user_id == user_id)).all()
+
+
+def test_every_new_account_gets_its_feed_when_it_is_created(ctx, world):
+    user, created = account_ops.ensure_user("nouvelle@example.org", "Nouvelle Personne")
+    assert created
+    assert [feed.user_id for feed in _feeds_of(user.id)] == [user.id]
+    assert agenda_queries.feed_of(user) is agenda_ops.feed_for(user)
 
 
 def test_operations_flush_and_leave_the_commit_to_the_caller(ctx, world):
     user = db.session.get(User, world["a1"])
-    feeds.feed_for(user)
+    db.session.delete(agenda_queries.feed_of(user))
+    db.session.commit()
+    agenda_ops.feed_for(user)
     db.session.rollback()
-    assert db.session.scalar(select(CalendarFeed)) is None
+    assert _feeds_of(user.id) == []
+    old = agenda_ops.feed_for(user).token
+    db.session.commit()
+    agenda_ops.regenerate_feed(user)
+    db.session.rollback()
+    assert agenda_queries.feed_of(user).token == old
 
 
 def test_regenerating_changes_the_token(ctx, world):
     user = db.session.get(User, world["a1"])
-    old = feeds.feed_for(user).token
-    assert feeds.regenerate(user).token != old
-    assert db.session.scalars(select(CalendarFeed)).all() == [feeds.feed_for(user)]
+    old = agenda_ops.feed_for(user).token
+    assert agenda_ops.regenerate_feed(user).token != old
+    assert _feeds_of(user.id) == [agenda_ops.feed_for(user)]
 
 
 def test_feed_urls_in_both_forms(ctx, world):
     user = db.session.get(User, world["a1"])
-    urls = feeds.feed_urls(user)
-    token = feeds.feed_for(user).token
+    urls = agenda_queries.feed_urls(agenda_ops.feed_for(user))
+    token = agenda_ops.feed_for(user).token
     assert urls == {
         "https": f"http://parcours.test/calendar/{token}.ics",
         "webcal": f"webcal://parcours.test/calendar/{token}.ics",
@@ -88,7 +108,7 @@ def test_the_feed_is_read_without_login_and_is_cacheable_privately(app, client, 
     response = client.get(f"/calendar/{_token(app, world['a1'])}.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response.headers["Content-Disposition"] == "inline; filename=parcours.ics"
+    assert response.headers["Content-Disposition"] == 'inline; filename="parcours.ics"'
     assert response.headers["Cache-Control"] == "private, max-age=300"
     assert "Set-Cookie" not in response.headers
     calendar = Calendar.from_ical(response.data)
@@ -306,7 +326,7 @@ def test_an_event_file_is_downloaded_by_who_may_see_the_event(app, login_as, wor
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert response.headers["Content-Disposition"] == (
-        "attachment; filename=session-1-panorama-des-partenariats-et-fragilites-territoria.ics"
+        'attachment; filename="session-1-panorama-des-partenariats-et-fragilites.ics"'
     )
     (component,) = Calendar.from_ical(response.data).walk("VEVENT")
     assert str(component["UID"]) == _uid(s1)

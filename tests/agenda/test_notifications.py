@@ -268,20 +268,12 @@ def test_assessment_windows_send_no_mail_when_moved(ctx, world, outbox):
 
 
 def test_an_event_with_attendance_cannot_be_moved_nor_last_over_a_week(ctx, world):
-    from parcours.attendance.models import Attendance
+    from parcours.attendance.operations import record_attendance
 
     s1 = _s1(world)
     coordinator = db.session.get(User, world["coordinator"])
-    db.session.add(
-        Attendance(
-            event_id=s1.id,
-            user_id=world["a1"],
-            half="am",
-            status="present",
-            day=s1.starts_at.date(),
-        )
-    )
-    db.session.flush()
+    a1 = db.session.get(User, world["a1"])
+    record_attendance(s1, a1, s1.starts_at.date(), "am", "present", recorded_by=coordinator)
     moved = EventDraft(
         kind=s1.kind,
         title=s1.title,

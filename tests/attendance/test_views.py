@@ -245,9 +245,17 @@ def test_a_cancelled_event_shows_no_sheet(app, login_as, world, events):
 
 def test_code_page_shows_the_current_half_day_code_and_its_qr_code(app, login_as, events):
     client = login_as("coordinator")
+    url = f"/events/{events['S1']}/attendance/code"
     with freeze(paris(S1_DAY, "09:10")):
-        page = client.get(f"/events/{events['S1']}/attendance/code")
-        again = client.get(f"/events/{events['S1']}/attendance/code")
+        before = client.get(url)  # a GET never writes: the page offers the button
+        with app.app_context():
+            assert db.session.scalars(select(CheckInCode)).all() == []
+        assert "Afficher le code de cette demi-journée" in page_text(before)
+        shown = client.post(url)  # the button of the sheet and of this page
+        assert (shown.status_code, shown.headers["Location"]) == (302, url)
+        page = client.get(url)
+        client.post(url)  # pressed again: the same code
+        again = client.get(url)
     assert page.status_code == 200
     with app.app_context():
         codes = db.session.scalars(select(CheckInCode)).all()
@@ -262,7 +270,8 @@ def test_code_page_shows_the_current_half_day_code_and_its_qr_code(app, login_as
     assert again.get_data(as_text=True).count(code.code) == html.count(code.code)
 
     with freeze(paris(S1_DAY, "14:00")):
-        afternoon = client.get(f"/events/{events['S1']}/attendance/code")
+        client.post(url)
+        afternoon = client.get(url)
     assert "Après-midi" in page_text(afternoon)
     with app.app_context():
         assert db.session.scalar(select(func.count(CheckInCode.id))) == 2

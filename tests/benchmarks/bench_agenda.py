@@ -43,7 +43,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from parcours import create_app  # noqa: E402
 from parcours.accounts.models import User  # noqa: E402
 from parcours.accounts.passwords import hash_password  # noqa: E402
-from parcours.agenda import feeds, ical  # noqa: E402
+from parcours.agenda import ical  # noqa: E402
+from parcours.agenda import operations as agenda_ops  # noqa: E402
+from parcours.agenda import queries as agenda_queries  # noqa: E402
 from parcours.agenda.models import AgendaItem, Event  # noqa: E402
 from parcours.agenda.queries import events_for  # noqa: E402
 from parcours.attendance import pdf, reports  # noqa: E402
@@ -408,15 +410,15 @@ def time_everything(app, engine, ids: dict, runs: int) -> dict[str, tuple[list[f
             user = db.session.get(User, ids["users"][role][0])
             with force_locale(user.locale):
                 events = events_for(user, as_participant=True)
-                feeds._load_details(events)  # what the feed view loads before building
+                agenda_queries.load_details(events)  # what the feed view loads before building
                 log = StatementLog(engine)
 
                 def build_calendar(events=events, user=user):
                     return ical.build_calendar(
                         events,
-                        event_url=feeds.event_page_url,
+                        event_url=agenda_queries.event_page_url,
                         name=f"Parcours — {user.full_name}",
-                        uid_host=feeds.uid_host(),
+                        uid_host=agenda_queries.uid_host(),
                     )
 
                 with log:
@@ -529,7 +531,7 @@ def main() -> None:
         with app.test_request_context():
             tokens = {}
             for role, (user_id, _email) in ids["users"].items():
-                tokens[role] = feeds.feed_for(db.session.get(User, user_id)).token
+                tokens[role] = agenda_ops.feed_for(db.session.get(User, user_id)).token
             db.session.commit()
         ids["tokens"] = tokens
 

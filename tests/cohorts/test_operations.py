@@ -70,6 +70,7 @@ def test_an_accepted_territory_gets_its_own_events_and_cancels_them_when_withdra
     cohort, coordinator, outbox
 ):
     from parcours.attendance.models import Attendance
+    from parcours.attendance.operations import record_attendance
     from parcours.core.time import freeze
 
     territory = operations.add_territory(cohort, name="Brest", status="accepted", **TERRITORY)
@@ -82,15 +83,7 @@ def test_an_accepted_territory_gets_its_own_events_and_cancels_them_when_withdra
     bilateral = next(e for e in mine if e.kind == "bilateral")
     member = territory.catalyseurs[0]
     local_day = bilateral.starts_at.astimezone(PARIS).date()
-    db.session.add(
-        Attendance(
-            event_id=bilateral.id,
-            user_id=member.user_id,
-            day=local_day,
-            half="am",
-            status="present",
-        )
-    )
+    record_attendance(bilateral, member.user, local_day, "am", "present", recorded_by=coordinator)
     db.session.commit()
     outbox.clear()
     # Withdrawn after the bilatérale: its history stays, what is ahead is cancelled.
@@ -315,19 +308,15 @@ def test_changing_the_zone_keeps_wall_clock_times_and_moves_the_programme(cohort
 
 
 def test_dates_and_zone_are_fixed_once_attendance_is_recorded(cohort, coordinator):
-    from parcours.attendance.models import Attendance
+    from parcours.attendance.operations import record_attendance
 
-    s1 = _events(cohort, code="S1")[0]
-    db.session.add(
-        Attendance(
-            event_id=s1.id,
-            user_id=coordinator.id,
-            day=date(2026, 4, 1),
-            half="am",
-            status="present",
-        )
+    territory = operations.add_territory(cohort, name="Brest", status="accepted", **TERRITORY)
+    operations.add_catalyseur(
+        territory, email="cat@example.org", full_name="Cat", organisation="", invited_by=coordinator
     )
-    db.session.flush()
+    s1 = _events(cohort, code="S1")[0]
+    catalyseur = territory.catalyseurs[0].user
+    record_attendance(s1, catalyseur, date(2026, 4, 1), "am", "present", recorded_by=coordinator)
     with pytest.raises(operations.CohortError) as error:
         operations.update_cohort(
             cohort,

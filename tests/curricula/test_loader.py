@@ -5,8 +5,8 @@ import tomllib
 import pytest
 from sqlalchemy import func, select
 
-from parcours import ROOT
 from parcours.core.extensions import db
+from parcours.core.paths import ROOT
 from parcours.curricula.loader import CurriculumError, load_file, parse_file
 from parcours.curricula.models import Curriculum, CurriculumVersion
 from tests.conftest import CURRICULUM, SISTER_CURRICULUM

@@ -135,8 +135,8 @@ def test_demo_sessions_have_venues_a_programme_and_past_attendance(app, demo):
 def test_every_demo_feed_validates_and_holds_exactly_that_persons_events(app, demo):
     from icalendar import Calendar
 
-    from parcours.agenda.feeds import feed_for
     from parcours.agenda.models import Event
+    from parcours.agenda.operations import feed_for
     from parcours.agenda.permissions import can_view_event, visible_events_clause
 
     with app.test_request_context():

@@ -1,0 +1,25 @@
+"""How attendance answers the agenda's signals: an event's page shows its attendance buttons."""
+
+from flask import render_template
+from markupsafe import Markup
+
+from parcours.agenda.permissions import can_take_attendance
+from parcours.agenda.sections import event_actions
+from parcours.attendance.permissions import can_check_in
+from parcours.core.sections import Section
+
+
+@event_actions.connect
+def attendance_actions(page: str, *, event, viewer) -> Section | None:
+    """Offer the attendance sheet to those who take it, and check-in to those expected."""
+    take = can_take_attendance(viewer, event)
+    check_in = can_check_in(viewer, event)
+    if not (take or check_in):
+        return None
+    html = render_template(
+        "attendance/_event_actions.html",
+        event=event,
+        can_take_attendance=take,
+        can_check_in=check_in,
+    )
+    return Section(order=100, html=Markup(html))  # noqa: S704  (rendered by Jinja, escaped)

@@ -1,0 +1,24 @@
+"""What happens to cohorts and territories, told to the domains above, which cohorts never imports.
+
+The agenda answers them today (a cohort's timeline, a territory's meetings); suivi,
+compétences and évaluation will answer them tomorrow. Receivers run inside the operation's
+transaction: they change and flush, never commit, and may refuse by raising ``CohortError``.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A cohort was created (sender: the Cohort, flushed).
+cohort_created = _signals.signal("cohort-created")
+
+#: A cohort's start date or zone is about to change (sender: the Cohort, not yet changed;
+#: ``shift_days``, ``to_zone``). A receiver raises ``CohortError`` to refuse.
+cohort_rescheduling = _signals.signal("cohort-rescheduling")
+
+#: A cohort's start date or zone changed (sender: the Cohort; ``shift_days``, ``from_zone``).
+cohort_rescheduled = _signals.signal("cohort-rescheduled")
+
+#: A territory was added or changed, its status perhaps (sender: the Territory; ``changed_by``,
+#: the User or None).
+territory_changed = _signals.signal("territory-changed")

@@ -1,0 +1,183 @@
+"""The request pipeline every page goes through: load, check access, run, commit once.
+
+A view declares what its URL names and who may use it::
+
+    @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+    @handles(load={"cohort": Cohort}, allow=can_manage_cohort)
+    def edit_cohort(cohort: Cohort): ...
+
+In that order, for every request (the steps of Indico's ``RH`` and CTFd's access decorators):
+
+1. **Login**: unless the view is open to ``ANYONE``, an anonymous visitor is sent to the login
+   page (``next`` kept).
+2. **Load**: each entry of ``load`` turns URL values into an object, or answers 404. A model
+   class takes ``<name>_id`` from the URL; a function receives the URL values and the objects
+   already loaded that its parameters name (a membership of *this* cohort, say).
+3. **Access**: ``allow(user, …)`` answers 403 when it says no. Its parameters after the user
+   are filled by name from the loaded objects, then from the URL values:
+   ``can_manage_cohort(user, cohort)`` gets the loaded ``cohort``.
+4. **Run** the view, which parses its form, calls one operation, flashes and redirects.
+5. **Transaction**: a POST that answered below 400 commits, once; anything else rolls back, so
+   a failed form or an error never leaves half an operation behind. A GET never writes: one that
+   tried is a bug, raised in development and tests, logged and rolled back in production.
+
+A view that must undo its work but still answer normally (a concurrent save caught as an
+IntegrityError) raises :class:`Rollback` with its response.
+"""
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, current_app, make_response, request
+from flask_login import current_user
+from sqlalchemy import event
+
+from parcours.core.extensions import db, login_manager
+
+logger = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WROTE = "parcours_request_wrote"
+
+
+def ANYONE(user) -> bool:
+    """Open to every visitor, logged in or not (login page, health, links carrying a token)."""
+    return True
+
+
+def LOGGED_IN(user) -> bool:
+    """Open to every logged-in person; the page shows only what concerns them."""
+    return True
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a test of the URL map reads: who may use a view and what it loads."""
+
+    allow: Callable[..., bool]
+    load: tuple[str, ...]  # the objects handed to the view
+    reads: tuple[str, ...]  # the URL values the loaders turn into them
+    anonymous: bool
+
+
+class Rollback(Exception):
+    """Undo the request's writes and answer with ``response``."""
+
+    def __init__(self, response) -> None:
+        super().__init__()
+        self.response = response
+
+
+def handles(
+    *,
+    allow: Callable[..., bool],
+    load: Mapping[str, type | Callable[..., Any]] | None = None,
+    commit_failures: bool = False,
+):
+    """Wrap a view in the pipeline: login, load (404), ``allow`` (403), run, commit once.
+
+    ``commit_failures`` keeps the writes of a failure answer (a 401 that counts a failed
+    login); every other answer of 400 and above rolls back.
+    """
+    loaders = dict(load or {})
+    anonymous = allow is ANYONE
+    wanted = list(inspect.signature(allow).parameters)[1:]
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def run(**values):
+            if not anonymous and not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            loaded = _load(loaders, values)
+            context = {**values, **loaded}
+            if not allow(current_user, **{name: context[name] for name in wanted}):
+                abort(403)
+            return _run_in_transaction(view, {**values, **loaded}, commit_failures)
+
+        run.access = Access(
+            allow=allow, load=tuple(loaders), reads=_url_values(loaders), anonymous=anonymous
+        )
+        return run
+
+    return decorate
+
+
+def _url_values(loaders: Mapping[str, type | Callable]) -> tuple[str, ...]:
+    reads: list[str] = []
+    for name, loader in loaders.items():
+        if isinstance(loader, type):
+            reads.append(f"{name}_id")
+        else:
+            reads.extend(key for key in inspect.signature(loader).parameters if key not in loaders)
+    return tuple(reads)
+
+
+def _load(loaders: Mapping[str, type | Callable], values: dict) -> dict[str, Any]:
+    loaded: dict[str, Any] = {}
+    for name, loader in loaders.items():
+        if isinstance(loader, type):
+            obj = db.session.get(loader, values.pop(f"{name}_id"))
+        else:
+            parameters = inspect.signature(loader).parameters
+            arguments = {
+                key: loaded[key] if key in loaded else values.pop(key) for key in parameters
+            }
+            obj = loader(**arguments)
+        if obj is None:
+            abort(404)
+        loaded[name] = obj
+    return loaded
+
+
+def _run_in_transaction(view: Callable, arguments: dict, commit_failures: bool):
+    session = db.session()
+    session.info[_WROTE] = False
+    try:
+        response = make_response(view(**arguments))
+    except Rollback as rollback:
+        session.rollback()
+        return rollback.response
+    except BaseException:
+        session.rollback()
+        raise
+    if request.method in SAFE_METHODS:
+        _refuse_writes(session)
+    elif response.status_code < 400 or commit_failures:
+        session.commit()
+    else:
+        session.rollback()
+    return response
+
+
+def _refuse_writes(session) -> None:
+    wrote = (
+        session.info.pop(_WROTE, False)
+        or session.new
+        or session.deleted
+        or any(session.is_modified(obj) for obj in session.dirty)
+    )
+    session.rollback()
+    if wrote:
+        message = f"{request.method} {request.path} wrote to the database"
+        if current_app.debug or current_app.testing:
+            raise RuntimeError(message)
+        logger.error("%s; the changes were rolled back", message)
+
+
+def _note_flush(session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+def init_app(app) -> None:
+    """Watch flushes, so that a GET that writes is caught (idempotent)."""
+    if not event.contains(db.session, "after_flush", _note_flush):
+        event.listen(db.session, "after_flush", _note_flush)
+
+
+def is_handled(view: Callable) -> bool:
+    """Tell whether ``view`` goes through the pipeline."""
+    return isinstance(getattr(view, "access", None), Access)
