@@ -5,7 +5,7 @@ import unicodedata
 from collections.abc import Callable
 
 import segno
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,7 @@ from parcours.attendance.halfdays import current_slot, half_days, next_slot
 from parcours.attendance.permissions import can_check_in
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Membership, Role
+from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.core.urls import absolute_url
@@ -64,14 +65,6 @@ def slug(text: str) -> str:
     if len(words) > SLUG_MAX_LENGTH:  # cut between words
         words = words[: SLUG_MAX_LENGTH + 1].rsplit("-", 1)[0][:SLUG_MAX_LENGTH]
     return words or "document"
-
-
-def _pdf(content: bytes, filename: str) -> Response:
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @bp.route("/events/<int:event_id>/attendance", methods=["GET", "POST"])
@@ -193,7 +186,7 @@ def signature_sheet(event_id: int):
     event = _load_event(event_id, can_take_attendance)
     sheet = reports.signature_sheet(event, prefill=request.args.get("prefill") == "1")
     filename = f"emargement-{sheet.first_day.isoformat()}-{slug(event.title)}.pdf"
-    return _pdf(pdf.render_signature_sheet(sheet), filename)
+    return file_response(pdf.render_signature_sheet(sheet), filename, "application/pdf")
 
 
 @bp.get("/cohorts/<int:cohort_id>/attestations/<int:user_id>.pdf")
@@ -214,7 +207,7 @@ def attestation(cohort_id: int, user_id: int):
         abort(404)
     document = reports.attestation(cohort, member)
     filename = f"attestation-{slug(cohort.name)}-{slug(member.user.full_name)}.pdf"
-    return _pdf(pdf.render_attestation(document), filename)
+    return file_response(pdf.render_attestation(document), filename, "application/pdf")
 
 
 @bp.get("/cohorts/<int:cohort_id>/attendance")
