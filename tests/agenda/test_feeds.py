@@ -108,7 +108,7 @@ def test_the_feed_is_read_without_login_and_is_cacheable_privately(app, client, 
     response = client.get(f"/calendar/{_token(app, world['a1'])}.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response.headers["Content-Disposition"] == 'inline; filename="parcours.ics"'
+    assert response.headers["Content-Disposition"] == "inline; filename=parcours.ics"
     assert response.headers["Cache-Control"] == "private, max-age=300"
     assert "Set-Cookie" not in response.headers
     calendar = Calendar.from_ical(response.data)
@@ -326,7 +326,7 @@ def test_an_event_file_is_downloaded_by_who_may_see_the_event(app, login_as, wor
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="session-1-panorama-des-partenariats-et-fragilites.ics"'
+        "attachment; filename=session-1-panorama-des-partenariats-et-fragilites.ics"
     )
     (component,) = Calendar.from_ical(response.data).walk("VEVENT")
     assert str(component["UID"]) == _uid(s1)

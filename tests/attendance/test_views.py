@@ -384,9 +384,10 @@ def test_signature_sheet_download(app, login_as, world, events, accents):
     response = client.get(f"/events/{events['S1']}/signature-sheet.pdf")
     reader, text = _pdf_text(response)
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="emargement-2026-04-01-session-1-panorama-des-partenariats-et-'
-        'fragilites.pdf"'
+        "attachment; filename=emargement-2026-04-01-session-1-panorama-des-partenariats-et-"
+        "fragilites.pdf"
     )
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert len(reader.pages) == 1
     for name in ("Élise Château", "Étienne Lefèvre", "Françoise Nœl-Dupré", "Vallée de l'Orne"):
         assert name in text
@@ -414,8 +415,9 @@ def test_attestation_download(app, login_as, world, events, accents):
         )
         _reader, text = _pdf_text(response)
         assert response.headers["Content-Disposition"] == (
-            'attachment; filename="attestation-cohorte-a-elise-chateau.pdf"'
+            "attachment; filename=attestation-cohorte-a-elise-chateau.pdf"
         )
+        assert response.headers["Cache-Control"] == "private, no-store"
         assert "Attestation de participation" in text
         assert "Élise Château" in text
         assert "7 h 30" in text

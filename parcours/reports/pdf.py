@@ -1,0 +1,250 @@
+"""The PDF building blocks of every Parcours document: fonts, palette, styles, pages, build.
+
+DejaVu Sans is embedded (see fonts/README.md) so that accents, guillemets and the middle dot of
+inclusive writing render on every reader. A document is a list of flowables (a "story") made
+with ``paragraph``, ``markup``, ``facts_table`` and platypus tables styled by ``table_style``,
+turned into bytes by ``build``, which adds the footer and « Page x / y » to every page.
+"""
+
+import threading
+from collections.abc import Iterable
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+
+INK = colors.HexColor("#1d2733")
+MUTED = colors.HexColor("#5b6773")
+ACCENT = colors.HexColor("#1f4e79")
+RULE = colors.HexColor("#9aa5b1")
+BAND = colors.HexColor("#e7edf3")
+HEADER = colors.HexColor("#1f4e79")
+
+#: The same hex value as MUTED, for ``<font color=…>`` in paragraph markup.
+MUTED_HEX = "#5b6773"
+
+MARGIN = 15 * mm
+BOTTOM_MARGIN = 16 * mm
+
+_font_lock = threading.Lock()
+
+
+def register_fonts() -> None:
+    """Register the embedded DejaVu fonts with reportlab, once per process."""
+    # Requests render in threads: two first documents at once must not register twice.
+    with _font_lock:
+        if FONT in pdfmetrics.getRegisteredFontNames():
+            return
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+        )
+
+
+@cache
+def styles() -> dict[str, ParagraphStyle]:
+    """Return the paragraph styles of every document, by name."""
+    register_fonts()
+    base = ParagraphStyle("base", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK)
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
+        "muted": ParagraphStyle("muted", parent=base, fontSize=8, leading=10, textColor=MUTED),
+        "eyebrow": ParagraphStyle(
+            "eyebrow", parent=base, fontSize=8.5, leading=11, textColor=MUTED, spaceAfter=1 * mm
+        ),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=FONT_BOLD, fontSize=17, leading=21, textColor=ACCENT
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=14.5
+        ),
+        "heading": ParagraphStyle(
+            "heading",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=10.5,
+            leading=13,
+            textColor=ACCENT,
+            spaceBefore=4 * mm,
+            spaceAfter=1.5 * mm,
+        ),
+        "label": ParagraphStyle("label", parent=base, fontName=FONT_BOLD, fontSize=8.5),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=11),
+        "cell_bold": ParagraphStyle("cell_bold", parent=base, fontName=FONT_BOLD, fontSize=9),
+        "cell_centered": ParagraphStyle(
+            "cell_centered", parent=base, fontSize=9, alignment=TA_CENTER
+        ),
+        "cell_centered_bold": ParagraphStyle(
+            "cell_centered_bold", parent=base, fontName=FONT_BOLD, fontSize=9, alignment=TA_CENTER
+        ),
+        "column": ParagraphStyle(
+            "column",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=8,
+            leading=10,
+            textColor=colors.white,
+            alignment=TA_CENTER,
+        ),
+        "column_left": ParagraphStyle(
+            "column_left",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=8,
+            leading=10,
+            textColor=colors.white,
+        ),
+        "body": ParagraphStyle("body", parent=base, fontSize=10.5, leading=15, spaceAfter=3 * mm),
+    }
+
+
+def table_style(commands: list) -> TableStyle:
+    """Return a table style whose plain-text cells use the embedded font too."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
+
+
+def paragraph(text: str, style: str = "base") -> Paragraph:
+    """Return a paragraph of plain text (escaped: names may hold < or &)."""
+    return Paragraph(escape(text), styles()[style])
+
+
+def markup(text: str, style: str = "base") -> Paragraph:
+    """Return a paragraph of markup whose variable parts the caller escaped."""
+    return Paragraph(text, styles()[style])
+
+
+def content_width(pagesize: tuple[float, float] = A4) -> float:
+    """Return the width between the margins of a page of ``pagesize``."""
+    return pagesize[0] - 2 * MARGIN
+
+
+def facts_table(rows: Iterable[tuple[str, Flowable]], width: float) -> Table:
+    """Return « label  value » lines (date, venue, participant…) as a borderless table."""
+    data = [[paragraph(label, "label"), value] for label, value in rows]
+    table = Table(data, colWidths=[32 * mm, width - 32 * mm], hAlign="LEFT")
+    table.setStyle(
+        table_style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def data_table(rows: list[list[str]], width: float) -> Table:
+    """Return a header row and rows of plain text (e.g. a chart's data) as a ruled table."""
+    header, *body = rows
+    cells = [[paragraph(text, "column_left") for text in header]]
+    cells += [[paragraph(text, "cell") for text in row] for row in body]
+    # The first column holds the labels (axes, names): give it the room they need.
+    first = width * 0.4 if len(header) > 1 else width
+    rest = (width - first) / (len(header) - 1) if len(header) > 1 else 0
+    table = Table(cells, colWidths=[first, *[rest] * (len(header) - 1)], repeatRows=1)
+    table.setStyle(
+        table_style(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def _page_canvas(footer: str, header: str):
+    """Return a canvas class that writes the header, the footer and « page x / y » on every page.
+
+    The total is only known at the end, so pages are kept and drawn when the document is saved.
+    """
+
+    class PageCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._decorate(number, total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, number: int, total: int) -> None:
+            width, height = self._pagesize
+            self.saveState()
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.4)
+            self.line(MARGIN, 11 * mm, width - MARGIN, 11 * mm)
+            self.setFont(FONT, 7.5)
+            self.setFillColor(MUTED)
+            self.drawString(MARGIN, 7 * mm, footer)
+            self.drawRightString(
+                width - MARGIN, 7 * mm, _("Page %(page)d / %(pages)d", page=number, pages=total)
+            )
+            if header:
+                self.drawString(MARGIN, height - 9.5 * mm, header)
+                self.line(MARGIN, height - 11 * mm, width - MARGIN, height - 11 * mm)
+            self.restoreState()
+
+    return PageCanvas
+
+
+def build(
+    story: list[Flowable],
+    *,
+    title: str,
+    footer: str,
+    header: str = "",
+    pagesize: tuple[float, float] = A4,
+) -> bytes:
+    """Return ``story`` laid out on pages of ``pagesize`` as PDF bytes, numbered « Page x / y »."""
+    register_fonts()
+    buffer = BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        # A header line takes the top of the margin: move the text down to keep it clear.
+        topMargin=MARGIN + (5 * mm if header else 0),
+        bottomMargin=BOTTOM_MARGIN,
+        title=title,
+        author="Parcours",
+        creator="Parcours",
+        lang=str(get_locale() or "fr"),
+        # Without this, every page would also reference (not embed) Helvetica.
+        initialFontName=FONT,
+        initialFontSize=9,
+    )
+    document.build(story, canvasmaker=_page_canvas(footer, header))
+    return buffer.getvalue()
