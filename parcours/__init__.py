@@ -18,6 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     from parcours import config as configuration
 
     configuration.load(app, config)
+    from parcours.core import log
+
+    log.init_app(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     proxies = int(app.config["PARCOURS_PROXY_COUNT"])
     if proxies:

@@ -1,5 +1,9 @@
 """``flask demo``: create or reset the fictitious demo data and print the accounts."""
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
@@ -191,6 +195,18 @@ def _record_past_attendance(cohort, coordinator) -> None:
         record_attendances(event, marks, recorded_by=coordinator)
 
 
+@contextmanager
+def _quiet_operations() -> Iterator[None]:
+    """Keep the operations' INFO lines (over a hundred) out of the demo's account list."""
+    parcours_logger = logging.getLogger("parcours")
+    level = parcours_logger.level
+    parcours_logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        parcours_logger.setLevel(level)
+
+
 def _progress(cohort: Cohort) -> str:
     """Say where the cohort stands today: when it started, and its next collective session."""
     from parcours.agenda.models import Event
@@ -234,8 +250,9 @@ def demo_command(password: str, force: bool) -> None:
     reset()
     # Invitation e-mails to invented people would only clutter the console.
     mail.suppress_until_commit()
-    cohort, accounts_list = build(password)
-    db.session.commit()
+    with _quiet_operations():
+        cohort, accounts_list = build(password)
+        db.session.commit()
     click.echo(f"Données de démonstration créées : « {cohort.name} » (fictive).")
     click.echo(_progress(cohort))
     click.echo(f"Mot de passe de tous les comptes : {password}\n")
