@@ -8,6 +8,7 @@ from parcours.cohorts import permissions as can
 from parcours.cohorts.models import Cohort
 from parcours.core.extensions import db
 from parcours.outbox.models import OutboxMessage
+from parcours.outbox.queries import readable_body
 
 bp = Blueprint("outbox", __name__)
 
@@ -41,4 +42,19 @@ def log(cohort_id: int):
         page=page,
         has_next=page * PAGE_SIZE < total,
         total=total,
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/outbox/<int:message_id>")
+@login_required
+def message(cohort_id: int, message_id: int):
+    """Show one e-mail of a cohort's log, with its body."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not can.can_manage_cohort(current_user, cohort):
+        abort(403)
+    message = db.get_or_404(OutboxMessage, message_id)
+    if message.cohort_id != cohort.id:
+        abort(404)
+    return render_template(
+        "outbox/message.html", cohort=cohort, message=message, body=readable_body(message)
     )
