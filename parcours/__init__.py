@@ -18,6 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     from parcours import config as configuration
 
     configuration.load(app, config)
+    from parcours.core import log
+
+    log.init_app(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     proxies = int(app.config["PARCOURS_PROXY_COUNT"])
     if proxies:
@@ -60,14 +63,12 @@ def create_app(config: dict | None = None) -> Flask:
     from parcours.cohorts.views import bp as cohorts_bp
     from parcours.core.health import bp as health_bp
     from parcours.home import bp as home_bp
-    from parcours.outbox.views import bp as outbox_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(agenda_bp)
-    app.register_blueprint(outbox_bp)
     app.register_blueprint(attendance_bp)
 
     from parcours.core import errors

@@ -1,6 +1,6 @@
 """Cohort pages: overview, territories, members, CSV import, « Mon parcours », coach view."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -23,6 +23,8 @@ from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm, choices
 from parcours.core.pipeline import handles
 from parcours.curricula.models import CurriculumVersion
+from parcours.outbox import queries as outbox
+from parcours.outbox.models import OutboxMessage
 
 bp = Blueprint("cohorts", __name__)
 
@@ -31,6 +33,10 @@ bp = Blueprint("cohorts", __name__)
 def role_label(role: str):
     """Show a role in the reader's language."""
     return ROLE_LABELS[Role(role)]
+
+
+def _message_of(message_id: int, cohort: Cohort) -> OutboxMessage | None:
+    return outbox.cohort_message(cohort.id, message_id)
 
 
 def _membership_of(membership_id: int, cohort: Cohort) -> Membership | None:
@@ -368,4 +374,36 @@ def my_territories(cohort: Cohort):
         cohort=cohort,
         territories=queries.coached_territories(cohort, current_user),
         sections=sections.collect("my_territories", cohort=cohort, viewer=current_user),
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/outbox")
+@handles(load={"cohort": Cohort}, allow=can.can_manage_cohort)
+def outbox_log(cohort: Cohort):
+    """List the e-mails sent about a cohort, newest first, with their delivery state."""
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= outbox.MAX_PAGE:
+        abort(404)
+    messages, total = outbox.cohort_messages(cohort.id, page)
+    if page > 1 and not messages:
+        abort(404)
+    return render_template(
+        "cohorts/outbox.html",
+        cohort=cohort,
+        messages=messages,
+        page=page,
+        has_next=page * outbox.PAGE_SIZE < total,
+        total=total,
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/outbox/<int:message_id>")
+@handles(load={"cohort": Cohort, "message": _message_of}, allow=can.can_manage_cohort)
+def outbox_message(cohort: Cohort, message: OutboxMessage):
+    """Show one e-mail of a cohort's log, with its body."""
+    return render_template(
+        "cohorts/outbox_message.html",
+        cohort=cohort,
+        message=message,
+        body=outbox.readable_body(message),
     )

@@ -3,7 +3,8 @@
 :func:`queue` records the message in the current transaction, so a rollback drops it. Once
 the transaction commits, the messages it recorded are delivered right away; those that fail
 are retried by the scheduler (``parcours.outbox``). Backends: ``smtp`` when
-``PARCOURS_SMTP_HOST`` is set, ``console`` (the log) otherwise, and ``memory`` for tests.
+``PARCOURS_SMTP_HOST`` is set, ``console`` (one log line per message) otherwise, and
+``memory`` for tests.
 """
 
 import logging
@@ -109,7 +110,9 @@ def send_message(app: Flask, row: Mapping) -> None:
         app.extensions.setdefault("parcours_mail_sent", []).append(message)
         return
     if backend == "console":
-        logger.info("E-mail to %s: %s\n%s", message.to, message.subject, message.body)
+        # One line, without the body: bodies carry personal one-time links, and logs are kept
+        # and shared. The body is on the cohort's outbox page.
+        logger.info("E-mail to %s: %s", message.to, " ".join(message.subject.split()))
         return
     email = build_email(app, message)
     with smtplib.SMTP(

@@ -5,7 +5,11 @@ built from the request's Host header could be pointed at another site by whoever
 request (a password-reset link to an attacker's domain). Production requires the setting.
 """
 
+import re
+from urllib.parse import urlsplit
+
 from flask import current_app, has_request_context, url_for
+from werkzeug.exceptions import HTTPException
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -15,3 +19,35 @@ def absolute_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)  # development only
     with current_app.test_request_context(base_url=base_url or "http://127.0.0.1:5000"):
         return url_for(endpoint, _external=True, **values)
+
+
+# Links as they appear in a plain-text e-mail: up to the first blank or bracket, and without
+# the punctuation of the sentence that ends with them.
+_LINK = re.compile(r"\b(?:https?|webcal)://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]")
+
+
+def hide_secret_links(text: str, placeholder: str) -> str:
+    """Replace each link to a page opened by a secret token with ``placeholder``.
+
+    A route that takes a ``token`` (invitation, password reset, calendar feed) lets whoever
+    holds the link act as its recipient, so such links are recognised by the route they
+    lead to, not by a list that a new kind of link would escape.
+    """
+    adapter = current_app.url_map.bind("localhost")
+    public = urlsplit(current_app.config["PARCOURS_BASE_URL"])
+    prefix = public.path.rstrip("/")
+
+    def replace(match: re.Match) -> str:
+        link = urlsplit(match.group())
+        if public.netloc and link.netloc != public.netloc:
+            return match.group()  # another site's page
+        path = link.path
+        if prefix and path.startswith(prefix + "/"):
+            path = path[len(prefix) :]
+        try:
+            _endpoint, arguments = adapter.match(path, method="GET")
+        except HTTPException:  # not one of our pages (also covers redirects)
+            return match.group()
+        return placeholder if "token" in arguments else match.group()
+
+    return _LINK.sub(replace, text)

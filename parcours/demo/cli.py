@@ -1,6 +1,8 @@
 """``flask demo``: create or reset the fictitious demo data and print the accounts."""
 
-from datetime import date
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask.cli import with_appcontext
@@ -9,14 +11,21 @@ from sqlalchemy import delete, select
 from parcours.accounts import operations as accounts
 from parcours.accounts.models import DEMO_EMAIL_DOMAIN, User
 from parcours.cohorts import operations as cohorts
-from parcours.cohorts.models import Role
+from parcours.cohorts.models import Cohort, Role
 from parcours.core import mail, paths
 from parcours.core.extensions import db
+from parcours.core.time import PARIS, now_utc
 from parcours.curricula.loader import curriculum_files, load_file
 from parcours.demo import data
+from parcours.demo.anchor import demo_start_date
 
-COHORT_NAME = "Co-construction territoriale — promotion 2026"
+CURRICULUM_SLUG = "co-construction-territoriale"
 DEFAULT_PASSWORD = "parcours-demo-2026"  # noqa: S105 (printed demo password, by design)
+
+
+def cohort_name(year: int) -> str:
+    """Name the demo cohort after the year it starts."""
+    return f"Co-construction territoriale — promotion {year}"
 
 
 def _email(local: str) -> str:
@@ -40,16 +49,15 @@ def reset() -> None:
             db.session.execute(delete(table))
 
 
-def build(password: str) -> list[tuple[str, str, str]]:
-    """Create the demo data; return (role, e-mail, name) for each account."""
+def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
+    """Create the demo data, in progress today; return the cohort and each account."""
     for path in curriculum_files(paths.CURRICULA):
         load_file(path)
     from parcours.curricula.models import Curriculum
 
-    curriculum = db.session.scalar(
-        select(Curriculum).where(Curriculum.slug == "co-construction-territoriale")
-    )
+    curriculum = db.session.scalar(select(Curriculum).where(Curriculum.slug == CURRICULUM_SLUG))
     version = curriculum.versions[-1]
+    start_date = demo_start_date(version.document, now_utc().astimezone(PARIS).date())
     accounts_list = []
 
     def person(full_name, local, organisation, role_label, admin=False) -> User:
@@ -63,8 +71,8 @@ def build(password: str) -> list[tuple[str, str, str]]:
     coordinator = person(*data.COORDINATOR, "coordinatrice")
     cohort = cohorts.create_cohort(
         version=version,
-        name=COHORT_NAME,
-        start_date=date(2026, 3, 2),
+        name=cohort_name(start_date.year),
+        start_date=start_date,
         created_by=coordinator,
     )
     coaches = []
@@ -121,11 +129,11 @@ def build(password: str) -> list[tuple[str, str, str]]:
         carrier_structure=structure,
         carrier_type=ctype,
         status="refused",
-        status_reason=reason,
+        status_reason=reason.format(year=start_date.year),
     )
     _describe_sessions(cohort)
     _record_past_attendance(cohort, coordinator)
-    return accounts_list
+    return cohort, accounts_list
 
 
 def _describe_sessions(cohort) -> None:
@@ -164,19 +172,19 @@ def _record_past_attendance(cohort, coordinator) -> None:
     from parcours.agenda.queries import expected_participants
     from parcours.attendance.halfdays import half_days
     from parcours.attendance.operations import Mark, record_attendances
-    from parcours.core.time import now_utc
 
     past = db.session.scalars(
-        select(Event).where(
-            Event.cohort_id == cohort.id, Event.kind == "session", Event.ends_at < now_utc()
-        )
+        select(Event)
+        .where(Event.cohort_id == cohort.id, Event.kind == "session", Event.ends_at < now_utc())
+        .order_by(Event.starts_at)
     )
-    for event in past:
+    for number, event in enumerate(past, start=1):
         marks = {}
         for index, person in enumerate(expected_participants(event)):
             for slot in half_days(event):
-                # A fixed pattern, so that the demo is the same every time it is built.
-                if (index + event.id) % 11 == 0:
+                # A fixed pattern (not row ids, which PostgreSQL never reuses), so that the
+                # demo is the same every time it is built.
+                if (index + number) % 11 == 0:
                     status = "excused"
                 elif (index + slot.day.day) % 13 == 0:
                     status = "late"
@@ -184,6 +192,35 @@ def _record_past_attendance(cohort, coordinator) -> None:
                     status = "present"
                 marks[(person.user.id, slot.day, slot.half.value)] = Mark(status, "")
         record_attendances(event, marks, recorded_by=coordinator)
+
+
+@contextmanager
+def _quiet_operations() -> Iterator[None]:
+    """Keep the operations' INFO lines (over a hundred) out of the demo's account list."""
+    parcours_logger = logging.getLogger("parcours")
+    level = parcours_logger.level
+    parcours_logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        parcours_logger.setLevel(level)
+
+
+def _progress(cohort: Cohort) -> str:
+    """Say where the cohort stands today: when it started, and its next collective session."""
+    from parcours.agenda.models import Event
+
+    upcoming = db.session.scalar(
+        select(Event)
+        .where(Event.cohort_id == cohort.id, Event.kind == "session", Event.starts_at > now_utc())
+        .order_by(Event.starts_at)
+        .limit(1)
+    )
+    started = f"Démarrée le {cohort.start_date:%d/%m/%Y}"
+    if upcoming is None:
+        return started + "."
+    day = upcoming.starts_at.astimezone(PARIS)
+    return f"{started} ; prochaine session : {upcoming.code} le {day:%d/%m/%Y}."
 
 
 @click.command("demo")
@@ -212,9 +249,11 @@ def demo_command(password: str, force: bool) -> None:
     reset()
     # Invitation e-mails to invented people would only clutter the console.
     mail.suppress_until_commit()
-    accounts_list = build(password)
-    db.session.commit()
-    click.echo(f"Données de démonstration créées : « {COHORT_NAME} » (fictive).")
+    with _quiet_operations():
+        cohort, accounts_list = build(password)
+        db.session.commit()
+    click.echo(f"Données de démonstration créées : « {cohort.name} » (fictive).")
+    click.echo(_progress(cohort))
     click.echo(f"Mot de passe de tous les comptes : {password}\n")
     width = max(len(role) for role, _e, _n in accounts_list)
     for role, email, full_name in accounts_list:

@@ -119,7 +119,7 @@ REFUSED = (
     "montagne",
     "Syndicat mixte (fictif)",
     "public",
-    "Calendrier incompatible avec le renouvellement de l'équipe en 2026.",
+    "Calendrier incompatible avec le renouvellement de l'équipe en {year}.",  # the start year
 )
 
 COORDINATOR = ("Claire Dumas", "coordination", "Le RAMEAU (démo)")

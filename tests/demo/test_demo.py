@@ -2,6 +2,7 @@
 
 import re
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from parcours.accounts.models import DEMO_EMAIL_DOMAIN, User
 from parcours.cohorts.models import Cohort, Membership, Territory
 from parcours.core.extensions import db
+from parcours.core.time import PARIS, freeze
 from tests.conftest import login
 
 PASSWORD = "demo-password-for-tests"
@@ -21,14 +23,15 @@ def demo(app):
     return result.output
 
 
-def test_demo_builds_the_promotion_2026(app, demo):
+def test_demo_builds_a_promotion_named_after_its_start_year(app, demo):
     with app.app_context():
         cohort = db.session.scalar(select(Cohort))
-        assert cohort.name == "Co-construction territoriale — promotion 2026"
+        year = cohort.start_date.year
+        assert cohort.name == f"Co-construction territoriale — promotion {year}"
         statuses = Counter(t.status for t in cohort.territories)
         assert statuses == {"accepted": 12, "refused": 1}
         refused = next(t for t in cohort.territories if t.status == "refused")
-        assert refused.status_reason
+        assert refused.status_reason.endswith(f"en {year}.")
         accepted = [t for t in cohort.territories if t.status == "accepted"]
         assert {len(t.catalyseurs) for t in accepted} == {1, 2}  # binômes and singles
         assert all(t.coach_id for t in accepted)
@@ -166,3 +169,111 @@ def test_every_demo_feed_validates_and_holds_exactly_that_persons_events(app, de
         ids = {int(uid.split("@")[0].removeprefix("parcours-event-")) for uid in uids}
         assert ids == expected, email
         assert bool(calendar.walk("VTIMEZONE")) == bool(expected), email
+
+
+def _build_demo_at(app, moment: datetime) -> str:
+    with freeze(moment):
+        result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _local_days(event):
+    day, last = event.starts_at.astimezone(PARIS).date(), event.ends_at.astimezone(PARIS).date()
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+DEMO_DAYS = {
+    "a Monday in March": datetime(2027, 3, 1, 9, 0, tzinfo=PARIS),
+    "a Sunday in December": datetime(2026, 12, 6, 15, 0, tzinfo=PARIS),
+    "29 February": datetime(2028, 2, 29, 12, 0, tzinfo=PARIS),
+    "the day before summer time": datetime(2027, 3, 27, 10, 0, tzinfo=PARIS),
+    "the day before winter time": datetime(2026, 10, 24, 22, 0, tzinfo=PARIS),
+    "New Year's Eve in UTC, already January in Paris": datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
+}
+
+
+@pytest.mark.parametrize("moment", DEMO_DAYS.values(), ids=DEMO_DAYS.keys())
+def test_whatever_the_day_the_demo_is_in_the_middle_of_its_programme(app, moment):
+    from parcours.agenda.models import Event, EventKind
+    from parcours.attendance.models import Attendance
+
+    output = _build_demo_at(app, moment)
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort))
+        events = db.session.scalars(select(Event)).all()
+        shared = {e.code: e for e in events if e.territory_id is None}
+        for code in ("S1", "S2"):
+            assert shared[code].ends_at < moment, code
+        ahead = shared["S3"].starts_at - moment
+        assert timedelta(weeks=2) <= ahead <= timedelta(weeks=6), ahead
+        assert shared["S4"].starts_at > moment
+        assert timedelta(0) < moment - shared["COMITE2"].ends_at < timedelta(weeks=2)
+        assert shared["COMITE3"].starts_at > moment
+        # Attendance is recorded for the sessions already held, and only for them.
+        attended = set(db.session.scalars(select(Attendance.event_id).distinct()))
+        assert attended == {shared["S1"].id, shared["S2"].id}
+        # Every event within the cohort's dates, none on a weekend (an assessment is a
+        # window of weeks: the day it opens counts).
+        for event in events:
+            days = list(_local_days(event))
+            if event.kind == EventKind.ASSESSMENT:
+                days = days[:1]
+            assert all(day.weekday() < 5 for day in days), (event.code, days)
+            assert cohort.start_date <= days[0] and days[-1] <= cohort.end_date, event.code
+        # Each territory's follow-ups and field visit follow the same anchor.
+        visits = [e for e in events if e.code == "VISITE"]
+        assert len(visits) == 12 and all(v.starts_at == visits[0].starts_at for v in visits)
+        assert shared["COMITE2"].starts_at < visits[0].starts_at < shared["S3"].starts_at
+        s1_day = shared["S1"].starts_at.astimezone(PARIS).date()
+        assert {i.starts_at.astimezone(PARIS).date() for i in shared["S1"].items} == {s1_day}
+        assert cohort.name.endswith(f"promotion {cohort.start_date.year}")
+        s3_day = shared["S3"].starts_at.astimezone(PARIS)
+    assert f"prochaine session : S3 le {s3_day:%d/%m/%Y}" in output
+
+
+def _snapshot(app) -> dict:
+    """The dates, places and marks of the demo, keyed by what stays from one build to the next."""
+    from parcours.agenda.models import AgendaItem, Event
+    from parcours.attendance.models import Attendance
+
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort))
+        events = db.session.execute(
+            select(Event.code, Territory.name, Event.starts_at, Event.ends_at, Event.venue_name)
+            .outerjoin(Territory, Event.territory_id == Territory.id)
+            .order_by(Event.code, Territory.name)
+        ).all()
+        items = db.session.execute(
+            select(Event.code, AgendaItem.starts_at, AgendaItem.ends_at, AgendaItem.title)
+            .join(AgendaItem.event)
+            .order_by(AgendaItem.starts_at)
+        ).all()
+        marks = db.session.execute(
+            select(Event.code, User.email, Attendance.day, Attendance.half, Attendance.status)
+            .join(Attendance.event)
+            .join(User, Attendance.user_id == User.id)
+            .order_by(Event.code, User.email, Attendance.day, Attendance.half)
+        ).all()
+        return {
+            "cohort": (cohort.name, cohort.start_date),
+            "events": [tuple(row) for row in events],
+            "items": [tuple(row) for row in items],
+            "marks": [tuple(row) for row in marks],
+        }
+
+
+def test_the_demo_built_twice_at_the_same_moment_is_the_same(app):
+    moment = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    _build_demo_at(app, moment)
+    first = _snapshot(app)
+    _build_demo_at(app, moment)
+    assert _snapshot(app) == first
+    assert len(first["events"]) > 50 and len(first["items"]) >= 5
+    statuses = Counter(mark[-1] for mark in first["marks"])
+    assert statuses["present"] > 0 and statuses["excused"] > 0 and statuses["late"] > 0
+    # A week later, the whole demo has moved with the clock.
+    _build_demo_at(app, moment + timedelta(days=7))
+    assert _snapshot(app)["cohort"][1] == first["cohort"][1] + timedelta(days=7)
