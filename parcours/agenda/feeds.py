@@ -98,6 +98,11 @@ def uid_host() -> str:
     return urlsplit(base_url).hostname or "parcours"
 
 
+def organizer() -> ical.CalendarUser:
+    """Return the organiser of every event in calendars: the programme's sender address."""
+    return ical.organizer_from(current_app.config["PARCOURS_MAIL_FROM"])
+
+
 def _load_details(events: list[Event]) -> None:
     """Load the agenda items and documents of ``events`` in two queries, whatever their number."""
     if events:
@@ -147,6 +152,7 @@ def calendar(token: str):
             events,
             event_url=event_page_url,
             name=_("Parcours — %(name)s", name=user.full_name),
+            organizer=organizer(),
             uid_host=uid_host(),
         )
     response = _ics_response(body, "inline", "parcours.ics")
@@ -162,7 +168,9 @@ def event_file(event_id: int):
     event = db.get_or_404(Event, event_id)
     if not can_view_event(current_user, event):
         abort(403)
-    body = ical.build_event_file(event, event_url=event_page_url, uid_host=uid_host())
+    body = ical.build_event_file(
+        event, event_url=event_page_url, organizer=organizer(), uid_host=uid_host()
+    )
     return _ics_response(body, "attachment", f"{_slug(event.title)}.ics")
 
 
