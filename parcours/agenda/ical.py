@@ -4,6 +4,15 @@ The caller loads what the builder reads (each event's cohort, territory, agenda 
 documents) and says where each event's page lives. One UID per event, forever; SEQUENCE is the
 event's own counter, so a calendar application replaces its copy whenever the event changes;
 a cancelled event stays, with STATUS:CANCELLED, so that applications remove or strike it out.
+
+The feed and the downloadable file are published (METHOD:PUBLISH); the file an e-mail carries
+is a scheduling message (iTIP, RFC 5546): METHOD:REQUEST invites or updates, METHOD:CANCEL
+removes, addressed to its recipient as ATTENDEE, from the programme as ORGANIZER. Both carry
+the same UID and SEQUENCE for the same state of an event, so a calendar that got one
+recognises the other. An event over several days at the same hours is one VEVENT repeated
+daily (RRULE), not one busy block through the nights: one UID, so an update or a
+cancellation reaches every day at once, and Outlook, which reads only the first VEVENT of an
+invitation, still sees them all.
 """
 
 import calendar as pycalendar
@@ -13,15 +22,26 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parseaddr
+from enum import StrEnum
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
+from icalendar import (
+    Calendar,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vDuration,
+)
 from icalendar import Event as VEvent
 
+from parcours.agenda.days import meeting_days, meets_at_same_hours
 from parcours.agenda.models import Event
+from parcours.core.time import now_utc
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +49,47 @@ PRODID = "-//Parcours//Parcours//FR"
 DEFAULT_TIMEZONE = "Europe/Paris"
 #: How often subscribed calendar applications should fetch the feed again.
 REFRESH_INTERVAL = timedelta(hours=1)
+#: The organiser's name when the sender address carries none.
+DEFAULT_ORGANIZER_NAME = "Parcours"
 
 EventUrl = Callable[[Event], str]
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+class Method(StrEnum):
+    """What a calendar file asks of the application that reads it (RFC 5546)."""
+
+    PUBLISH = "PUBLISH"  # a feed or a download: no one is invited
+    REQUEST = "REQUEST"  # an invitation, or the new version of one
+    CANCEL = "CANCEL"  # the event is cancelled, or no longer concerns the attendee
+
+
+@dataclass(frozen=True)
+class CalendarUser:
+    """Someone a calendar file names: the organiser, or the attendee a message is for."""
+
+    email: str
+    name: str
+
+    def address(self, **parameters: str) -> vCalAddress:
+        """Return the ``mailto:`` address, with the name (CN) and ``parameters``."""
+        address = vCalAddress(f"mailto:{self.email}")
+        address.params["CN"] = self.name
+        for key, value in parameters.items():
+            address.params[key.upper()] = value
+        return address
+
+
+def organizer_from(sender: str) -> CalendarUser:
+    """Return the organiser named by a sender address such as ``Parcours <noreply@…>``."""
+    name, email = parseaddr(sender)
+    return CalendarUser(email=email, name=name or DEFAULT_ORGANIZER_NAME)
+
+
+def mime_type(method: Method) -> str:
+    """Return the content type of an e-mail part holding a calendar file of ``method``."""
+    return f"text/calendar; method={method}; charset=UTF-8"
 
 
 def event_uid(event: Event, host: str) -> str:
@@ -41,52 +98,105 @@ def event_uid(event: Event, host: str) -> str:
 
 
 def build_calendar(
-    events: Iterable[Event], *, event_url: EventUrl, name: str, uid_host: str | None = None
+    events: Iterable[Event],
+    *,
+    event_url: EventUrl,
+    name: str,
+    organizer: CalendarUser,
+    uid_host: str | None = None,
 ) -> bytes:
     """Return a subscribable calendar of ``events`` named ``name``.
 
     ``uid_host`` is the domain part of the UIDs; by default the host of ``event_url``.
     """
     events = list(events)
-    calendar = _calendar()
+    calendar = _calendar(Method.PUBLISH)
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     zones = Counter(_zone_name(event) for event in events)
-    calendar.add("x-wr-timezone", zones.most_common(1)[0][0] if zones else DEFAULT_TIMEZONE)
+    zone = zones.most_common(1)[0][0] if zones else DEFAULT_TIMEZONE
+    calendar.add("x-wr-timezone", zone)
     calendar.add("refresh-interval", vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
-    _add_events(calendar, events, event_url, uid_host)
+    _add_events(calendar, events, event_url, uid_host, organizer)
+    if not calendar.subcomponents:
+        # RFC 5545 wants at least one component: a calendar of nothing yet holds its zone.
+        year = now_utc().year
+        calendar.add_component(vtimezone(zone, year, year))
     return calendar.to_ical()
 
 
-def build_event_file(event: Event, *, event_url: EventUrl, uid_host: str | None = None) -> bytes:
+def build_event_file(
+    event: Event, *, event_url: EventUrl, organizer: CalendarUser, uid_host: str | None = None
+) -> bytes:
     """Return a file holding ``event`` alone, to open in a calendar application.
 
     It carries no calendar name: Outlook would otherwise open it as a separate calendar
     instead of adding the event to the person's own.
     """
-    calendar = _calendar()
-    _add_events(calendar, [event], event_url, uid_host)
+    calendar = _calendar(Method.PUBLISH)
+    _add_events(calendar, [event], event_url, uid_host, organizer)
     return calendar.to_ical()
 
 
-def _calendar() -> Calendar:
+def build_message(
+    event: Event,
+    *,
+    method: Method,
+    attendee: CalendarUser,
+    organizer: CalendarUser,
+    event_url: EventUrl,
+    uid_host: str | None = None,
+) -> bytes:
+    """Return the scheduling message (iTIP) that tells ``attendee`` about ``event``.
+
+    REQUEST invites (or updates a previous invitation); CANCEL removes the event from the
+    attendee's calendar: because it is cancelled, or, for a planned event, because it no
+    longer expects them. Replies are not handled, so none is asked for (RSVP=FALSE).
+    """
+    if method == Method.PUBLISH:
+        raise ValueError("A scheduling message is a REQUEST or a CANCEL")
+    calendar = _calendar(method)
+    _add_events(calendar, [event], event_url, uid_host, organizer, attendee=attendee, method=method)
+    return calendar.to_ical()
+
+
+def _calendar(method: Method) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", str(method))
     return calendar
 
 
 def _add_events(
-    calendar: Calendar, events: list[Event], event_url: EventUrl, uid_host: str | None
+    calendar: Calendar,
+    events: list[Event],
+    event_url: EventUrl,
+    uid_host: str | None,
+    organizer: CalendarUser,
+    *,
+    attendee: CalendarUser | None = None,
+    method: Method = Method.PUBLISH,
 ) -> None:
     components = []
     spans: dict[str, list[datetime]] = {}
     for event in events:
         url = event_url(event)
-        component = _vevent(event, url, uid_host or urlsplit(url).hostname or "parcours")
+        host = uid_host or urlsplit(url).hostname or "parcours"
+        component = _vevent(event, url, host, method)
+        component.add("organizer", organizer.address())
+        if attendee is not None:
+            component.add(
+                "attendee",
+                attendee.address(
+                    cutype="INDIVIDUAL",
+                    role="REQ-PARTICIPANT",
+                    partstat="NEEDS-ACTION",
+                    rsvp="FALSE",
+                ),
+            )
         components.append(component)
         if not _is_all_day(event):
             spans.setdefault(_zone_name(event), []).extend((event.starts_at, event.ends_at))
@@ -97,24 +207,38 @@ def _add_events(
         calendar.add_component(component)
 
 
-def _vevent(event: Event, url: str, host: str) -> VEvent:
-    zone = ZoneInfo(_zone_name(event))
+def _vevent(event: Event, url: str, host: str, method: Method) -> VEvent:
+    zone_name = _zone_name(event)
+    zone = ZoneInfo(zone_name)
+    # A CANCEL for a planned event only releases its attendee: RFC 5546 then wants no STATUS.
+    releases = method == Method.CANCEL and not event.is_cancelled
     component = VEvent()
     component.add("uid", event_uid(event, host))
     component.add("dtstamp", event.updated_at.astimezone(UTC))
     component.add("created", event.created_at.astimezone(UTC))
     component.add("last-modified", event.updated_at.astimezone(UTC))
     component.add("sequence", event.sequence)
-    component.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    if not releases:
+        component.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
     component.add("summary", _summary(event))
     if _is_all_day(event):
         component.add("dtstart", event.starts_at.astimezone(zone).date())
         component.add("dtend", event.ends_at.astimezone(zone).date())
     else:
-        component.add("dtstart", event.starts_at.astimezone(zone))
-        component.add("dtend", event.ends_at.astimezone(zone))
-    # A self-assessment window spans weeks: it must not make the person look busy.
-    transparent = not event.is_meeting or _is_all_day(event)
+        days = meeting_days(event.starts_at, event.ends_at, zone_name)
+        if len(days) > 1 and meets_at_same_hours(event.starts_at, event.ends_at, zone_name):
+            # The first day's hours, repeated on each day (local time, across a clock change).
+            component.add("dtstart", days[0].starts_at.astimezone(zone))
+            component.add("dtend", days[0].ends_at.astimezone(zone))
+            component.add("rrule", {"FREQ": "DAILY", "COUNT": len(days)})
+        else:
+            component.add("dtstart", event.starts_at.astimezone(zone))
+            component.add("dtend", event.ends_at.astimezone(zone))
+    # A self-assessment window spans weeks and a cancelled event does not happen: neither
+    # must make the person look busy.
+    transparent = (
+        not event.is_meeting or _is_all_day(event) or event.is_cancelled or method == Method.CANCEL
+    )
     component.add("transp", "TRANSPARENT" if transparent else "OPAQUE")
     location = _location(event)
     if location:

@@ -1,7 +1,9 @@
 """E-mails about events: invitation, change of time or place, cancellation, reminders.
 
-Each goes to every person the event expects, in that person's language, with the event's
-.ics attached (same UID as in their calendar feed, so calendars update rather than copy).
+Each goes to every person the event expects, in that person's language, as a calendar
+invitation mail clients understand (iMIP, RFC 6047): METHOD:REQUEST to add or update the
+event, METHOD:CANCEL to remove it, addressed to the recipient, with the same UID and SEQUENCE
+as their calendar feed, so that calendars update their copy rather than add another.
 """
 
 import logging
@@ -15,9 +17,9 @@ from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
 from parcours.agenda.formatting import span
-from parcours.agenda.ical import build_event_file
+from parcours.agenda.ical import CalendarUser, Method, build_message, mime_type
 from parcours.agenda.models import Event, EventStatus
-from parcours.agenda.queries import event_page_url, expected_people, uid_host
+from parcours.agenda.queries import event_page_url, expected_people, organizer, uid_host
 from parcours.core import mail
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -28,15 +30,21 @@ SUBJECTS = {
     "scheduled": _l("Invitation : %(title)s — %(when)s"),
     "moved": _l("Changement : %(title)s — %(when)s"),
     "cancelled": _l("Annulé : %(title)s — %(when)s"),
+    # For someone the event no longer expects, it is cancelled all the same.
+    "released": _l("Annulé : %(title)s — %(when)s"),
     "reminder-7d": _l("Dans une semaine : %(title)s — %(when)s"),
     "reminder-1d": _l("Demain : %(title)s — %(when)s"),
 }
+
+#: E-mails that take the event out of the recipient's calendar; the others add or update it.
+REMOVING = ("cancelled", "released")
 
 #: Reminders before an event, and the name of each.
 REMINDERS = ((timedelta(days=7), "reminder-7d"), (timedelta(days=1), "reminder-1d"))
 
 
 def _notify(event: Event, user: User, kind: str, dedup_key: str | None = None) -> bool:
+    method = Method.CANCEL if kind in REMOVING else Method.REQUEST
     with force_locale(user.locale):
         when = span(event)
         subject = str(SUBJECTS[kind]) % {"title": event.title, "when": when}
@@ -48,13 +56,20 @@ def _notify(event: Event, user: User, kind: str, dedup_key: str | None = None) -
             when=when,
             link=event_page_url(event),
         )
-        ics = build_event_file(event, event_url=event_page_url, uid_host=uid_host())
+        ics = build_message(
+            event,
+            method=method,
+            attendee=CalendarUser(email=user.email, name=user.full_name),
+            organizer=organizer(),
+            event_url=event_page_url,
+            uid_host=uid_host(),
+        )
     message = mail.Message(
         to=user.email,
         subject=subject,
         body=body,
         attachment_name="evenement.ics",
-        attachment_type="text/calendar",
+        attachment_type=mime_type(method),
         attachment=ics,
     )
     return mail.queue(message, cohort_id=event.cohort_id, dedup_key=dedup_key)
@@ -82,14 +97,15 @@ def event_scheduled(event: Event) -> None:
 def event_changed(event: Event, before: list[User], *, moved: bool) -> None:
     """Tell people what an edit means for them.
 
-    Those newly expected are invited, those no longer expected are told it is cancelled for
-    them, and, if the time or place changed, the others get a notice.
+    Those newly expected are invited, those no longer expected get a cancellation that takes
+    it out of their calendar, and, if the time or place changed, the others get the update.
+    The edit has raised SEQUENCE, so each of these supersedes what the person last received.
     """
     after = expected_users(event)
     before_ids = {user.id for user in before}
     after_ids = {user.id for user in after}
     _to(event, "scheduled", [u for u in after if u.id not in before_ids])
-    _to(event, "cancelled", [u for u in before if u.id not in after_ids])
+    _to(event, "released", [u for u in before if u.id not in after_ids])
     if moved:
         _to(event, "moved", [u for u in after if u.id in before_ids])
 

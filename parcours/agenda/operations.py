@@ -380,6 +380,9 @@ def update_event(event: Event, draft: EventDraft, changed_by: User) -> bool:
     people_before = notifications.expected_users(event)
     _apply(event, draft)
     db.session.flush()
+    # Who is expected follows from the kind and the territory, both in the snapshot: a change
+    # of audience always raises SEQUENCE, so the cancellation sent to someone no longer
+    # expected outranks the invitation they had.
     if _snapshot(event) == before:
         return False
     event.sequence += 1

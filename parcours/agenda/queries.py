@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
+from parcours.agenda import ical
 from parcours.agenda.models import KIND_LABELS, CalendarFeed, Event, EventKind
 from parcours.agenda.permissions import visible_events_clause
 from parcours.cohorts.models import (
@@ -240,6 +241,11 @@ def uid_host() -> str:
         request.host_url if has_request_context() else ""
     )
     return urlsplit(base_url).hostname or "parcours"
+
+
+def organizer() -> ical.CalendarUser:
+    """Return the organiser of every event in calendars: the programme's sender address."""
+    return ical.organizer_from(current_app.config["PARCOURS_MAIL_FROM"])
 
 
 def load_details(events: list[Event]) -> None:

@@ -259,6 +259,7 @@ def calendar_feed(feed: CalendarFeed):
             events,
             event_url=queries.event_page_url,
             name=_("Parcours — %(name)s", name=user.full_name),
+            organizer=queries.organizer(),
             uid_host=queries.uid_host(),
         )
     response = file_response(body, "parcours.ics", "text/calendar", inline=True)
@@ -272,7 +273,10 @@ def calendar_feed(feed: CalendarFeed):
 def event_file(event: Event):
     """Download one event as an .ics file, to add it to my calendar."""
     body = ical.build_event_file(
-        event, event_url=queries.event_page_url, uid_host=queries.uid_host()
+        event,
+        event_url=queries.event_page_url,
+        organizer=queries.organizer(),
+        uid_host=queries.uid_host(),
     )
     return file_response(body, f"{slug(event.title, 'evenement')}.ics", "text/calendar")
 

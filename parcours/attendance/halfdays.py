@@ -1,16 +1,16 @@
 """The half-days of an event (matin / après-midi), in its cohort's time zone.
 
-Attendance is taken per half-day. Each local day an event covers gives a morning (from the
-start of the day's meeting to 13:00) and an afternoon (from 13:00 to the end), keeping only the
-halves the event actually covers. An event over several days (S3 runs 09:30 to 17:00 on two days)
-meets at the same hours each day; an event whose end time comes before its start time in the day
-is taken as running through the night, and is cut at midnight.
+Attendance is taken per half-day. Each local day an event meets (``parcours.agenda.days``:
+the same hours each day, or cut at midnight when it runs through the night) gives a morning
+(from the start of the day's meeting to 13:00) and an afternoon (from 13:00 to the end),
+keeping only the halves the event actually covers.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from parcours.agenda.days import meeting_days
 from parcours.agenda.models import Event
 from parcours.attendance.models import HALF_DAY_LABELS, HalfDay
 
@@ -73,38 +73,19 @@ def half_days(event: Event) -> list[HalfDaySlot]:
 def event_half_days(starts_at: datetime, ends_at: datetime, zone: str) -> list[HalfDaySlot]:
     """Return the half-days between two UTC instants, cut at 13:00 local time in ``zone``."""
     tz = ZoneInfo(zone)
-    local_start, local_end = starts_at.astimezone(tz), ends_at.astimezone(tz)
-    first_day, last_day = local_start.date(), local_end.date()
-    same_hours_each_day = local_end.time() > local_start.time()
     slots = []
-    day = first_day
-    while day <= last_day:
-        if same_hours_each_day:
-            opens, closes = _at(day, local_start.time(), tz), _at(day, local_end.time(), tz)
-        else:
-            opens = max(local_start, _at(day, time(0), tz))
-            closes = min(local_end, _at(day + timedelta(days=1), time(0), tz))
-        midday = _at(day, MIDDAY, tz)
+    for meeting in meeting_days(starts_at, ends_at, zone):
+        opens, closes = meeting.starts_at, meeting.ends_at
+        midday = datetime.combine(meeting.day, MIDDAY, tzinfo=tz).astimezone(UTC)
         for half, start, end in (
             (HalfDay.MORNING, opens, min(closes, midday)),
             (HalfDay.AFTERNOON, max(opens, midday), closes),
         ):
             if end > start:
                 slots.append(
-                    HalfDaySlot(
-                        day=day,
-                        half=half,
-                        starts_at=start.astimezone(UTC),
-                        ends_at=end.astimezone(UTC),
-                        zone=zone,
-                    )
+                    HalfDaySlot(day=meeting.day, half=half, starts_at=start, ends_at=end, zone=zone)
                 )
-        day += timedelta(days=1)
     return slots
-
-
-def _at(day: date, at: time, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, at, tzinfo=tz)
 
 
 def find_slot(slots: list[HalfDaySlot], day: date, half: str) -> HalfDaySlot | None:

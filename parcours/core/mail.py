@@ -11,6 +11,7 @@ import logging
 import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 
 from flask import Flask, current_app
@@ -20,6 +21,7 @@ from parcours.core.extensions import db
 
 logger = logging.getLogger(__name__)
 
+_HEADERS = HeaderRegistry()
 _PENDING = "parcours_pending_mail"
 _SUPPRESSED = "parcours_suppress_mail"
 
@@ -30,6 +32,7 @@ class Message:
     subject: str
     body: str
     attachment_name: str | None = None
+    # The full content type, parameters included: "text/calendar; method=REQUEST; charset=UTF-8".
     attachment_type: str | None = None
     attachment: bytes | None = None
 
@@ -78,20 +81,44 @@ def sent_messages() -> list[Message]:
 
 
 def build_email(app: Flask, message: Message) -> EmailMessage:
-    """Turn a message into the e-mail handed to the SMTP server."""
+    """Turn a message into the e-mail handed to the SMTP server.
+
+    A calendar file whose type names an iTIP method (``text/calendar; method=REQUEST``) makes
+    the e-mail a calendar invitation (iMIP, RFC 6047), in the shape Google Calendar sends and
+    the CalConnect guide recommends: ``multipart/mixed`` holding first a
+    ``multipart/alternative`` (the text, then the calendar part with its method, which Gmail,
+    Outlook and Apple Mail read as the invitation; Outlook looks only in this first part),
+    then the same file as an ``application/ics`` attachment for mail readers that only open
+    attachments.
+    """
     email = EmailMessage()
     email["From"] = app.config["PARCOURS_MAIL_FROM"]
     email["To"] = message.to
     # A header cannot hold a line break; one typed into a title must not block the message.
     email["Subject"] = " ".join(message.subject.split())
     email.set_content(message.body)
-    if message.attachment is not None:
-        maintype, _slash, subtype = (
-            message.attachment_type or "application/octet-stream"
-        ).partition("/")
-        email.add_attachment(
-            message.attachment, maintype=maintype, subtype=subtype, filename=message.attachment_name
+    if message.attachment is None:
+        return email
+    content_type = _HEADERS("content-type", message.attachment_type or "application/octet-stream")
+    params = dict(content_type.params)
+    if content_type.content_type == "text/calendar" and "method" in params:
+        email.add_alternative(
+            message.attachment, maintype="text", subtype="calendar", params=params
         )
+        email.add_attachment(
+            message.attachment,
+            maintype="application",
+            subtype="ics",
+            filename=message.attachment_name,
+        )
+        return email
+    email.add_attachment(
+        message.attachment,
+        maintype=content_type.maintype,
+        subtype=content_type.subtype,
+        filename=message.attachment_name,
+        params=params,
+    )
     return email
 
 

@@ -14,6 +14,7 @@ from parcours.agenda.models import AgendaItem, CalendarFeed, Event, EventDocumen
 from parcours.agenda.permissions import can_view_event
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
+from tests.conftest import ROLES as ALL_ROLES
 
 ROLES = ["coordinator", "coach", "committee", "a1", "a1bis", "a2", "coordinator_b", "b1"]
 
@@ -227,7 +228,24 @@ def test_each_feed_holds_exactly_the_events_its_owner_may_see(app, client, world
 @pytest.mark.parametrize("role", ["admin", "outsider"])
 def test_a_feed_holds_only_what_concerns_its_owner(app, client, world, role):
     # The administrator may open every event, but belongs to no cohort.
-    assert _fetch(client, _token(app, world[role])).walk("VEVENT") == []
+    calendar = _fetch(client, _token(app, world[role]))
+    assert calendar.walk("VEVENT") == []
+    # RFC 5545 wants one component at least: the empty feed still holds its time zone.
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Paris"]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_every_feed_is_a_valid_calendar_with_an_organiser(app, client, world, role):
+    response = client.get(f"/calendar/{_token(app, world[role])}.ics")
+    calendar = Calendar.from_ical(response.data)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert calendar.subcomponents, "a calendar holds at least one component"
+    # Every zone in use is described (an empty feed's zone is described but not used).
+    assert calendar.get_used_tzids() <= {tz.tz_name for tz in calendar.timezones}
+    for component in calendar.walk("VEVENT"):
+        assert str(component["ORGANIZER"]) == "mailto:parcours@localhost"
+        assert component["ORGANIZER"].params["CN"] == "Parcours"
+        assert "ATTENDEE" not in component
 
 
 def test_a_catalyseur_feed_holds_their_territory_and_no_other(app, client, world):

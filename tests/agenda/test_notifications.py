@@ -2,6 +2,7 @@
 
 import threading
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -16,7 +17,10 @@ from parcours.cohorts.models import Cohort, Territory
 from parcours.core.extensions import db
 from parcours.core.time import freeze
 from parcours.outbox.models import OutboxMessage
+from tests.agenda.calendars import invitation, occurrences, received
 from tests.conftest import app_config
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _s1(world):
@@ -219,7 +223,9 @@ def test_scheduler_command_runs_each_job_once(app, world, once):
     assert "Rappels mis en file : 5" in result.output
 
 
-def test_changing_who_an_event_is_for_invites_and_releases_the_right_people(ctx, world, outbox):
+def test_changing_who_an_event_is_for_invites_and_releases_the_right_people(
+    app, ctx, world, outbox
+):
     cohort = db.session.get(Cohort, world["cohort_a"])
     coordinator = db.session.get(User, world["coordinator"])
     start = datetime(2026, 6, 22, 7, 30, tzinfo=UTC)
@@ -231,6 +237,7 @@ def test_changing_who_an_event_is_for_invites_and_releases_the_right_people(ctx,
         coordinator,
     )
     db.session.commit()
+    _method, first = _imip(app, outbox, "a1@example.org")
     outbox.clear()
     operations.update_event(
         event,
@@ -250,6 +257,19 @@ def test_changing_who_an_event_is_for_invites_and_releases_the_right_people(ctx,
         "Invitation": {"comite@example.org"},
         "Annulé": {"a1@example.org", "a1bis@example.org", "a2@example.org", "coach@example.org"},
     }
+    # Those no longer expected get a real cancellation, which outranks their invitation.
+    method, released = _imip(app, outbox, "a1@example.org")
+    assert method == "CANCEL"
+    assert str(released["UID"]) == str(first["UID"])
+    assert released["SEQUENCE"] > first["SEQUENCE"]
+    assert "STATUS" not in released  # the event goes on, without them (RFC 5546)
+    assert str(released["ATTENDEE"]) == "mailto:a1@example.org"
+    body = next(m.body for m in outbox if m.to == "a1@example.org")
+    assert "Vous n'êtes plus attendu·e à « Point d'étape »" in body
+    assert "est annulé" not in body
+    method, invited = _imip(app, outbox, "comite@example.org")
+    assert method == "REQUEST"
+    assert invited["SEQUENCE"] == released["SEQUENCE"] == event.sequence
 
 
 def test_assessment_windows_send_no_mail_when_moved(ctx, world, outbox):
@@ -301,3 +321,136 @@ def test_an_event_with_attendance_cannot_be_moved_nor_last_over_a_week(ctx, worl
     with pytest.raises(operations.EventError) as error:
         operations.validate(s1.cohort, too_long)
     assert error.value.field == "end_date"
+
+
+# What mail clients read ---------------------------------------------------------------------
+
+
+def _imip(app, outbox, to: str):
+    """Return the method and VEVENT of the one e-mail sent to ``to``, parsed off the wire."""
+    (message,) = [m for m in outbox if m.to == to]
+    method, calendar = invitation(received(app, message))
+    (vevent,) = calendar.walk("VEVENT")
+    return method, vevent
+
+
+def _feed_event(app, user_id: int, uid: str):
+    """Return the VEVENT ``uid`` of the person's calendar feed, fetched as an application does."""
+    with app.test_request_context():
+        token = operations.feed_for(db.session.get(User, user_id)).token
+        db.session.commit()
+    response = app.test_client().get(f"/calendar/{token}.ics")
+    assert response.status_code == 200
+    components = Calendar.from_ical(response.data).walk("VEVENT")
+    return next(component for component in components if str(component["UID"]) == uid)
+
+
+def _same_as_feed(app, world, vevent) -> None:
+    feed_event = _feed_event(app, world["a1"], str(vevent["UID"]))
+    del vevent["ATTENDEE"]
+    assert vevent.to_ical() == feed_event.to_ical()
+
+
+def test_an_invitation_a_change_and_a_cancellation_are_imip_messages_of_one_event(
+    app, ctx, world, outbox
+):
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    coordinator = db.session.get(User, world["coordinator"])
+    start = datetime(2026, 6, 22, 7, 30, tzinfo=UTC)
+    draft = EventDraft(
+        kind="other",
+        title="Webinaire RSE",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        venue_name="Maison des associations",
+    )
+    with freeze(datetime(2026, 3, 9, 9, 0, tzinfo=UTC)):
+        event = operations.create_event(cohort, draft, coordinator)
+        db.session.commit()
+    method, invited = _imip(app, outbox, "a1@example.org")
+    assert method == "REQUEST"
+    assert str(invited["UID"]) == f"parcours-event-{event.id}@parcours.test"
+    assert invited["SEQUENCE"] == 0
+    assert str(invited["STATUS"]) == "CONFIRMED"
+    assert str(invited["ORGANIZER"]) == "mailto:parcours@localhost"
+    assert invited["ORGANIZER"].params["CN"] == "Parcours"  # from PARCOURS_MAIL_FROM
+    assert str(invited["ATTENDEE"]) == "mailto:a1@example.org"
+    assert invited["ATTENDEE"].params["CN"] == "Catalyseur A1"
+    assert invited["ATTENDEE"].params["PARTSTAT"] == "NEEDS-ACTION"
+    assert invited["ATTENDEE"].params["RSVP"] == "FALSE"
+    assert invited.decoded("DTSTART") == datetime(2026, 6, 22, 9, 30, tzinfo=PARIS)
+    _same_as_feed(app, world, invited)
+    outbox.clear()
+
+    moved = EventDraft(**{**draft.__dict__, "starts_at": start + timedelta(days=1)})
+    moved.ends_at = moved.starts_at + timedelta(hours=2)
+    with freeze(datetime(2026, 3, 10, 9, 0, tzinfo=UTC)):
+        operations.update_event(event, moved, coordinator)
+        db.session.commit()
+    method, changed = _imip(app, outbox, "a1@example.org")
+    assert method == "REQUEST"
+    assert str(changed["UID"]) == str(invited["UID"])
+    assert changed["SEQUENCE"] == 1
+    assert changed.decoded("DTSTART") == datetime(2026, 6, 23, 9, 30, tzinfo=PARIS)
+    assert changed.decoded("DTSTAMP") > invited.decoded("DTSTAMP")
+    _same_as_feed(app, world, changed)
+    outbox.clear()
+
+    with freeze(datetime(2026, 3, 11, 9, 0, tzinfo=UTC)):
+        operations.cancel_event(event, coordinator)
+        db.session.commit()
+    method, cancelled = _imip(app, outbox, "a1@example.org")
+    assert method == "CANCEL"
+    assert str(cancelled["UID"]) == str(invited["UID"])
+    assert cancelled["SEQUENCE"] == 2
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert str(cancelled["TRANSP"]) == "TRANSPARENT"
+    assert str(cancelled["ATTENDEE"]) == "mailto:a1@example.org"
+    feed_event = _feed_event(app, world["a1"], str(invited["UID"]))
+    assert (feed_event["SEQUENCE"], str(feed_event["STATUS"])) == (2, "CANCELLED")
+
+
+def test_the_organiser_is_the_configured_sender(app, ctx, world, outbox, monkeypatch):
+    monkeypatch.setitem(app.config, "PARCOURS_MAIL_FROM", "Réseau Parcours <agenda@example.org>")
+    operations.cancel_event(_s1(world), db.session.get(User, world["coordinator"]))
+    db.session.commit()
+    _method, vevent = _imip(app, outbox, "a2@example.org")
+    assert str(vevent["ORGANIZER"]) == "mailto:agenda@example.org"
+    assert vevent["ORGANIZER"].params["CN"] == "Réseau Parcours"
+
+
+def test_a_two_day_session_is_invited_day_by_day_as_in_the_feed(app, ctx, world, outbox):
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    start = datetime(2026, 6, 22, 7, 30, tzinfo=UTC)  # 09:30 in Paris
+    operations.create_event(
+        cohort,
+        EventDraft(
+            kind="other",
+            title="Séminaire",
+            starts_at=start,
+            ends_at=start + timedelta(days=1, hours=7, minutes=30),  # the next day, 17:00
+        ),
+        db.session.get(User, world["coordinator"]),
+    )
+    db.session.commit()
+    _method, vevent = _imip(app, outbox, "a1@example.org")
+    assert occurrences(vevent) == [
+        (datetime(2026, 6, 22, 9, 30, tzinfo=PARIS), datetime(2026, 6, 22, 17, 0, tzinfo=PARIS)),
+        (datetime(2026, 6, 23, 9, 30, tzinfo=PARIS), datetime(2026, 6, 23, 17, 0, tzinfo=PARIS)),
+    ]
+    feed_event = _feed_event(app, world["a1"], str(vevent["UID"]))
+    assert occurrences(feed_event) == occurrences(vevent)
+
+
+def test_a_reminder_carries_the_invitation_as_it_stands(app, world, outbox):
+    with app.test_request_context():
+        s1 = _s1(world)
+        s1.sequence = 2  # as after two edits
+        db.session.commit()
+        starts_at = s1.starts_at
+    with freeze(starts_at - timedelta(hours=20)), app.test_request_context():
+        notifications.send_due_reminders()
+        db.session.commit()
+    method, vevent = _imip(app, outbox, "a1@example.org")
+    assert method == "REQUEST"
+    assert vevent["SEQUENCE"] == 2  # the same version: a calendar that has it keeps it

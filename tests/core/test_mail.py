@@ -7,6 +7,7 @@ from flask.logging import default_handler
 
 from parcours.core import log, mail
 from parcours.core.extensions import db
+from tests.agenda.calendars import invitation, received
 
 MESSAGE = mail.Message(to="ana@example.org", subject="Bonjour", body="Un message.")
 OTHER = mail.Message(to="bob@example.org", subject="Salut", body="Un autre message.")
@@ -190,3 +191,51 @@ def test_tests_leave_log_records_to_caplog(app, bare_logging):
     parcours_logger = bare_logging()
     log.init_app(app)
     assert parcours_logger.handlers == [] and parcours_logger.level == logging.NOTSET
+
+
+def test_a_calendar_with_a_method_is_sent_as_an_invitation_mail_clients_read(app):
+    ics = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    message = mail.Message(
+        to="ana@example.org",
+        subject="Invitation",
+        body="Vous êtes attendue.",
+        attachment_name="evenement.ics",
+        attachment_type="text/calendar; method=REQUEST; charset=UTF-8",
+        attachment=ics,
+    )
+    parsed = received(app, message)
+    assert parsed["From"] == "Parcours <parcours@localhost>"
+    assert [part.get_content_type() for part in parsed.walk()] == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/calendar",
+        "application/ics",
+    ]
+    method, _calendar = invitation(parsed)
+    assert method == "REQUEST"
+    text = parsed.get_payload()[0].get_payload()[0]
+    assert text.get_content() == "Vous êtes attendue.\n"
+    # Base64 on the wire: no mail server rewraps the file's lines.
+    leaves = [part for part in parsed.walk() if part.get_content_maintype() != "multipart"]
+    assert [part["Content-Transfer-Encoding"] for part in leaves[1:]] == ["base64"] * 2
+
+
+def test_the_outbox_keeps_the_method_of_a_calendar_attachment(ctx, outbox):
+    from sqlalchemy import select
+
+    from parcours.outbox.models import OutboxMessage
+
+    content_type = "text/calendar; method=CANCEL; charset=UTF-8"
+    message = mail.Message(
+        to="ana@example.org",
+        subject="Annulé",
+        body="Annulé.",
+        attachment_name="evenement.ics",
+        attachment_type=content_type,
+        attachment=b"BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nEND:VCALENDAR\r\n",
+    )
+    mail.queue(message)
+    db.session.commit()
+    assert db.session.scalar(select(OutboxMessage.attachment_type)) == content_type
+    assert outbox == [message]  # read back from the row, parameters included
