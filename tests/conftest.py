@@ -19,11 +19,11 @@ from parcours.accounts.models import User
 from parcours.cohorts import operations as cohort_ops
 from parcours.cohorts.models import Role
 from parcours.config import database_url
-from parcours.core import mail
 from parcours.core.extensions import db
 from parcours.core.paths import ROOT
 from parcours.core.time import freeze
 from parcours.curricula.loader import load_document, parse_file
+from parcours.outbox import mail
 
 PASSWORD = "un mot de passe solide"
 #: Every person of the ``world`` fixture, for tests parametrised over roles.

@@ -20,9 +20,9 @@ from parcours.agenda.formatting import span
 from parcours.agenda.ical import CalendarUser, Method, build_message, mime_type
 from parcours.agenda.models import Event, EventStatus
 from parcours.agenda.queries import event_page_url, expected_people, organizer, uid_host
-from parcours.core import mail
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
+from parcours.outbox import mail
 
 logger = logging.getLogger(__name__)
 

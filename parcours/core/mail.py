@@ -1,9 +1,8 @@
-"""Outgoing e-mail: every message is an outbox row written with the change that causes it.
+"""Outgoing e-mail, the transport: a message, the e-mail it becomes, and the backends.
 
-:func:`queue` records the message in the current transaction, so a rollback drops it. Once
-the transaction commits, the messages it recorded are delivered right away; those that fail
-are retried by the scheduler (``parcours.outbox``). Backends: ``smtp`` when
-``PARCOURS_SMTP_HOST`` is set, ``console`` (one log line per message) otherwise, and
+Domains never send directly: they queue with :mod:`parcours.outbox.mail`, which records the
+message with the change that causes it and hands it here after the commit. Backends: ``smtp``
+when ``PARCOURS_SMTP_HOST`` is set, ``console`` (one log line per message) otherwise, and
 ``memory`` for tests.
 """
 
@@ -14,16 +13,11 @@ from dataclasses import dataclass
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 
-from flask import Flask, current_app
-from sqlalchemy import event
-
-from parcours.core.extensions import db
+from flask import Flask
 
 logger = logging.getLogger(__name__)
 
 _HEADERS = HeaderRegistry()
-_PENDING = "parcours_pending_mail"
-_SUPPRESSED = "parcours_suppress_mail"
 
 
 @dataclass(frozen=True)
@@ -35,49 +29,6 @@ class Message:
     # The full content type, parameters included: "text/calendar; method=REQUEST; charset=UTF-8".
     attachment_type: str | None = None
     attachment: bytes | None = None
-
-
-def queue(message: Message, *, cohort_id: int | None = None, dedup_key: str | None = None) -> bool:
-    """Record ``message`` to be sent once the current transaction commits.
-
-    Returns False when nothing was queued: mail is suppressed, or a message with the same
-    ``dedup_key`` already exists.
-    """
-    from parcours.outbox import operations as outbox
-
-    session = db.session()  # the request's Session, not the scoped proxy
-    if session.info.get(_SUPPRESSED):
-        return False
-    attachment = None
-    if message.attachment is not None:
-        attachment = outbox.Attachment(
-            filename=message.attachment_name or "piece-jointe",
-            content_type=message.attachment_type or "application/octet-stream",
-            content=message.attachment,
-        )
-    row = outbox.queue(
-        recipient=message.to,
-        subject=message.subject,
-        body=message.body,
-        cohort_id=cohort_id,
-        attachment=attachment,
-        dedup_key=dedup_key,
-    )
-    if row is None:
-        return False
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_PENDING, []).append((transaction, row.id))
-    return True
-
-
-def suppress_until_commit() -> None:
-    """Record no message until the transaction ends (demo data for invented people)."""
-    db.session.info[_SUPPRESSED] = True
-
-
-def sent_messages() -> list[Message]:
-    """Return the messages the ``memory`` backend has sent (tests)."""
-    return current_app.extensions.setdefault("parcours_mail_sent", [])
 
 
 def build_email(app: Flask, message: Message) -> EmailMessage:
@@ -150,57 +101,3 @@ def send_message(app: Flask, row: Mapping) -> None:
         if app.config["PARCOURS_SMTP_USER"]:
             smtp.login(app.config["PARCOURS_SMTP_USER"], app.config["PARCOURS_SMTP_PASSWORD"])
         smtp.send_message(email)
-
-
-def init_app(app: Flask) -> None:
-    """Deliver after commit and forget otherwise (idempotent)."""
-    # db.session is shared by every application, so the listeners are registered once.
-    if not event.contains(db.session, "after_commit", _send_after_commit):
-        event.listen(db.session, "after_commit", _send_after_commit)
-        event.listen(db.session, "after_soft_rollback", _drop_after_rollback)
-        event.listen(db.session, "after_transaction_end", _drop_uncommitted)
-
-
-def _send_after_commit(session) -> None:
-    from parcours.outbox import operations as outbox
-
-    if session.get_nested_transaction() is not None:
-        return  # a savepoint was released (SQLAlchemy calls that a commit too): wait for the end
-    session.info.pop(_SUPPRESSED, None)
-    pending = [message_id for _transaction, message_id in session.info.pop(_PENDING, [])]
-    if pending and len(pending) <= current_app.config["PARCOURS_MAIL_INLINE_LIMIT"]:
-        # A few messages (an invitation, a reset link) go at once; a batch (a session's
-        # invitations) is left to the scheduler, so no request waits on the mail server.
-        # Failures stay in the outbox and are retried; the committed action stands.
-        outbox.deliver(pending)
-
-
-def _within(transaction, ancestor) -> bool:
-    while transaction is not None:
-        if transaction is ancestor:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-def _drop_after_rollback(session, previous_transaction) -> None:
-    if previous_transaction.nested:
-        # A savepoint rolled back: forget only what was queued inside it.
-        session.info[_PENDING] = [
-            (transaction, message_id)
-            for transaction, message_id in session.info.get(_PENDING, [])
-            if not _within(transaction, previous_transaction)
-        ]
-        return
-    _forget(session)
-
-
-def _drop_uncommitted(session, transaction) -> None:
-    # After a commit the list is already empty; anything left was never committed (close()).
-    if transaction.parent is None:
-        _forget(session)
-
-
-def _forget(session) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_SUPPRESSED, None)

@@ -12,12 +12,13 @@ from parcours.accounts import operations as accounts
 from parcours.accounts.models import DEMO_EMAIL_DOMAIN, User
 from parcours.cohorts import operations as cohorts
 from parcours.cohorts.models import Cohort, Role
-from parcours.core import mail, paths
+from parcours.core import paths
 from parcours.core.extensions import db
 from parcours.core.time import PARIS, now_utc
 from parcours.curricula.loader import curriculum_files, load_file
 from parcours.demo import data
 from parcours.demo.anchor import demo_start_date
+from parcours.outbox import mail
 
 CURRICULUM_SLUG = "co-construction-territoriale"
 DEFAULT_PASSWORD = "parcours-demo-2026"  # noqa: S105 (printed demo password, by design)

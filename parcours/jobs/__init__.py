@@ -30,7 +30,7 @@ def slot_of(moment: datetime, every: timedelta) -> str:
 def send_reminders(app: Flask) -> int | None:
     """Queue the reminders due now, once per slot across every scheduler process."""
     from parcours.agenda.notifications import send_due_reminders
-    from parcours.outbox.operations import claim_slot, finish_slot
+    from parcours.jobs.claims import claim_slot, finish_slot
 
     with app.app_context():
         slot = slot_of(now_utc(), REMINDERS_EVERY)

@@ -1,4 +1,4 @@
-"""Outgoing e-mails and the claims that make each scheduled job run once."""
+"""Outgoing e-mails, each a row written with the change that causes it."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -9,7 +9,6 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,20 +52,3 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} to {self.recipient} {self.status}>"
-
-
-class JobRun(db.Model):
-    """A scheduled job's claim on one time slot: the unique key lets one process win."""
-
-    __tablename__ = "job_runs"
-    __table_args__ = (UniqueConstraint("job", "slot"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job: Mapped[str] = mapped_column(String(100), nullable=False)
-    slot: Mapped[str] = mapped_column(String(100), nullable=False)
-    claimed_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    started_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
-    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
-
-    def __repr__(self) -> str:
-        return f"<JobRun {self.job} {self.slot}>"

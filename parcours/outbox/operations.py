@@ -6,7 +6,6 @@ UPDATE before sending, so the web process and the scheduler never send the same 
 """
 
 import logging
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,8 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from parcours.core.extensions import db
+from parcours.core.mail import send_message
 from parcours.core.time import now_utc
-from parcours.outbox.models import JobRun, MessageStatus, OutboxMessage
+from parcours.outbox.models import MessageStatus, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +105,6 @@ def deliver(message_ids: list[int] | None = None, *, limit: int = 100) -> tuple[
     Uses its own connection and commits each message's state, so it can run right after a
     commit (the session is then closed to SQL) as well as from the scheduler.
     """
-    from parcours.core.mail import send_message
-
     app = current_app._get_current_object()
     now = now_utc()
     sent = failed = 0
@@ -149,20 +147,3 @@ def deliver(message_ids: list[int] | None = None, *, limit: int = 100) -> tuple[
                 )
             connection.commit()
     return sent, failed
-
-
-def claim_slot(job: str, slot: str) -> bool:
-    """Record that ``job`` runs for ``slot``; False if another process already did."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(JobRun(job=job, slot=slot, claimed_by=socket.gethostname()))
-    except IntegrityError:
-        return False
-    return True
-
-
-def finish_slot(job: str, slot: str) -> None:
-    """Mark a claimed slot as done."""
-    db.session.execute(
-        update(JobRun).where(JobRun.job == job, JobRun.slot == slot).values(finished_at=now_utc())
-    )

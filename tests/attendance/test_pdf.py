@@ -1,10 +1,8 @@
 """Signature sheets and attestations: the data gathered exactly, then the PDF drawn from it."""
 
 from datetime import UTC, date, datetime, time
-from io import BytesIO
 
 import pytest
-from pypdf import PdfReader
 
 from parcours.accounts.models import User
 from parcours.agenda.models import AgendaItem, Event
@@ -16,30 +14,10 @@ from parcours.cohorts.models import Cohort, Membership
 from parcours.core.extensions import db
 from parcours.core.time import freeze
 from tests.attendance.conftest import paris
+from tests.pdfs import embedded_fonts, read_pdf
 
 APRIL_1 = date(2026, 4, 1)
 S1_TITLE = "Session 1 — Panorama des partenariats et fragilités territoriales"
-
-
-def _pdf(content: bytes) -> tuple[PdfReader, str]:
-    assert content.startswith(b"%PDF-")
-    reader = PdfReader(BytesIO(content))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    return reader, " ".join(text.split())
-
-
-def _fonts(reader: PdfReader) -> set[str]:
-    names = set()
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descendant = (
-                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            )
-            descriptor = descendant.get("/FontDescriptor")
-            embedded = descriptor is not None and "/FontFile2" in descriptor.get_object()
-            names.add((str(font["/BaseFont"]).split("+")[-1], embedded))
-    return names
 
 
 def _prepare_s1(world, events) -> Event:
@@ -142,14 +120,14 @@ def test_pre_filled_sheet_carries_the_recorded_status(ctx, world, events, accent
     blank = reports.signature_sheet(s1)
     assert {mark for g in blank.groups for line in g.lines for mark in line.marks} == {None}
 
-    _reader, text = _pdf(render_signature_sheet(sheet))
+    _reader, text = read_pdf(render_signature_sheet(sheet))
     assert "Présent·e" in text and "En retard" in text and "Excusé·e" in text
     assert "raison personnelle" not in text  # comments stay in Parcours, off the paper
 
 
 def test_signature_sheet_pdf(ctx, world, events, accents):
     s1 = _prepare_s1(world, events)
-    reader, text = _pdf(render_signature_sheet(reports.signature_sheet(s1)))
+    reader, text = read_pdf(render_signature_sheet(reports.signature_sheet(s1)))
     assert len(reader.pages) == 1
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
     assert (round(float(width)), round(float(height))) == (595, 842)  # A4 portrait
@@ -177,7 +155,7 @@ def test_signature_sheet_pdf(ctx, world, events, accents):
         assert expected in text, expected
     assert text.index("Pays de Sèvre et Bocage") < text.index("Élise Château")
     assert text.index("Étienne Lefèvre") < text.index("Vallée de l'Orne")
-    assert _fonts(reader) == {("DejaVuSans", True), ("DejaVuSans-Bold", True)}
+    assert embedded_fonts(reader) == {("DejaVuSans", True), ("DejaVuSans-Bold", True)}
     assert reader.metadata.title == f"Feuille d'émargement — {S1_TITLE}"
 
 
@@ -220,7 +198,7 @@ def _sheet(participants: int, slots: int, **fields) -> reports.SignatureSheet:
 
 def test_a_full_cohort_fits_on_two_pages(app):
     with app.test_request_context():
-        reader, text = _pdf(render_signature_sheet(_sheet(24, 4)))
+        reader, text = read_pdf(render_signature_sheet(_sheet(24, 4)))
     assert len(reader.pages) == 2
     assert "Page 2 / 2" in text
     assert "Territoire 11 — Côte-d'Or" in text
@@ -230,14 +208,14 @@ def test_a_full_cohort_fits_on_two_pages(app):
 
 def test_more_than_four_half_days_turn_the_sheet_to_landscape(app):
     with app.test_request_context():
-        reader, _text = _pdf(render_signature_sheet(_sheet(4, 6)))
+        reader, _text = read_pdf(render_signature_sheet(_sheet(4, 6)))
     box = reader.pages[0].mediabox
     assert float(box.width) > float(box.height)
 
 
 def test_a_sheet_without_participants_says_so(app):
     with app.test_request_context():
-        _reader, text = _pdf(render_signature_sheet(_sheet(0, 2)))
+        _reader, text = read_pdf(render_signature_sheet(_sheet(0, 2)))
     assert "Personne n'est attendu·e à ce rendez-vous." in text
 
 
@@ -246,7 +224,7 @@ def test_markup_characters_in_names_are_printed_as_typed(app):
     odd = reports.SheetLine("Dupont & <Fils>", "A&B <i>", (None, None))
     sheet = _sheet(2, 2, groups=(reports.SheetGroup("Terre & <Mer>", (odd,)),), title="R&D <b>")
     with app.test_request_context():
-        _reader, text = _pdf(render_signature_sheet(sheet))
+        _reader, text = read_pdf(render_signature_sheet(sheet))
     for expected in ("Dupont & <Fils>", "A&B <i>", "Terre & <Mer>", "R&D <b>"):
         assert expected in text
 
@@ -327,7 +305,7 @@ def test_attestation_pdf(ctx, world, events, accents):
     cohort = db.session.get(Cohort, world["cohort_a"])
     member = db.session.scalar(db.select(Membership).filter_by(user_id=world["a1"]))
     with freeze(datetime(2026, 12, 4, 10, 0, tzinfo=UTC)):
-        reader, text = _pdf(render_attestation(reports.attestation(cohort, member)))
+        reader, text = read_pdf(render_attestation(reports.attestation(cohort, member)))
     assert len(reader.pages) == 1
     for expected in (
         "Attestation de participation",
@@ -348,7 +326,7 @@ def test_attestation_pdf(ctx, world, events, accents):
     ):
         assert expected in text, expected
     assert "Session 2" not in text
-    assert _fonts(reader) == {("DejaVuSans", True), ("DejaVuSans-Bold", True)}
+    assert embedded_fonts(reader) == {("DejaVuSans", True), ("DejaVuSans-Bold", True)}
 
 
 def test_attestation_without_attendance(ctx, world, events):
@@ -356,7 +334,7 @@ def test_attestation_without_attendance(ctx, world, events):
     member = db.session.scalar(db.select(Membership).filter_by(user_id=world["a2"]))
     attestation = reports.attestation(cohort, member)
     assert (attestation.lines, attestation.total_hours) == ((), 0)
-    _reader, text = _pdf(render_attestation(attestation))
+    _reader, text = read_pdf(render_attestation(attestation))
     assert "Aucune présence n'est enregistrée à ce jour." in text
 
 

@@ -15,9 +15,9 @@ from parcours.attendance.models import Attendance, CheckInCode
 from parcours.attendance.operations import Mark
 from parcours.cohorts import operations as cohort_ops
 from parcours.cohorts.models import Cohort
-from parcours.core import mail
 from parcours.core.extensions import db
 from parcours.core.time import freeze
+from parcours.outbox import mail
 from tests.attendance.conftest import S1_DAY, paris
 from tests.conftest import ROLES, page_text
 

@@ -53,8 +53,8 @@ from parcours.attendance.models import Attendance  # noqa: E402
 from parcours.cohorts import operations as cohorts  # noqa: E402
 from parcours.cohorts.models import Cohort, Membership, Role, Territory  # noqa: E402
 from parcours.config import database_url  # noqa: E402
-from parcours.core import mail  # noqa: E402
 from parcours.core.extensions import db  # noqa: E402
+from parcours.outbox import mail  # noqa: E402
 from tests.benchmarks.bench_attendance import build  # noqa: E402
 from tests.conftest import PASSWORD, app_config, login  # noqa: E402
 

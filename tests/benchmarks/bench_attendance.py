@@ -31,11 +31,11 @@ from parcours.attendance.halfdays import half_days  # noqa: E402
 from parcours.attendance.operations import Mark  # noqa: E402
 from parcours.cohorts import operations as cohorts  # noqa: E402
 from parcours.cohorts.models import Membership, Role  # noqa: E402
-from parcours.core import mail  # noqa: E402
 from parcours.core.extensions import db  # noqa: E402
 from parcours.core.time import local_to_utc  # noqa: E402
 from parcours.curricula.loader import load_document, parse_file  # noqa: E402
 from parcours.demo.data import TERRITORIES  # noqa: E402
+from parcours.outbox import mail  # noqa: E402
 
 PEOPLE = [
     "Élise Château", "Loïc Lefèvre", "Françoise Nœl-Dupré", "Hervé Bénard", "Maëlle Tanguy",

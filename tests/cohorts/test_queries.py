@@ -5,8 +5,8 @@ from datetime import date
 from parcours.accounts.models import User
 from parcours.cohorts import operations
 from parcours.cohorts.models import Cohort, Role
-from parcours.core import mail
 from parcours.core.extensions import db
+from parcours.outbox import mail
 
 
 def _grow(app, world, start: int, count: int) -> None:

@@ -5,8 +5,10 @@ import logging
 import pytest
 from flask.logging import default_handler
 
-from parcours.core import log, mail
+from parcours.core import log
 from parcours.core.extensions import db
+from parcours.core.mail import build_email
+from parcours.outbox import mail
 from tests.agenda.calendars import invitation, received
 
 MESSAGE = mail.Message(to="ana@example.org", subject="Bonjour", body="Un message.")
@@ -113,7 +115,7 @@ def test_the_smtp_message_carries_the_attachment_and_no_line_break_in_headers(ap
         attachment_type="text/calendar",
         attachment=b"BEGIN:VCALENDAR",
     )
-    email = mail.build_email(app, message)
+    email = build_email(app, message)
     assert email["Subject"] == "Atelier Bcc: x@evil.example"
     assert email["Bcc"] is None
     (part,) = list(email.iter_attachments())

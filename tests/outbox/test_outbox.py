@@ -5,11 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from parcours.core import mail
 from parcours.core.extensions import db
 from parcours.core.time import advance, freeze
+from parcours.outbox import mail
 from parcours.outbox import operations as outbox
-from parcours.outbox.models import JobRun, OutboxMessage
+from parcours.outbox.models import OutboxMessage
 from tests.conftest import app_config
 
 
@@ -116,14 +116,6 @@ def test_a_dedup_key_queues_a_message_once(ctx, outbox_sent):
     db.session.commit()
     assert len(outbox_sent) == 1
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
-
-
-def test_a_job_slot_is_claimed_once(ctx):
-    assert outbox.claim_slot("reminders", "2026-05-04T08:00")
-    assert not outbox.claim_slot("reminders", "2026-05-04T08:00")
-    assert outbox.claim_slot("reminders", "2026-05-04T08:15")
-    db.session.commit()
-    assert db.session.scalar(select(func.count(JobRun.id))) == 2
 
 
 def test_a_batch_is_left_to_the_scheduler_and_a_line_break_never_blocks_a_message(

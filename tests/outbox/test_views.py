@@ -5,8 +5,8 @@ import re
 import pytest
 from sqlalchemy import func
 
-from parcours.core import mail
 from parcours.core.extensions import db
+from parcours.outbox import mail
 from tests.conftest import page_text
 
 ROLES = [

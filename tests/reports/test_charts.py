@@ -9,7 +9,7 @@ from reportlab.graphics.shapes import Group, String
 from reportlab.platypus import Spacer
 
 from parcours.reports import charts, pdf
-from tests.reports.conftest import embedded_fonts, read_pdf
+from tests.pdfs import embedded_fonts, read_pdf
 
 NS = {"svg": charts.SVG_NS}
 RECT = f"{{{charts.SVG_NS}}}rect"

@@ -6,7 +6,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.platypus import PageBreak
 
 from parcours.reports import pdf
-from tests.reports.conftest import embedded_fonts, read_pdf
+from tests.pdfs import embedded_fonts, read_pdf
 
 
 @pytest.fixture

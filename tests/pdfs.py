@@ -1,4 +1,4 @@
-"""Helpers for report toolkit tests: read a PDF back."""
+"""Read generated PDFs back in tests: their text and the fonts they embed."""
 
 from io import BytesIO
 

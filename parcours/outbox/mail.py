@@ -1,0 +1,111 @@
+"""Queue e-mails with the change that causes them; deliver them once it has committed.
+
+:func:`queue` records the message as an outbox row in the current transaction, so a rollback
+drops it. Once the transaction commits, the messages it recorded are delivered right away
+(a few) or left to the scheduler (a batch); those that fail are retried by the scheduler.
+"""
+
+from flask import Flask, current_app
+from sqlalchemy import event
+
+from parcours.core.extensions import db
+from parcours.core.mail import Message
+from parcours.outbox import operations as outbox
+
+__all__ = ["Message", "init_app", "queue", "sent_messages", "suppress_until_commit"]
+
+_PENDING = "parcours_pending_mail"
+_SUPPRESSED = "parcours_suppress_mail"
+
+
+def queue(message: Message, *, cohort_id: int | None = None, dedup_key: str | None = None) -> bool:
+    """Record ``message`` to be sent once the current transaction commits.
+
+    Returns False when nothing was queued: mail is suppressed, or a message with the same
+    ``dedup_key`` already exists.
+    """
+    session = db.session()  # the request's Session, not the scoped proxy
+    if session.info.get(_SUPPRESSED):
+        return False
+    attachment = None
+    if message.attachment is not None:
+        attachment = outbox.Attachment(
+            filename=message.attachment_name or "piece-jointe",
+            content_type=message.attachment_type or "application/octet-stream",
+            content=message.attachment,
+        )
+    row = outbox.queue(
+        recipient=message.to,
+        subject=message.subject,
+        body=message.body,
+        cohort_id=cohort_id,
+        attachment=attachment,
+        dedup_key=dedup_key,
+    )
+    if row is None:
+        return False
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((transaction, row.id))
+    return True
+
+
+def suppress_until_commit() -> None:
+    """Record no message until the transaction ends (demo data for invented people)."""
+    db.session.info[_SUPPRESSED] = True
+
+
+def sent_messages() -> list[Message]:
+    """Return the messages the ``memory`` backend has sent (tests)."""
+    return current_app.extensions.setdefault("parcours_mail_sent", [])
+
+
+def init_app(app: Flask) -> None:
+    """Deliver after commit and forget otherwise (idempotent)."""
+    # db.session is shared by every application, so the listeners are registered once.
+    if not event.contains(db.session, "after_commit", _send_after_commit):
+        event.listen(db.session, "after_commit", _send_after_commit)
+        event.listen(db.session, "after_soft_rollback", _drop_after_rollback)
+        event.listen(db.session, "after_transaction_end", _drop_uncommitted)
+
+
+def _send_after_commit(session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released (SQLAlchemy calls that a commit too): wait for the end
+    session.info.pop(_SUPPRESSED, None)
+    pending = [message_id for _transaction, message_id in session.info.pop(_PENDING, [])]
+    if pending and len(pending) <= current_app.config["PARCOURS_MAIL_INLINE_LIMIT"]:
+        # A few messages (an invitation, a reset link) go at once; a batch (a session's
+        # invitations) is left to the scheduler, so no request waits on the mail server.
+        # Failures stay in the outbox and are retried; the committed action stands.
+        outbox.deliver(pending)
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _drop_after_rollback(session, previous_transaction) -> None:
+    if previous_transaction.nested:
+        # A savepoint rolled back: forget only what was queued inside it.
+        session.info[_PENDING] = [
+            (transaction, message_id)
+            for transaction, message_id in session.info.get(_PENDING, [])
+            if not _within(transaction, previous_transaction)
+        ]
+        return
+    _forget(session)
+
+
+def _drop_uncommitted(session, transaction) -> None:
+    # After a commit the list is already empty; anything left was never committed (close()).
+    if transaction.parent is None:
+        _forget(session)
+
+
+def _forget(session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_SUPPRESSED, None)
