@@ -1,7 +1,12 @@
 """Outgoing e-mail is queued with the unit of work and sent only once it has committed."""
 
+import pytest
+
 from parcours.core import mail
 from parcours.core.extensions import db
+
+# Delivery after a real commit, through its own session and connection, as in production.
+pytestmark = pytest.mark.commits
 
 MESSAGE = mail.Message(to="ana@example.org", subject="Bonjour", body="Un message.")
 OTHER = mail.Message(to="bob@example.org", subject="Salut", body="Un autre message.")
