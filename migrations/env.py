@@ -93,9 +93,9 @@ def run_migrations_online():
             # SQLite alters a table by copying it and dropping the old one; with foreign keys
             # on, that DROP would cascade and delete the rows that point at the table
             # (attendance, agenda items...). The pragma only takes effect outside a
-            # transaction, hence here; the check runs again after the migration.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # transaction, hence on the driver's connection before SQLAlchemy begins one;
+            # the check runs after the migration.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -105,9 +105,9 @@ def run_migrations_online():
         with context.begin_transaction():
             context.run_migrations()
         if sqlite:
-            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
+            driver = connection.connection.driver_connection
+            problems = driver.execute("PRAGMA foreign_key_check").fetchall()
+            driver.execute("PRAGMA foreign_keys=ON")
             if problems:
                 raise RuntimeError(f"the migration broke foreign keys: {problems[:5]}")
 

@@ -1,11 +1,40 @@
-"""Test fixtures: one app per run on SQLite (default) or PostgreSQL, emptied after each test.
+"""Test fixtures: one app per run on SQLite (default) or PostgreSQL, a clean database per test.
 
 Set PARCOURS_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) to run the
 whole suite on PostgreSQL.
+
+How tests are kept apart
+------------------------
+Most tests run **rolled back**. Each opens one connection and begins an outer transaction on
+it; every Session of the application on the test database (``db.session`` in any app context:
+a request's, a CLI command's, a job's, the outbox delivery's, a fixture's) is bound to that
+connection with ``join_transaction_mode="create_savepoint"`` (SQLAlchemy's "joining a Session
+into an external transaction"). Whoever commits (a view, the request pipeline, a command, a
+fixture), the commit only releases a SAVEPOINT, and a rollback returns to one. At the end the
+outer transaction is rolled back: the database is as it was. On SQLite this needs BEGINs that
+pysqlite does not emit on its own (``_sqlite_emits_begin``). Code that opens a connection of
+its own (``db.engine.connect()``) sees none of a rolled-back test's data: it should take a
+session from ``db.session.session_factory``, as the outbox delivery does, or be tested with
+``commits``.
+
+Tests marked ``commits`` (and those using the live server) **commit for real**, because another
+connection must see what they wrote: delivery through a session and a connection of its own as
+in production (``tests/outbox/test_outbox.py``, ``tests/core/test_mail.py``), two scheduler
+processes, a browser talking to a server thread, the migrations. The tables are emptied after
+each of them.
+
+Between tests the database holds one of two committed states: nothing, or the ``world`` (two
+cohorts and ten people, built through the real operations under a frozen clock; tests get
+their ids). A test that asks for ``world`` finds it there, built once and kept for every
+rolled-back test after it; any other test finds an empty database. Going from one state to
+the other costs one build or one emptying: a few dozen times a run instead of at every test.
 """
 
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from html import unescape
 
@@ -43,6 +72,13 @@ CURRICULUM = ROOT / "curricula" / "co-construction-territoriale.toml"
 SISTER_CURRICULUM = ROOT / "curricula" / "modeles-socio-economiques.toml"
 
 
+def pytest_configure(config):
+    # Before any application exists, so that mail.init_app() registers its listeners on the
+    # class every session will have.
+    db.session.session_factory.class_ = _TestSession
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+
 def _test_database_url(tmp_path_factory) -> str:
     url = os.environ.get("PARCOURS_TEST_DATABASE_URL")
     if url:
@@ -71,6 +107,100 @@ def app_config(url: str, **extra) -> dict:
     }
 
 
+# Isolation ----------------------------------------------------------------------------------
+
+
+class _Shared:
+    """The connection of the running rolled-back test, and the thread that owns it."""
+
+    connection = None
+    thread: int | None = None
+
+
+class _TestSession(db.session.session_factory.class_):
+    """The class of every session in the tests: it joins the rolled-back test's connection.
+
+    Only for applications on the test database (not one built on a broken URL) and only in
+    the test's own thread (a connection is not shared between threads).
+    """
+
+    def get_bind(self, *args, **kwargs):
+        engine = super().get_bind(*args, **kwargs)
+        connection = _Shared.connection
+        if (
+            connection is not None
+            and _Shared.thread == threading.get_ident()
+            and engine.url == connection.engine.url
+        ):
+            return connection
+        return engine
+
+
+def _sqlite_emits_begin(engine) -> None:
+    """Let SQLAlchemy emit BEGIN on SQLite, so that SAVEPOINTs nest in the outer transaction.
+
+    pysqlite's legacy mode begins no transaction before a SELECT or a SAVEPOINT: a SAVEPOINT
+    would then start a transaction of its own and its RELEASE would commit for good. The
+    documented cure: disable pysqlite's BEGIN and emit ours (SQLAlchemy, "Transactions with
+    SQLite and the sqlite3 driver").
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_pysqlite_begin(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+class _Database:
+    """What the test database holds between tests: ``EMPTY``, ``WORLD`` (ids in ``world``)."""
+
+    EMPTY, WORLD, UNKNOWN = "empty", "world", "unknown"
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.state = self.UNKNOWN
+        self.world: dict | None = None
+
+    def hold(self, state: str) -> None:
+        """Commit ``state`` unless the database already holds it."""
+        if self.state == state:
+            return
+        self.empty()
+        if state == self.WORLD:
+            self.state = self.UNKNOWN  # until the build is done: it may fail half-way
+            self.world = _build_world(self.app)
+            self.state = self.WORLD
+
+    def empty(self) -> None:
+        """Delete every row."""
+        self.state, self.world = self.UNKNOWN, None
+        with self.app.app_context():
+            db.session.rollback()
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(delete(table))
+            db.session.commit()
+        self.state = self.EMPTY
+
+    @contextmanager
+    def rolled_back(self) -> Iterator[None]:
+        """Bind every session to one connection whose transaction is rolled back at the end."""
+        with self.app.app_context():
+            engine = db.engine
+        with engine.connect() as connection:
+            transaction = connection.begin()
+            _Shared.connection, _Shared.thread = connection, threading.get_ident()
+            try:
+                yield
+            finally:
+                _Shared.connection = _Shared.thread = None
+                transaction.rollback()
+
+
 @pytest.fixture(scope="session")
 def database_url_for_tests(tmp_path_factory) -> str:
     return _test_database_url(tmp_path_factory)
@@ -81,6 +211,7 @@ def app(database_url_for_tests):
     """The application, with a schema built by the migrations."""
     application = create_app(app_config(database_url_for_tests))
     with application.app_context():
+        _sqlite_emits_begin(db.engine)
         db.drop_all()
         db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.session.commit()
@@ -90,19 +221,37 @@ def app(database_url_for_tests):
         db.engine.dispose()  # PostgreSQL would otherwise keep idle connections at exit
 
 
+@pytest.fixture(scope="session")
+def _database(app) -> _Database:
+    return _Database(app)
+
+
+def _commits(request) -> bool:
+    return (
+        request.node.get_closest_marker("commits") is not None
+        or "live_server" in request.fixturenames
+    )
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(request):
-    """Empty every table after each test that used the app."""
-    yield
+def _isolation(request):
+    """Give each test that uses the app the database it needs, as it was (module docstring)."""
     if "app" not in request.fixturenames:
+        yield
         return
-    application = request.getfixturevalue("app")
-    with application.app_context():
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(delete(table))
-        db.session.commit()
-        application.extensions.pop("parcours_mail_sent", None)
+    database = request.getfixturevalue("_database")
+    database.hold(database.WORLD if "world" in request.fixturenames else database.EMPTY)
+    try:
+        if _commits(request):
+            database.state = database.UNKNOWN
+            yield
+        else:
+            with database.rolled_back():
+                yield
+    finally:
+        database.app.extensions.pop("parcours_mail_sent", None)
+        if database.state == database.UNKNOWN:
+            database.empty()
 
 
 @pytest.fixture
@@ -151,6 +300,20 @@ def query_counter(app):
 # Factories -------------------------------------------------------------------------------
 
 
+def _create_user(
+    app, email: str, full_name: str, *, admin=False, password=PASSWORD, **fields
+) -> int:
+    with app.app_context():
+        user, _ = account_ops.ensure_user(email, full_name)
+        user.is_admin = admin
+        for key, value in fields.items():
+            setattr(user, key, value)
+        if password:
+            account_ops.set_password(user, password)
+        db.session.commit()
+        return user.id
+
+
 @pytest.fixture
 def create_user(app):
     """Return a function that creates a user with PASSWORD."""
@@ -158,122 +321,125 @@ def create_user(app):
 
     def _create(email=None, full_name=None, *, admin=False, password=PASSWORD, **fields):
         n = next(counter)
-        with app.app_context():
-            user, _ = account_ops.ensure_user(
-                email or f"person{n}@example.org", full_name or f"Personne {n}"
-            )
-            user.is_admin = admin
-            for key, value in fields.items():
-                setattr(user, key, value)
-            if password:
-                account_ops.set_password(user, password)
-            db.session.commit()
-            return user.id
+        return _create_user(
+            app,
+            email or f"person{n}@example.org",
+            full_name or f"Personne {n}",
+            admin=admin,
+            password=password,
+            **fields,
+        )
 
     return _create
+
+
+_DOCUMENTS = {}  # parsed once per run: parsing is pure, loading is what tests check
+
+
+def _load_curriculum(app, path=CURRICULUM) -> int:
+    if path not in _DOCUMENTS:
+        _DOCUMENTS[path] = parse_file(path)
+    with app.app_context():
+        result = load_document(_DOCUMENTS[path], path.name)
+        db.session.commit()
+        return result.version.id
 
 
 @pytest.fixture
 def curriculum_version(app):
     """Return a function that loads a curriculum file and gives back its version id."""
-    documents = {}
 
     def _load(path=CURRICULUM):
-        if path not in documents:
-            documents[path] = parse_file(path)
-        with app.app_context():
-            result = load_document(documents[path], path.name)
-            db.session.commit()
-            return result.version.id
+        return _load_curriculum(app, path)
 
     return _load
 
 
 @pytest.fixture
-def world(app, create_user, curriculum_version):
+def world(_isolation, _database):
     """Two cohorts with one person per role; returns their ids by name.
 
     Cohort A: coordinator, coach (follows territory A1 only), committee member,
     catalyseurs a1 and a1bis (a binôme, territory A1), catalyseur a2 (territory A2).
     Cohort B: its own coordinator and catalyseur b1. Plus a platform admin and an outsider.
+    Built once and committed (see the module docstring); a test's changes are rolled back.
     """
-
-    version_id = curriculum_version()
-    # The world is set up a month before cohort A starts, as a real cohort would be.
-    with freeze(datetime(2026, 2, 2, 9, 0, tzinfo=UTC)):
-        return _build_world(app, create_user, version_id)
+    return dict(_database.world)
 
 
-def _build_world(app, create_user, version_id):
+def _build_world(app) -> dict:
     from parcours.curricula.models import CurriculumVersion
 
-    ids = {
-        "admin": create_user("admin@example.org", "Admin", admin=True),
-        "coordinator": create_user("coord@example.org", "Coordination A"),
-        "coach": create_user("coach@example.org", "Coach A"),
-        "committee": create_user("comite@example.org", "Comité A"),
-        "a1": create_user("a1@example.org", "Catalyseur A1"),
-        "a1bis": create_user("a1bis@example.org", "Catalyseur A1 bis"),
-        "a2": create_user("a2@example.org", "Catalyseur A2"),
-        "coordinator_b": create_user("coord-b@example.org", "Coordination B"),
-        "b1": create_user("b1@example.org", "Catalyseur B1"),
-        "outsider": create_user("outsider@example.org", "Hors cohorte"),
-    }
-    with app.test_request_context():
-        mail.suppress_until_commit()  # invitations are tested where they matter
-        users = {key: db.session.get(User, value) for key, value in ids.items()}
-        version = db.session.get(CurriculumVersion, version_id)
-        cohort_a = cohort_ops.create_cohort(
-            version=version,
-            name="Cohorte A",
-            start_date=date(2026, 3, 2),
-            created_by=users["coordinator"],
-        )
-        cohort_b = cohort_ops.create_cohort(
-            version=version,
-            name="Cohorte B",
-            start_date=date(2026, 9, 1),
-            created_by=users["coordinator_b"],
-        )
-        territory = {
-            "name": "",
-            "region": "Centre-Val de Loire",
-            "department": "Cher",
-            "kind": "rural",
-            "carrier_structure": "Asso",
-            "carrier_type": "associatif",
-            "status": "accepted",
-            "status_reason": "",
+    version_id = _load_curriculum(app)
+    # The world is set up a month before cohort A starts, as a real cohort would be.
+    with freeze(datetime(2026, 2, 2, 9, 0, tzinfo=UTC)):
+        ids = {
+            "admin": _create_user(app, "admin@example.org", "Admin", admin=True),
+            "coordinator": _create_user(app, "coord@example.org", "Coordination A"),
+            "coach": _create_user(app, "coach@example.org", "Coach A"),
+            "committee": _create_user(app, "comite@example.org", "Comité A"),
+            "a1": _create_user(app, "a1@example.org", "Catalyseur A1"),
+            "a1bis": _create_user(app, "a1bis@example.org", "Catalyseur A1 bis"),
+            "a2": _create_user(app, "a2@example.org", "Catalyseur A2"),
+            "coordinator_b": _create_user(app, "coord-b@example.org", "Coordination B"),
+            "b1": _create_user(app, "b1@example.org", "Catalyseur B1"),
+            "outsider": _create_user(app, "outsider@example.org", "Hors cohorte"),
         }
-        a1 = cohort_ops.add_territory(cohort_a, **{**territory, "name": "Territoire A1"})
-        a2 = cohort_ops.add_territory(cohort_a, **{**territory, "name": "Territoire A2"})
-        b1 = cohort_ops.add_territory(cohort_b, **{**territory, "name": "Territoire B1"})
-        for role, key in ((Role.COACH, "coach"), (Role.COMMITTEE, "committee")):
-            cohort_ops.add_member(
-                cohort_a,
-                role=role,
-                email=users[key].email,
-                full_name=users[key].full_name,
-                organisation="",
-                invited_by=users["coordinator"],
+        with app.test_request_context():
+            mail.suppress_until_commit()  # invitations are tested where they matter
+            users = {key: db.session.get(User, value) for key, value in ids.items()}
+            version = db.session.get(CurriculumVersion, version_id)
+            cohort_a = cohort_ops.create_cohort(
+                version=version,
+                name="Cohorte A",
+                start_date=date(2026, 3, 2),
+                created_by=users["coordinator"],
             )
-        cohort_ops.assign_coach(a1, users["coach"])
-        for territory_obj, key in ((a1, "a1"), (a1, "a1bis"), (a2, "a2"), (b1, "b1")):
-            cohort_ops.add_catalyseur(
-                territory_obj,
-                email=users[key].email,
-                full_name=users[key].full_name,
-                organisation="",
-                invited_by=users["coordinator"],
+            cohort_b = cohort_ops.create_cohort(
+                version=version,
+                name="Cohorte B",
+                start_date=date(2026, 9, 1),
+                created_by=users["coordinator_b"],
             )
-        db.session.commit()
-        ids.update(
-            cohort_a=cohort_a.id,
-            cohort_b=cohort_b.id,
-            territory_a1=a1.id,
-            territory_a2=a2.id,
-            territory_b1=b1.id,
-        )
+            territory = {
+                "name": "",
+                "region": "Centre-Val de Loire",
+                "department": "Cher",
+                "kind": "rural",
+                "carrier_structure": "Asso",
+                "carrier_type": "associatif",
+                "status": "accepted",
+                "status_reason": "",
+            }
+            a1 = cohort_ops.add_territory(cohort_a, **{**territory, "name": "Territoire A1"})
+            a2 = cohort_ops.add_territory(cohort_a, **{**territory, "name": "Territoire A2"})
+            b1 = cohort_ops.add_territory(cohort_b, **{**territory, "name": "Territoire B1"})
+            for role, key in ((Role.COACH, "coach"), (Role.COMMITTEE, "committee")):
+                cohort_ops.add_member(
+                    cohort_a,
+                    role=role,
+                    email=users[key].email,
+                    full_name=users[key].full_name,
+                    organisation="",
+                    invited_by=users["coordinator"],
+                )
+            cohort_ops.assign_coach(a1, users["coach"])
+            for territory_obj, key in ((a1, "a1"), (a1, "a1bis"), (a2, "a2"), (b1, "b1")):
+                cohort_ops.add_catalyseur(
+                    territory_obj,
+                    email=users[key].email,
+                    full_name=users[key].full_name,
+                    organisation="",
+                    invited_by=users["coordinator"],
+                )
+            db.session.commit()
+            ids.update(
+                cohort_a=cohort_a.id,
+                cohort_b=cohort_b.id,
+                territory_a1=a1.id,
+                territory_a2=a2.id,
+                territory_b1=b1.id,
+            )
     return ids
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from parcours.core.extensions import db
 from parcours.core.mail import send_message
@@ -83,7 +84,7 @@ def queue(
     return message
 
 
-def _claim(connection, message_id: int, attempts: int, now: datetime) -> bool:
+def _claim(connection: Connection | Session, message_id: int, attempts: int, now: datetime) -> bool:
     """Take one delivery attempt of a message; False if someone else took it."""
     wait = BACKOFF[min(attempts, len(BACKOFF) - 1)]
     table = OutboxMessage.__table__
@@ -102,32 +103,36 @@ def _claim(connection, message_id: int, attempts: int, now: datetime) -> bool:
 def deliver(message_ids: list[int] | None = None, *, limit: int = 100) -> tuple[int, int]:
     """Send pending messages (these ids, or those due); return (sent, failed attempts).
 
-    Uses its own connection and commits each message's state, so it can run right after a
-    commit (the session is then closed to SQL) as well as from the scheduler.
+    Uses a session of its own (so its own connection) and commits each message's state, so
+    it can run right after a commit (the request's session is then closed to SQL) as well as
+    from the scheduler.
     """
     app = current_app._get_current_object()
     now = now_utc()
     sent = failed = 0
     table = OutboxMessage.__table__
-    with db.engine.connect() as connection:
+    # From the session factory rather than db.engine.connect(), so that it is bound like every
+    # other session of the application: the tests bind them all to one connection whose
+    # transaction they roll back, and the outbox rows written there are only visible on it.
+    with db.session.session_factory() as session:
         query = select(table).where(table.c.status == MessageStatus.PENDING)
         if message_ids is not None:
             query = query.where(table.c.id.in_(message_ids))
         else:
             query = query.where(table.c.next_attempt_at <= now)
-        rows = connection.execute(query.order_by(table.c.id).limit(limit)).mappings().all()
-        connection.commit()
+        rows = session.execute(query.order_by(table.c.id).limit(limit)).mappings().all()
+        session.commit()
         for message in rows:
-            if not _claim(connection, message["id"], message["attempts"], now):
-                connection.rollback()
+            if not _claim(session, message["id"], message["attempts"], now):
+                session.rollback()
                 continue
-            connection.commit()
+            session.commit()
             attempt = message["attempts"] + 1
             try:
                 send_message(app, message)
             except Exception as error:  # any transport failure is retried later
                 failed += 1
-                connection.execute(
+                session.execute(
                     update(table)
                     .where(table.c.id == message["id"])
                     .values(
@@ -140,10 +145,10 @@ def deliver(message_ids: list[int] | None = None, *, limit: int = 100) -> tuple[
                 logger.warning("E-mail %s not sent (attempt %s): %s", message["id"], attempt, error)
             else:
                 sent += 1
-                connection.execute(
+                session.execute(
                     update(table)
                     .where(table.c.id == message["id"])
                     .values(status=MessageStatus.SENT, sent_at=now_utc(), last_error="")
                 )
-            connection.commit()
+            session.commit()
     return sent, failed

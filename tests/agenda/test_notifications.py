@@ -172,6 +172,7 @@ def test_a_cancelled_event_gets_no_reminder(ctx, world):
         assert notifications.send_due_reminders() == 0
 
 
+@pytest.mark.commits  # two applications, two connections, in two threads
 def test_two_schedulers_send_the_reminders_of_a_slot_once(app, world, database_url_for_tests):
     with app.app_context():
         s1 = _s1(world)

@@ -90,7 +90,8 @@ def _buffered(wsgi_app):
 def live_server(app, database_url_for_tests):
     """Serve a CSRF-protected copy of the application on the test database; yield its URL.
 
-    ``app`` is requested so that the schema exists and the tables are emptied after the test.
+    ``app`` is requested so that the schema exists. The server answers from its own threads
+    and connections, so these tests commit for real and the tables are emptied after each.
     """
     live_app = create_app(app_config(database_url_for_tests, WTF_CSRF_ENABLED=True))
     server = make_server(

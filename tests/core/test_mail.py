@@ -11,6 +11,9 @@ from parcours.core.mail import build_email
 from parcours.outbox import mail
 from tests.agenda.calendars import invitation, received
 
+# Delivery after a real commit, through its own session and connection, as in production.
+pytestmark = pytest.mark.commits
+
 MESSAGE = mail.Message(to="ana@example.org", subject="Bonjour", body="Un message.")
 OTHER = mail.Message(to="bob@example.org", subject="Salut", body="Un autre message.")
 

@@ -3,9 +3,11 @@
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
 
 from parcours.accounts.models import DEMO_EMAIL_DOMAIN, User
 from parcours.cohorts.models import Cohort, Membership, Territory
@@ -85,13 +87,35 @@ def test_demo_refuses_a_weak_password(app):
 LINK = re.compile(r'href="(/[^"#]*)"')
 
 
-def _crawl(client, start="/", limit=150):
-    """Follow every internal link from ``start``; return {url: status}."""
-    seen, queue = {}, [start]
-    while queue and len(seen) < limit:
+def _page_kind(app, url: str, event_kinds: dict[int, str]):
+    """Name what ``url`` shows: its route and query parameters, not their values.
+
+    Every month of a calendar is one kind of page. An event's pages show different things
+    for each kind of event (a session's programme and attendance, a visit's territory), so
+    the event's kind is part of the page's kind.
+    """
+    parts = urlsplit(url)
+    try:
+        endpoint, args = app.url_map.bind("parcours.test").match(parts.path)
+    except HTTPException:
+        return url  # no route: fetched once, and reported as broken
+    query = tuple(sorted(parse_qs(parts.query, keep_blank_values=True)))
+    return endpoint, query, event_kinds.get(args.get("event_id"))
+
+
+def _crawl(app, client, event_kinds, start="/", limit=150):
+    """Follow internal links from ``start``, one page of each kind; return {url: status}.
+
+    ``limit`` only guards against a runaway crawl: reaching it fails the test.
+    """
+    seen, kinds, queue = {}, set(), [start]
+    while queue:
+        assert len(seen) < limit, f"more than {limit} kinds of pages: {sorted(seen)}"
         url = queue.pop(0)
-        if url in seen:
+        kind = _page_kind(app, url, event_kinds)
+        if kind in kinds:
             continue
+        kinds.add(kind)
         response = client.get(url)
         seen[url] = response.status_code
         if response.mimetype == "text/html":
@@ -102,13 +126,16 @@ def _crawl(client, start="/", limit=150):
 
 
 def test_every_demo_account_reaches_its_pages_without_error(app, demo):
+    from parcours.agenda.models import Event
+
     with app.app_context():
         emails = db.session.scalars(select(User.email).order_by(User.id)).all()
+        event_kinds = dict(db.session.execute(select(Event.id, Event.kind)).all())
     visited = 0
     for email in emails:
         client = app.test_client()
         login(client, email, PASSWORD)
-        pages = _crawl(client)
+        pages = _crawl(app, client, event_kinds)
         broken = {url: status for url, status in pages.items() if status != 200}
         assert not broken, f"{email}: {broken}"
         assert len(pages) >= 2, f"{email} reaches nothing but {pages}"

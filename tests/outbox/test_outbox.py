@@ -12,6 +12,10 @@ from parcours.outbox import operations as outbox
 from parcours.outbox.models import OutboxMessage
 from tests.conftest import app_config
 
+# Delivery reads and claims the rows through its own session, as in production: the rows must
+# really be committed for it (and for the second sender) to see them.
+pytestmark = pytest.mark.commits
+
 
 @pytest.fixture
 def outbox_sent(outbox):
