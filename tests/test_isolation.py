@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort
-from parcours.outbox import mail
 from parcours.core.extensions import db
+from parcours.outbox import mail
 from parcours.outbox.models import OutboxMessage
 
 PASSWORD = "un mot de passe solide pour l'admin"
