@@ -12,7 +12,7 @@ connection with ``join_transaction_mode="create_savepoint"`` (SQLAlchemy's "join
 into an external transaction"). Whoever commits (a view, the request pipeline, a command, a
 fixture), the commit only releases a SAVEPOINT, and a rollback returns to one. At the end the
 outer transaction is rolled back: the database is as it was. On SQLite this needs BEGINs that
-pysqlite does not emit on its own (``_sqlite_emits_begin``). Code that opens a connection of
+pysqlite does not emit on its own (``_outer_transaction``). Code that opens a connection of
 its own (``db.engine.connect()``) sees none of a rolled-back test's data: it should take a
 session from ``db.session.session_factory``, as the outbox delivery does, or be tested with
 ``commits``.
@@ -136,24 +136,30 @@ class _TestSession(db.session.session_factory.class_):
         return engine
 
 
-def _sqlite_emits_begin(engine) -> None:
-    """Let SQLAlchemy emit BEGIN on SQLite, so that SAVEPOINTs nest in the outer transaction.
+@contextmanager
+def _outer_transaction(connection) -> Iterator[None]:
+    """Begin the transaction the test's SAVEPOINTs nest in, and roll it back at the end.
 
     pysqlite's legacy mode begins no transaction before a SELECT or a SAVEPOINT: a SAVEPOINT
-    would then start a transaction of its own and its RELEASE would commit for good. The
-    documented cure: disable pysqlite's BEGIN and emit ours (SQLAlchemy, "Transactions with
-    SQLite and the sqlite3 driver").
+    would start a transaction of its own, and its RELEASE would commit for good. So on SQLite,
+    pysqlite's BEGIN is turned off on this connection and ours is emitted instead (SQLAlchemy,
+    "Transactions with SQLite and the sqlite3 driver"). The connection goes back to the pool
+    in legacy mode, as the application runs: the migrations' ``PRAGMA foreign_keys=OFF``, for
+    one, only works outside a transaction.
     """
-    if engine.dialect.name != "sqlite":
-        return
-
-    @event.listens_for(engine, "connect")
-    def _no_pysqlite_begin(dbapi_connection, connection_record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        driver_connection = connection.connection.driver_connection
+        legacy, driver_connection.isolation_level = driver_connection.isolation_level, None
+    transaction = connection.begin()
+    if sqlite:
         connection.exec_driver_sql("BEGIN")
+    try:
+        yield
+    finally:
+        transaction.rollback()
+        if sqlite:
+            driver_connection.isolation_level = legacy
 
 
 class _Database:
@@ -191,14 +197,12 @@ class _Database:
         """Bind every session to one connection whose transaction is rolled back at the end."""
         with self.app.app_context():
             engine = db.engine
-        with engine.connect() as connection:
-            transaction = connection.begin()
+        with engine.connect() as connection, _outer_transaction(connection):
             _Shared.connection, _Shared.thread = connection, threading.get_ident()
             try:
                 yield
             finally:
                 _Shared.connection = _Shared.thread = None
-                transaction.rollback()
 
 
 @pytest.fixture(scope="session")
@@ -211,7 +215,6 @@ def app(database_url_for_tests):
     """The application, with a schema built by the migrations."""
     application = create_app(app_config(database_url_for_tests))
     with application.app_context():
-        _sqlite_emits_begin(db.engine)
         db.drop_all()
         db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.session.commit()
