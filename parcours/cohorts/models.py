@@ -81,7 +81,8 @@ class Cohort(db.Model):
     target_territories: Mapped[int] = mapped_column(nullable=False, default=12)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
 
-    curriculum_version: Mapped[CurriculumVersion] = relationship()
+    # Every cohort page reads its curriculum: fetch the version row (not its data) with it.
+    curriculum_version: Mapped[CurriculumVersion] = relationship(lazy="joined", innerjoin=True)
     territories: Mapped[list["Territory"]] = relationship(
         back_populates="cohort", order_by="Territory.name"
     )
