@@ -180,7 +180,8 @@ class Membership(db.Model):
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
 
     cohort: Mapped[Cohort] = relationship()
-    user: Mapped[User] = relationship()
+    # A membership is shown with its person: fetch them together rather than one by one.
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     territory: Mapped[Territory | None] = relationship(back_populates="catalyseurs")
 
     def __repr__(self) -> str:

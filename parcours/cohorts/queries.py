@@ -4,10 +4,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Membership, Role, Territory, TerritoryStatus
+from parcours.cohorts.permissions import memberships_of
 from parcours.core.extensions import db
 from parcours.curricula.models import CurriculumVersion
 
@@ -20,20 +21,11 @@ class MyCohort:
 
 def my_cohorts(user: User) -> list[MyCohort]:
     """Return the cohorts ``user`` takes part in (every cohort for an admin), newest first."""
-    memberships = db.session.scalars(
-        select(Membership)
-        .where(Membership.user_id == user.id)
-        .options(selectinload(Membership.cohort).selectinload(Cohort.curriculum_version))
-    ).all()
-    roles = {m.cohort_id: Role(m.role) for m in memberships}
-    if user.is_admin:
-        cohorts = db.session.scalars(
-            select(Cohort).options(selectinload(Cohort.curriculum_version))
-        ).all()
-    else:
-        cohorts = [m.cohort for m in memberships]
-    cohorts = sorted(cohorts, key=lambda c: (c.start_date, c.id), reverse=True)
-    return [MyCohort(cohort=c, role=roles.get(c.id)) for c in cohorts]
+    roles = {cohort_id: Role(m.role) for cohort_id, m in memberships_of(user).items()}
+    query = select(Cohort).order_by(Cohort.start_date.desc(), Cohort.id.desc())
+    if not user.is_admin:
+        query = query.where(Cohort.id.in_(roles))
+    return [MyCohort(cohort=c, role=roles.get(c.id)) for c in db.session.scalars(query)]
 
 
 def _territories(cohort_id: int, *criteria):
@@ -41,8 +33,9 @@ def _territories(cohort_id: int, *criteria):
         select(Territory)
         .where(Territory.cohort_id == cohort_id, *criteria)
         .options(
-            selectinload(Territory.catalyseurs).selectinload(Membership.user),
-            selectinload(Territory.coach),
+            # One query for the territories and their coach, one for their people.
+            selectinload(Territory.catalyseurs),
+            joinedload(Territory.coach),
         )
         .order_by(Territory.name)
     ).all()
