@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from parcours.accounts.models import User
 from parcours.agenda.models import KIND_LABELS, Event, EventKind
@@ -55,8 +55,9 @@ def cohort_timeline(
 ) -> list[TimelinePhase]:
     """Return the phases of ``cohort`` with the events ``viewer`` may see, in one query.
 
-    Per-territory events are folded into one entry per curriculum code, except those of
-    ``territory_id`` (a territory's page shows its own bilatérale with its real date).
+    Per-territory events are folded into one entry per curriculum code (the earliest start,
+    the latest end, how many), except those of ``territory_id`` (a territory's page shows its
+    own bilatérale with its real date).
     """
     curriculum = cohort.curriculum
     phases = [
@@ -69,39 +70,41 @@ def cohort_timeline(
         )
         for phase in curriculum.phases
     ]
-    entries: dict[str, TimelineEntry] = {}
-    events = db.session.scalars(
-        select(Event)
+    # Per-territory events of other territories are only counted: fold them in SQL, one row per
+    # curriculum code, instead of loading each of them (five per territory) to count it.
+    shown = Event.territory_id.is_(None)
+    if territory_id is not None:
+        shown = or_(shown, Event.territory_id == territory_id)
+    shown_id = case((shown, Event.id)).label("shown_id")
+    rows = db.session.execute(
+        select(
+            shown_id,
+            Event.code,
+            func.min(Event.kind),
+            func.min(Event.title),
+            func.min(Event.status),
+            func.min(Event.starts_at),
+            func.max(Event.ends_at),
+            func.count(),
+        )
         .where(Event.cohort_id == cohort.id, visible_events_clause(viewer, [cohort.id]))
-        .order_by(Event.starts_at, Event.id)
+        .group_by(shown_id, Event.code)
     )
-    for event in events:
-        if event.territory_id is None or event.territory_id == territory_id:
-            key = f"event-{event.id}"
-            entries[key] = TimelineEntry(
-                code=event.code,
-                kind=event.kind,
-                title=event.title,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-                status=event.status,
-                event_id=event.id,
-            )
-            continue
-        key = f"code-{event.code}"
-        entry = entries.get(key)
-        if entry is None:
-            entry = entries[key] = TimelineEntry(
-                code=event.code,
-                kind=event.kind,
-                title=event.title,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-            )
-        entry.starts_at = min(entry.starts_at, event.starts_at)
-        entry.ends_at = max(entry.ends_at, event.ends_at)
-        entry.territory_count += 1
-    ordered = sorted(entries.values(), key=lambda e: (e.starts_at, natural_key(e.code)))
+    entries = [
+        TimelineEntry(
+            code=code,
+            kind=kind,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            # A folded line stands for several territories' meetings, not for one event.
+            status=status if event_id is not None else "planned",
+            territory_count=0 if event_id is not None else count,
+            event_id=event_id,
+        )
+        for event_id, code, kind, title, status, starts_at, ends_at, count in rows
+    ]
+    ordered = sorted(entries, key=lambda e: (e.starts_at, natural_key(e.code), e.event_id or 0))
     for entry in ordered:
         phase = _phase_of(phases, entry.starts_at, cohort)
         phase.entries.append(entry)
@@ -188,7 +191,8 @@ def events_for(
     query = (
         select(Event)
         .where(visible_events_clause(user, cohort_ids, as_participant=as_participant))
-        .options(selectinload(Event.cohort), selectinload(Event.territory))
+        # Many-to-one: joined into the same query rather than two more.
+        .options(joinedload(Event.cohort), joinedload(Event.territory))
         .order_by(Event.starts_at, Event.id)
     )
     if start is not None:
