@@ -99,7 +99,30 @@ class Cohort(db.Model):
         return add_months(self.start_date, self.curriculum.programme.duration_months)
 
 
-class Territory(db.Model):
+class TerritoryLabels:
+    """How a territory reads: shared by the model and by the rows that list pages load.
+
+    Needs ``catalyseurs``, ``status``, ``kind`` and ``carrier_type`` attributes.
+    """
+
+    @property
+    def is_binome(self) -> bool:
+        return len(self.catalyseurs) == MAX_CATALYSEURS_PER_TERRITORY
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[TerritoryStatus(self.status)]
+
+    @property
+    def kind_label(self):
+        return TERRITORY_KINDS.get(self.kind, self.kind)
+
+    @property
+    def carrier_type_label(self):
+        return CARRIER_TYPES.get(self.carrier_type, self.carrier_type)
+
+
+class Territory(TerritoryLabels, db.Model):
     __tablename__ = "territories"
     __table_args__ = (
         UniqueConstraint("cohort_id", "name"),
@@ -136,22 +159,6 @@ class Territory(db.Model):
 
     def __repr__(self) -> str:
         return f"<Territory {self.id} {self.name!r}>"
-
-    @property
-    def is_binome(self) -> bool:
-        return len(self.catalyseurs) == MAX_CATALYSEURS_PER_TERRITORY
-
-    @property
-    def status_label(self):
-        return STATUS_LABELS[TerritoryStatus(self.status)]
-
-    @property
-    def kind_label(self):
-        return TERRITORY_KINDS.get(self.kind, self.kind)
-
-    @property
-    def carrier_type_label(self):
-        return CARRIER_TYPES.get(self.carrier_type, self.carrier_type)
 
 
 class Membership(db.Model):

@@ -36,8 +36,8 @@ def _memberships_of_user():
     return (
         select(Membership)
         .where(Membership.user_id == bindparam("user_id"))
-        # A catalyseur's pages all start from their territory.
-        .options(joinedload(Membership.territory))
+        # A catalyseur's pages all start from their territory and its coach.
+        .options(joinedload(Membership.territory).joinedload(Territory.coach))
     )
 
 

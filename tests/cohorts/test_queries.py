@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from parcours.accounts.models import User
 from parcours.cohorts import operations
@@ -123,3 +123,47 @@ def test_pages_never_load_the_curriculum_data(app, login_as, world):
         event.remove(engine, "before_cursor_execute", record)
     assert any("curriculum_versions" in statement for statement in statements)
     assert not [s for s in statements if "curriculum_versions.data" in s]
+
+
+def test_territory_lists_hold_each_territory_with_its_people_and_coach(app, world):
+    from parcours.cohorts import queries
+    from parcours.cohorts.models import Territory
+
+    _grow(app, world, 0, 2)
+    with app.test_request_context():
+        cohort = db.session.get(Cohort, world["cohort_a"])
+        coach = db.session.get(User, world["coach"])
+        a2 = db.session.get(Territory, world["territory_a2"])
+        a2.status, a2.status_reason = "refused", "Calendrier"
+        db.session.flush()
+
+        def shown(territories):
+            return [
+                (
+                    t.id,
+                    t.name,
+                    t.region,
+                    str(t.kind_label),
+                    str(t.status_label),
+                    t.status_reason,
+                    str(t.carrier_type_label),
+                    t.is_binome,
+                    [(m.id, m.user.full_name, m.user.email) for m in t.catalyseurs],
+                    t.coach.full_name if t.coach else None,
+                )
+                for t in territories
+            ]
+
+        models = db.session.scalars(
+            select(Territory).where(Territory.cohort_id == cohort.id).order_by(Territory.name)
+        ).all()
+        overview = queries.cohort_overview(cohort)
+        assert shown(overview.territories) == shown(models)
+        assert (overview.participants, overview.binomes, overview.accepted) == (7, 3, 3)
+        assert shown(queries.peer_territories(cohort)) == shown(
+            [t for t in models if t.status == "accepted"]
+        )
+        assert shown(queries.coached_territories(cohort, coach)) == shown(
+            [t for t in models if t.coach_id == coach.id]
+        )
+        db.session.rollback()
