@@ -111,7 +111,7 @@ def my_agenda():
     # commit expires every loaded object and the page would reload them one by one.
     db.session.commit()
     now = now_utc()
-    events = queries.events_for(current_user, as_participant=True)
+    events = queries.event_list_for(current_user, as_participant=True)
     upcoming = [e for e in events if e.ends_at >= now]
     past = [e for e in reversed(events) if e.ends_at < now]
     return render_template(

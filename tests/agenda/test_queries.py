@@ -1,7 +1,8 @@
-"""The cohort timeline: each visible event, and other territories' meetings folded and counted."""
+"""Agenda read models: the timeline (other territories folded and counted), the event lists."""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from parcours.accounts.models import User
@@ -59,3 +60,27 @@ def test_timeline_folds_other_territories_meetings_with_their_span_and_count(app
         assert sessions[0].starts_at == s1.starts_at
         assert not [e for e in _entries(cohort, committee) if e.code == "BILAT"]
         db.session.rollback()
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator", "coach", "committee", "a1", "outsider"])
+def test_event_list_holds_the_events_a_person_may_see(app, world, role):
+    from parcours.agenda.queries import event_list_for, events_for
+
+    with app.test_request_context():
+        user = db.session.get(User, world[role])
+        for as_participant in (True, False):
+            events = events_for(user, as_participant=as_participant)
+            listed = event_list_for(user, as_participant=as_participant)
+            assert [e.id for e in listed] == [e.id for e in events]
+            assert [
+                (e.title, e.kind_label, e.starts_at, e.ends_at, e.is_cancelled, e.venue_name)
+                for e in listed
+            ] == [
+                (e.title, e.kind_label, e.starts_at, e.ends_at, e.is_cancelled, e.venue_name)
+                for e in events
+            ]
+            assert [(e.cohort.timezone, e.territory and e.territory.name) for e in listed] == [
+                (e.cohort.timezone, e.territory and e.territory.name) for e in events
+            ]
+        if role == "coordinator":
+            assert any(e.territory is not None for e in listed)
