@@ -1,5 +1,7 @@
 """Language and time zone: French first, English per user; times shown in Europe/Paris."""
 
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -58,7 +60,18 @@ class CataloguesByLocale(Domain):
 
 
 def _date(value, fmt: str = "long") -> str:
-    return format_date(value, fmt) if value else ""
+    if not value:
+        return ""
+    if type(value) is date:  # a datetime would be moved to the reader's zone first
+        return _formatted_date(value, fmt, get_locale())
+    return format_date(value, fmt)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_date(value: date, fmt: str, locale: Locale | None) -> str:
+    # A day reads the same in one language every time; pages show the same few days (a
+    # cohort's dates, its phases) on every request.
+    return format_date(value, fmt)
 
 
 def _datetime(value, fmt: str = "medium") -> str:
