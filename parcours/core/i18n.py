@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import Domain, format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -50,13 +50,30 @@ class CataloguesByLocale(Domain):
 
     def get_translations(self):
         """Return the catalogue of the current language (force_locale included)."""
-        locale = get_locale()
+        locale = _current_locale()
         if locale is None:  # outside a request: Flask-Babel's own answer
             return super().get_translations()
         translations = self._by_locale.get(locale)
         if translations is None:
             translations = self._by_locale[locale] = super().get_translations()
         return translations
+
+
+def _current_locale() -> Locale | None:
+    """Return get_locale(), reading first where Flask-Babel keeps it for the request.
+
+    get_locale() looks its state up three times through ``g`` before reading it, which made
+    the lookup the dearest part of translating a string. Flask-Babel 4 keeps the request's
+    locale (the selector's, or the one force_locale() sets) in ``g._flask_babel.babel_locale``;
+    when it is not there yet, or no longer there (refresh()), get_locale() answers as usual.
+    tests/core/test_i18n_cache.py checks that both agree.
+    """
+    try:
+        state = g.get("_flask_babel")
+    except RuntimeError:  # no application context
+        return None
+    locale = getattr(state, "babel_locale", None)
+    return locale if locale is not None else get_locale()
 
 
 def _date(value, fmt: str = "long") -> str:
@@ -83,7 +100,16 @@ def init_app(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS)
     )
-    babel.domain_instance = CataloguesByLocale()
+    domain = babel.domain_instance = CataloguesByLocale()
+    # Templates translate through the domain directly, skipping Flask-Babel's lookup of the
+    # request's domain for each string (there is one domain here).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
