@@ -1,16 +1,27 @@
 """Flask-Login wiring: sessions identified by a rotating token, with an idle timeout."""
 
 import hashlib
+from functools import cache
 
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import user_logged_in
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from parcours.accounts.models import User
 from parcours.core.extensions import db, login_manager
 
 _AGENT_KEY = "_agent"
+
+
+@cache
+def _user_by_session_token():
+    """Return the statement of every request's first query, built once per process.
+
+    A statement built anew must be walked again to find its compiled form in SQLAlchemy's
+    cache, which costs more than running it.
+    """
+    return select(User).where(User.session_token == bindparam("token"), User.active.is_(True))
 
 
 def _agent_fingerprint() -> str:
@@ -30,9 +41,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(session_token: str) -> User | None:
-        return db.session.scalar(
-            select(User).where(User.session_token == session_token, User.active.is_(True))
-        )
+        return db.session.scalar(_user_by_session_token(), {"token": session_token})
 
     @user_logged_in.connect_via(app)
     def _remember_browser(sender, user, **extra) -> None:

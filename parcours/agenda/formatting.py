@@ -1,24 +1,49 @@
 """How agenda dates read: in the cohort's time zone, in the reader's language."""
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, format_datetime, format_time
+from babel import Locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import gettext as _
 
 from parcours.agenda.models import Event
 
+#: Formatted moments kept per process. A moment always reads the same in one language and
+#: zone, and pages show the same events over and over: formatting them again (Babel's
+#: patterns, time zones, translations) was most of the cost of a page listing many events.
+FORMATTED_CACHE_SIZE = 8192
+
 
 def in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:
     """Format an aware datetime in the cohort's time zone (not the reader's)."""
+    return _in_zone(moment, zone, fmt, get_locale())
+
+
+@lru_cache(maxsize=FORMATTED_CACHE_SIZE)
+def _in_zone(moment: datetime, zone: str, fmt: str, locale: Locale | None) -> str:
     return format_datetime(moment.astimezone(ZoneInfo(zone)), fmt, rebase=False)
 
 
 def span(event: Event) -> str:
     """Say when an event happens, in its cohort's zone: one day, or from a day to another."""
-    zone = ZoneInfo(event.cohort.timezone)
-    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
-    if not event.is_meeting:
+    return _span(
+        event.starts_at,
+        event.ends_at,
+        not event.is_meeting,
+        event.cohort.timezone,
+        get_locale(),
+    )
+
+
+@lru_cache(maxsize=FORMATTED_CACHE_SIZE)
+def _span(
+    starts_at: datetime, ends_at: datetime, whole_days: bool, zone: str, locale: Locale | None
+) -> str:
+    tz = ZoneInfo(zone)
+    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    if whole_days:
         return _(
             "du %(start)s au %(end)s",
             start=format_date(start.date(), "medium"),

@@ -5,8 +5,7 @@ from sqlalchemy import and_, false, or_, select
 from parcours.accounts.models import User
 from parcours.agenda.models import MEETING_KINDS, PER_TERRITORY_KINDS, Event, EventKind
 from parcours.cohorts import permissions as cohort_permissions
-from parcours.cohorts.models import Cohort, Membership, Role, Territory
-from parcours.core.extensions import db
+from parcours.cohorts.models import Cohort, Role, Territory
 
 #: Cohort-wide events each role sees; territory events are seen by that territory's people.
 COHORT_WIDE_KINDS = {
@@ -89,11 +88,11 @@ def visible_events_clause(
     """
     if user.is_admin and not as_participant:
         return Event.cohort_id.in_(cohort_ids) if cohort_ids is not None else Event.id.isnot(None)
-    query = select(Membership).where(Membership.user_id == user.id)
+    members = cohort_permissions.memberships_of(user).values()
     if cohort_ids is not None:
-        query = query.where(Membership.cohort_id.in_(cohort_ids))
+        members = [m for m in members if m.cohort_id in cohort_ids]
     clauses = []
-    for member in db.session.scalars(query):
+    for member in sorted(members, key=lambda m: m.id):
         if member.role == Role.COORDINATOR:
             clauses.append(Event.cohort_id == member.cohort_id)
             continue

@@ -5,12 +5,12 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from parcours.accounts.models import User
 from parcours.agenda import ical
-from parcours.agenda.models import KIND_LABELS, CalendarFeed, Event, EventKind
+from parcours.agenda.models import KIND_LABELS, CalendarFeed, Event, EventKind, EventStatus
 from parcours.agenda.permissions import visible_events_clause
 from parcours.cohorts.models import (
     Cohort,
@@ -64,8 +64,9 @@ def cohort_timeline(
 ) -> list[TimelinePhase]:
     """Return the phases of ``cohort`` with the events ``viewer`` may see, in one query.
 
-    Per-territory events are folded into one entry per curriculum code, except those of
-    ``territory_id`` (a territory's page shows its own bilatérale with its real date).
+    Per-territory events are folded into one entry per curriculum code (the earliest start,
+    the latest end, how many), except those of ``territory_id`` (a territory's page shows its
+    own bilatérale with its real date).
     """
     curriculum = cohort.curriculum
     phases = [
@@ -78,39 +79,41 @@ def cohort_timeline(
         )
         for phase in curriculum.phases
     ]
-    entries: dict[str, TimelineEntry] = {}
-    events = db.session.scalars(
-        select(Event)
+    # Per-territory events of other territories are only counted: fold them in SQL, one row per
+    # curriculum code, instead of loading each of them (five per territory) to count it.
+    shown = Event.territory_id.is_(None)
+    if territory_id is not None:
+        shown = or_(shown, Event.territory_id == territory_id)
+    shown_id = case((shown, Event.id)).label("shown_id")
+    rows = db.session.execute(
+        select(
+            shown_id,
+            Event.code,
+            func.min(Event.kind),
+            func.min(Event.title),
+            func.min(Event.status),
+            func.min(Event.starts_at),
+            func.max(Event.ends_at),
+            func.count(),
+        )
         .where(Event.cohort_id == cohort.id, visible_events_clause(viewer, [cohort.id]))
-        .order_by(Event.starts_at, Event.id)
+        .group_by(shown_id, Event.code)
     )
-    for event in events:
-        if event.territory_id is None or event.territory_id == territory_id:
-            key = f"event-{event.id}"
-            entries[key] = TimelineEntry(
-                code=event.code,
-                kind=event.kind,
-                title=event.title,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-                status=event.status,
-                event_id=event.id,
-            )
-            continue
-        key = f"code-{event.code}"
-        entry = entries.get(key)
-        if entry is None:
-            entry = entries[key] = TimelineEntry(
-                code=event.code,
-                kind=event.kind,
-                title=event.title,
-                starts_at=event.starts_at,
-                ends_at=event.ends_at,
-            )
-        entry.starts_at = min(entry.starts_at, event.starts_at)
-        entry.ends_at = max(entry.ends_at, event.ends_at)
-        entry.territory_count += 1
-    ordered = sorted(entries.values(), key=lambda e: (e.starts_at, natural_key(e.code)))
+    entries = [
+        TimelineEntry(
+            code=code,
+            kind=kind,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            # A folded line stands for several territories' meetings, not for one event.
+            status=status if event_id is not None else "planned",
+            territory_count=0 if event_id is not None else count,
+            event_id=event_id,
+        )
+        for event_id, code, kind, title, status, starts_at, ends_at, count in rows
+    ]
+    ordered = sorted(entries, key=lambda e: (e.starts_at, natural_key(e.code), e.event_id or 0))
     for entry in ordered:
         phase = _phase_of(phases, entry.starts_at, cohort)
         phase.entries.append(entry)
@@ -197,7 +200,8 @@ def events_for(
     query = (
         select(Event)
         .where(visible_events_clause(user, cohort_ids, as_participant=as_participant))
-        .options(selectinload(Event.cohort), selectinload(Event.territory))
+        # Many-to-one: joined into the same query rather than two more.
+        .options(joinedload(Event.cohort), joinedload(Event.territory))
         .order_by(Event.starts_at, Event.id)
     )
     if start is not None:
@@ -272,3 +276,98 @@ def cohort_has_frozen_dates(cohort: Cohort) -> bool:
     """Tell whether attendance is recorded at some event of ``cohort`` (its dates stay)."""
     frozen = select(Event.id).where(Event.cohort_id == cohort.id, Event.dates_frozen)
     return db.session.scalar(frozen.limit(1)) is not None
+
+
+@dataclass(frozen=True)
+class ListedCohort:
+    id: int
+    timezone: str
+
+
+@dataclass(frozen=True)
+class ListedTerritory:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ListedEvent:
+    """An event as lists show it (read-only): what the event_row macro and ``span`` read."""
+
+    id: int
+    kind: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    venue_name: str
+    cohort: ListedCohort
+    territory: ListedTerritory | None
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS[EventKind(self.kind)]
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    @property
+    def is_meeting(self) -> bool:
+        return EventKind(self.kind).is_meeting
+
+
+def event_list_for(
+    user: User, *, cohort_ids: list[int] | None = None, as_participant: bool = False
+) -> list[ListedEvent]:
+    """Return what events_for() returns, as rows for a list: « Mon agenda » lists them all.
+
+    Rows rather than ORM objects: the page only reads them, and loading a cohort's seventy
+    events with their cohort and territory as objects was most of the page's time.
+    """
+    rows = db.session.execute(
+        select(
+            Event.id,
+            Event.kind,
+            Event.title,
+            Event.starts_at,
+            Event.ends_at,
+            Event.status,
+            Event.venue_name,
+            Event.cohort_id,
+            Cohort.timezone,
+            Event.territory_id,
+            Territory.name.label("territory_name"),
+        )
+        .join(Cohort, Cohort.id == Event.cohort_id)
+        .outerjoin(Territory, Territory.id == Event.territory_id)
+        .where(visible_events_clause(user, cohort_ids, as_participant=as_participant))
+        .order_by(Event.starts_at, Event.id)
+    )
+    cohorts: dict[int, ListedCohort] = {}
+    territories: dict[int, ListedTerritory] = {}
+    listed = []
+    for row in rows:
+        cohort = cohorts.get(row.cohort_id)
+        if cohort is None:
+            cohort = cohorts[row.cohort_id] = ListedCohort(row.cohort_id, row.timezone)
+        territory = None
+        if row.territory_id is not None:
+            territory = territories.get(row.territory_id)
+            if territory is None:
+                territory = ListedTerritory(row.territory_id, row.territory_name)
+                territories[row.territory_id] = territory
+        listed.append(
+            ListedEvent(
+                id=row.id,
+                kind=row.kind,
+                title=row.title,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                status=row.status,
+                venue_name=row.venue_name,
+                cohort=cohort,
+                territory=territory,
+            )
+        )
+    return listed

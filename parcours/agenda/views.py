@@ -92,7 +92,7 @@ def my_agenda():
     """« Mon agenda »: my upcoming and past events in every cohort, and my calendar feed."""
     feed = queries.feed_of(current_user)
     now = now_utc()
-    events = queries.events_for(current_user, as_participant=True)
+    events = queries.event_list_for(current_user, as_participant=True)
     return render_template(
         "agenda/my_agenda.html",
         upcoming=[e for e in events if e.ends_at >= now],

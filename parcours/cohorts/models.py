@@ -81,7 +81,8 @@ class Cohort(db.Model):
     target_territories: Mapped[int] = mapped_column(nullable=False, default=12)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
 
-    curriculum_version: Mapped[CurriculumVersion] = relationship()
+    # Every cohort page reads its curriculum: fetch the version row (not its data) with it.
+    curriculum_version: Mapped[CurriculumVersion] = relationship(lazy="joined", innerjoin=True)
     territories: Mapped[list["Territory"]] = relationship(
         back_populates="cohort", order_by="Territory.name"
     )
@@ -98,7 +99,35 @@ class Cohort(db.Model):
         return add_months(self.start_date, self.curriculum.programme.duration_months)
 
 
-class Territory(db.Model):
+class TerritoryLabels:
+    """How a territory reads: shared by the model and by the rows that list pages load.
+
+    Needs ``catalyseurs``, ``status``, ``kind`` and ``carrier_type`` attributes.
+    """
+
+    @property
+    def is_binome(self) -> bool:
+        return len(self.catalyseurs) == MAX_CATALYSEURS_PER_TERRITORY
+
+    @property
+    def has_room(self) -> bool:
+        """Tell whether one more catalyseur may join (one person, or a binôme)."""
+        return len(self.catalyseurs) < MAX_CATALYSEURS_PER_TERRITORY
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[TerritoryStatus(self.status)]
+
+    @property
+    def kind_label(self):
+        return TERRITORY_KINDS.get(self.kind, self.kind)
+
+    @property
+    def carrier_type_label(self):
+        return CARRIER_TYPES.get(self.carrier_type, self.carrier_type)
+
+
+class Territory(TerritoryLabels, db.Model):
     __tablename__ = "territories"
     __table_args__ = (
         UniqueConstraint("cohort_id", "name"),
@@ -136,27 +165,6 @@ class Territory(db.Model):
     def __repr__(self) -> str:
         return f"<Territory {self.id} {self.name!r}>"
 
-    @property
-    def is_binome(self) -> bool:
-        return len(self.catalyseurs) == MAX_CATALYSEURS_PER_TERRITORY
-
-    @property
-    def has_room(self) -> bool:
-        """Tell whether one more catalyseur may join (one person, or a binôme)."""
-        return len(self.catalyseurs) < MAX_CATALYSEURS_PER_TERRITORY
-
-    @property
-    def status_label(self):
-        return STATUS_LABELS[TerritoryStatus(self.status)]
-
-    @property
-    def kind_label(self):
-        return TERRITORY_KINDS.get(self.kind, self.kind)
-
-    @property
-    def carrier_type_label(self):
-        return CARRIER_TYPES.get(self.carrier_type, self.carrier_type)
-
 
 class Membership(db.Model):
     """A person's role in one cohort. A catalyseur belongs to one territory of it."""
@@ -184,7 +192,8 @@ class Membership(db.Model):
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
 
     cohort: Mapped[Cohort] = relationship()
-    user: Mapped[User] = relationship()
+    # A membership is shown with its person: fetch them together rather than one by one.
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     territory: Mapped[Territory | None] = relationship(back_populates="catalyseurs")
 
     def __repr__(self) -> str:

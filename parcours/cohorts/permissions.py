@@ -1,26 +1,49 @@
 """Who may see or change what in a cohort. Every view, query and export asks here."""
 
+import functools
+
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Membership, Role, Territory
 from parcours.core.extensions import db
 
 
+def memberships_of(user: User) -> dict[int, Membership]:
+    """Return ``user``'s memberships by cohort id, in one query per request.
+
+    A person holds one role in a handful of cohorts, and most pages ask about several of
+    them (the page's cohort, the cohorts of the home page, the events visible in the agenda):
+    loading them all at once answers every question of the request.
+    """
+    if not user.is_authenticated:
+        return {}
+    cache = g.setdefault("parcours_memberships", {})
+    if user.id not in cache:
+        cache[user.id] = {
+            member.cohort_id: member
+            for member in db.session.scalars(_memberships_of_user(), {"user_id": user.id})
+        }
+    return cache[user.id]
+
+
+@functools.cache
+def _memberships_of_user():
+    # Built once per process (every page runs it): SQLAlchemy then finds its compiled form
+    # without walking a new statement each time.
+    return (
+        select(Membership)
+        .where(Membership.user_id == bindparam("user_id"))
+        # A catalyseur's pages all start from their territory and its coach.
+        .options(joinedload(Membership.territory).joinedload(Territory.coach))
+    )
+
+
 def membership(user: User, cohort_id: int) -> Membership | None:
     """Return ``user``'s membership in a cohort, cached for the request."""
-    if not user.is_authenticated:
-        return None
-    cache = g.setdefault("parcours_memberships", {})
-    key = (user.id, cohort_id)
-    if key not in cache:
-        cache[key] = db.session.scalar(
-            select(Membership).where(
-                Membership.user_id == user.id, Membership.cohort_id == cohort_id
-            )
-        )
-    return cache[key]
+    return memberships_of(user).get(cohort_id)
 
 
 def forget_memberships() -> None:
@@ -40,14 +63,7 @@ def can_create_cohort(user: User) -> bool:
         return False
     if user.is_admin:
         return True
-    return (
-        db.session.scalar(
-            select(Membership.id)
-            .where(Membership.user_id == user.id, Membership.role == Role.COORDINATOR)
-            .limit(1)
-        )
-        is not None
-    )
+    return any(m.role == Role.COORDINATOR for m in memberships_of(user).values())
 
 
 def can_manage_cohort(user: User, cohort: Cohort) -> bool:

@@ -1,14 +1,23 @@
 """Read-side of cohorts: each page's data in a fixed number of queries."""
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased, selectinload
 
 from parcours.accounts.models import User
-from parcours.cohorts.models import Cohort, Membership, Role, Territory, TerritoryStatus
+from parcours.cohorts.models import (
+    Cohort,
+    Membership,
+    Role,
+    Territory,
+    TerritoryLabels,
+    TerritoryStatus,
+)
+from parcours.cohorts.permissions import memberships_of
 from parcours.core.extensions import db
 from parcours.curricula.models import CurriculumVersion
 
@@ -38,37 +47,127 @@ class MyCohort:
 
 def my_cohorts(user: User) -> list[MyCohort]:
     """Return the cohorts ``user`` takes part in (every cohort for an admin), newest first."""
-    memberships = db.session.scalars(
-        select(Membership)
-        .where(Membership.user_id == user.id)
-        .options(selectinload(Membership.cohort).selectinload(Cohort.curriculum_version))
-    ).all()
-    roles = {m.cohort_id: Role(m.role) for m in memberships}
-    if user.is_admin:
-        cohorts = db.session.scalars(
-            select(Cohort).options(selectinload(Cohort.curriculum_version))
-        ).all()
-    else:
-        cohorts = [m.cohort for m in memberships]
-    cohorts = sorted(cohorts, key=lambda c: (c.start_date, c.id), reverse=True)
-    return [MyCohort(cohort=c, role=roles.get(c.id)) for c in cohorts]
+    roles = {cohort_id: Role(m.role) for cohort_id, m in memberships_of(user).items()}
+    query = select(Cohort).order_by(Cohort.start_date.desc(), Cohort.id.desc())
+    if not user.is_admin:
+        query = query.where(Cohort.id.in_(roles))
+    return [MyCohort(cohort=c, role=roles.get(c.id)) for c in db.session.scalars(query)]
 
 
-def _territories(cohort_id: int, *criteria):
-    return db.session.scalars(
-        select(Territory)
-        .where(Territory.cohort_id == cohort_id, *criteria)
-        .options(
-            selectinload(Territory.catalyseurs).selectinload(Membership.user),
-            selectinload(Territory.coach),
+@dataclass(frozen=True)
+class Person:
+    """Who a list shows: a catalyseur or a coach."""
+
+    id: int
+    full_name: str
+    email: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class TerritoryMember:
+    """A catalyseur of a listed territory (the membership's id, the person)."""
+
+    id: int
+    user: Person
+
+
+@dataclass(frozen=True)
+class TerritoryRow(TerritoryLabels):
+    """A territory as list pages show it: read-only, with its catalyseurs and its coach."""
+
+    id: int
+    cohort_id: int
+    name: str
+    region: str
+    department: str
+    kind: str
+    carrier_structure: str
+    carrier_type: str
+    status: str
+    status_reason: str
+    coach_id: int | None
+    coach: Person | None
+    catalyseurs: tuple[TerritoryMember, ...]
+
+
+#: Which territories of a cohort a list shows.
+_ALL, _ACCEPTED, _COACHED = "all", "accepted", "coached"
+
+
+@functools.cache
+def _territory_statements(which: str):
+    # Built once per process: lists run them on every request. Rows rather than ORM objects:
+    # these pages only read them, and loading a dozen territories with their people as
+    # objects cost five times as much as the rows.
+    coach = aliased(User)
+    territories = (
+        select(
+            *Territory.__table__.c,
+            coach.full_name.label("coach_name"),
+            coach.email.label("coach_email"),
+            coach.organisation.label("coach_organisation"),
         )
-        .order_by(Territory.name)
-    ).all()
+        .outerjoin(coach, coach.id == Territory.coach_id)
+        .where(Territory.cohort_id == bindparam("cohort_id"))
+        .order_by(Territory.name, Territory.id)
+    )
+    if which == _ACCEPTED:
+        territories = territories.where(Territory.status == TerritoryStatus.ACCEPTED)
+    elif which == _COACHED:
+        territories = territories.where(Territory.coach_id == bindparam("coach_id"))
+    members = (
+        select(
+            Membership.id,
+            Membership.territory_id,
+            User.id.label("user_id"),
+            User.full_name,
+            User.email,
+            User.organisation,
+        )
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.territory_id.in_(bindparam("territory_ids", expanding=True)))
+        .order_by(Membership.id)
+    )
+    return territories, members
+
+
+def _territories(cohort_id: int, which: str = _ALL, **parameters) -> list[TerritoryRow]:
+    """Return territories of a cohort with their people, in two queries whatever their number."""
+    territories_query, members_query = _territory_statements(which)
+    rows = db.session.execute(territories_query, {"cohort_id": cohort_id, **parameters}).all()
+    members: dict[int, list[TerritoryMember]] = {row.id: [] for row in rows}
+    if rows:
+        for m in db.session.execute(members_query, {"territory_ids": list(members)}):
+            person = Person(m.user_id, m.full_name, m.email, m.organisation)
+            members[m.territory_id].append(TerritoryMember(m.id, person))
+    return [
+        TerritoryRow(
+            id=row.id,
+            cohort_id=row.cohort_id,
+            name=row.name,
+            region=row.region,
+            department=row.department,
+            kind=row.kind,
+            carrier_structure=row.carrier_structure,
+            carrier_type=row.carrier_type,
+            status=row.status,
+            status_reason=row.status_reason,
+            coach_id=row.coach_id,
+            coach=(
+                Person(row.coach_id, row.coach_name, row.coach_email, row.coach_organisation)
+                if row.coach_id is not None
+                else None
+            ),
+            catalyseurs=tuple(members[row.id]),
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
 class Overview:
-    territories: list[Territory]
+    territories: list[TerritoryRow]
     status_counts: Counter
     participants: int
     binomes: int
@@ -115,14 +214,14 @@ def cohort_members(cohort: Cohort, roles: tuple[Role, ...]) -> list[Membership]:
     ).all()
 
 
-def coached_territories(cohort: Cohort, coach: User) -> list[Territory]:
+def coached_territories(cohort: Cohort, coach: User) -> list[TerritoryRow]:
     """Return the territories of ``cohort`` that ``coach`` follows."""
-    return list(_territories(cohort.id, Territory.coach_id == coach.id))
+    return _territories(cohort.id, _COACHED, coach_id=coach.id)
 
 
-def peer_territories(cohort: Cohort) -> list[Territory]:
+def peer_territories(cohort: Cohort) -> list[TerritoryRow]:
     """Return the accepted territories of ``cohort`` with their catalyseurs."""
-    return list(_territories(cohort.id, Territory.status == TerritoryStatus.ACCEPTED))
+    return _territories(cohort.id, _ACCEPTED)
 
 
 def curriculum_versions() -> list[CurriculumVersion]:

@@ -160,8 +160,10 @@ def _refuse_writes(session) -> None:
         or session.deleted
         or any(session.is_modified(obj) for obj in session.dirty)
     )
-    session.rollback()
+    # Nothing to undo otherwise: the session ends with the request. Rolling back here would
+    # expire the logged-in user, and reloading them would cost every page a query.
     if wrote:
+        session.rollback()
         message = f"{request.method} {request.path} wrote to the database"
         if current_app.debug or current_app.testing:
             raise RuntimeError(message)

@@ -1,7 +1,6 @@
 """Curricula and their versions. A cohort points at the version it started with."""
 
 from datetime import datetime
-from functools import cached_property
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +8,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.curricula.schema import CurriculumDocument
+
+#: Validated documents by content hash. A hash names one content for good, so the cache is
+#: never stale, and it holds one entry per curriculum version ever loaded: a handful.
+_DOCUMENTS: dict[str, CurriculumDocument] = {}
+
+
+def document_of(version: "CurriculumVersion") -> CurriculumDocument:
+    """Return the validated content of ``version``, parsed once per process."""
+    document = _DOCUMENTS.get(version.content_hash)
+    if document is None:
+        # The documents are frozen models: sharing one between requests and threads is safe.
+        document = CurriculumDocument.model_validate(version.data)
+        _DOCUMENTS[version.content_hash] = document
+    return document
 
 
 class Curriculum(db.Model):
@@ -38,7 +51,8 @@ class CurriculumVersion(db.Model):
     number: Mapped[int] = mapped_column(nullable=False)
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     source_name: Mapped[str] = mapped_column(String(300), nullable=False)
-    data: Mapped[dict] = mapped_column(JSON, nullable=False)
+    # Read through ``document``, which validates it once per process: pages never load it.
+    data: Mapped[dict] = mapped_column(JSON, nullable=False, deferred=True)
     loaded_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
 
     curriculum: Mapped[Curriculum] = relationship(back_populates="versions")
@@ -46,10 +60,10 @@ class CurriculumVersion(db.Model):
     def __repr__(self) -> str:
         return f"<CurriculumVersion {self.curriculum_id} v{self.number}>"
 
-    @cached_property
+    @property
     def document(self) -> CurriculumDocument:
         """The validated content, typed."""
-        return CurriculumDocument.model_validate(self.data)
+        return document_of(self)
 
     @property
     def label(self) -> str:

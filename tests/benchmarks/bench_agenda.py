@@ -20,7 +20,6 @@ builder, and the pre-filled signature sheet of S1 (24 participants), at both siz
 
 import argparse
 import math
-import os
 import re
 import statistics
 import sys
@@ -36,9 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from flask_babel import force_locale  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import Table, event, func, insert, select, text, update  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import Table, func, insert, select, text, update  # noqa: E402
 
 from parcours import create_app  # noqa: E402
 from parcours.accounts.models import User  # noqa: E402
@@ -52,10 +49,15 @@ from parcours.attendance import pdf, reports  # noqa: E402
 from parcours.attendance.models import Attendance  # noqa: E402
 from parcours.cohorts import operations as cohorts  # noqa: E402
 from parcours.cohorts.models import Cohort, Membership, Role, Territory  # noqa: E402
-from parcours.config import database_url  # noqa: E402
 from parcours.core.extensions import db  # noqa: E402
 from parcours.outbox import mail  # noqa: E402
 from tests.benchmarks.bench_attendance import build  # noqa: E402
+from tests.benchmarks.shared import (  # noqa: E402
+    StatementLog,
+    engine_url,
+    fresh_schema,
+    print_table,
+)
 from tests.conftest import PASSWORD, app_config, login  # noqa: E402
 
 FACTOR = 10
@@ -322,25 +324,6 @@ def dataset_size(app) -> dict[str, int]:
 # Measures ---------------------------------------------------------------------------------
 
 
-class StatementLog:
-    """Record the SQL statements run inside ``with log:`` (as tests' query_counter counts)."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.statements: list[str] = []
-
-    def _on(self, _conn, _cursor, statement, *_args):
-        self.statements.append(statement)
-
-    def __enter__(self):
-        self.statements = []
-        event.listen(self.engine, "before_cursor_execute", self._on)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._on)
-
-
 _PARAMETER = r"\s*(?:\?|%\(\w+\)s|\$\d+)\s*"  # SQLite's ?, psycopg's %(name)s
 _IN_LIST = re.compile(rf"\((?:{_PARAMETER},)+{_PARAMETER}\)")
 
@@ -451,22 +434,6 @@ def time_everything(app, engine, ids: dict, runs: int) -> dict[str, tuple[list[f
 # Report -----------------------------------------------------------------------------------
 
 
-def print_table(headers: list[str], rows: list[list], right: set[int] = frozenset()) -> None:
-    cells = [[str(cell) for cell in row] for row in [headers, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-
-    def line(row):
-        return "  ".join(
-            cell.rjust(width) if i in right else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-
-    print(line(cells[0]))
-    print("  ".join("-" * width for width in widths))
-    for row in cells[1:]:
-        print(line(row))
-
-
 def shorten(statement: str, length: int = 240) -> str:
     """Elide the column list of a SELECT, then cut what is still too long."""
     statement = re.sub(r"^SELECT .+? FROM ", "SELECT … FROM ", statement)
@@ -480,20 +447,6 @@ def report_growth(small: list[str], large: list[str]) -> None:
         print(f"      +{extra}×  {shorten(statement)}")
 
 
-def engine_url(value: str | None, folder: str) -> str:
-    if not value:
-        return f"sqlite:///{folder}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = value  # the app's own normalisation (postgresql+psycopg://)
-    try:
-        url = database_url("")
-    finally:
-        del os.environ["DATABASE_URL"]
-    name = make_url(url).database or ""
-    if "bench" not in Path(name).name:  # every table is dropped: never a real database
-        sys.exit(f"refusing to empty database {name!r}: its name must contain 'bench'")
-    return url
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cohorts", type=int, default=30, help="cohorts at 1× (default 30)")
@@ -504,11 +457,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = engine_url(args.database_url, folder)
         app = create_app(app_config(url))
+        fresh_schema(app)
         with app.app_context():
-            db.drop_all()
-            db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.session.commit()
-            upgrade()
             engine = db.engine
             password_hash = hash_password(PASSWORD)  # one real hash, shared by everyone
 

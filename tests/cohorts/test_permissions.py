@@ -122,3 +122,38 @@ def test_a_coordinator_cannot_remove_a_member_of_another_cohort(app, login_as, w
     assert response.status_code == 404
     with app.app_context():
         assert db.session.get(Membership, member_b) is not None
+
+
+def test_one_request_asks_for_a_persons_memberships_once(app, world, query_counter):
+    from parcours.accounts.models import User
+    from parcours.cohorts import operations
+    from parcours.cohorts import permissions as can
+    from parcours.cohorts.models import Cohort, Role
+    from parcours.outbox import mail
+
+    with app.test_request_context():
+        mail.suppress_until_commit()
+        coordinator = db.session.get(User, world["coordinator"])
+        cohort_a = db.session.get(Cohort, world["cohort_a"])
+        cohort_b = db.session.get(Cohort, world["cohort_b"])
+        with query_counter:
+            answers = [
+                can.can_create_cohort(coordinator),
+                can.can_manage_cohort(coordinator, cohort_a),
+                can.can_view_overview(coordinator, cohort_a),
+                can.can_view_overview(coordinator, cohort_b),
+                can.role_in(coordinator, cohort_b),
+            ]
+        assert answers == [True, True, True, False, None]
+        assert query_counter.count == 1
+        # A change of memberships during the request is seen by the questions that follow.
+        operations.add_member(
+            cohort_b,
+            role=Role.COMMITTEE,
+            email=coordinator.email,
+            full_name=coordinator.full_name,
+            organisation="",
+            invited_by=coordinator,
+        )
+        assert can.can_view_overview(coordinator, cohort_b)
+        db.session.rollback()

@@ -112,6 +112,40 @@ def test_loading_is_idempotent_and_a_change_makes_a_new_version(ctx, tmp_path):
     assert first.version.document.sessions[0].title != "Session 1 — nouveau titre"
 
 
+def test_a_version_is_validated_once_per_process_and_read_without_its_data(
+    app, ctx, tmp_path, monkeypatch
+):
+    from parcours.curricula import models
+
+    first_id = load_file(CURRICULUM).version.id
+
+    def rename_s1(data):
+        data["sessions"][0]["title"] = "Session 1 — titre en cache"
+
+    second_id = load_file(_variant(tmp_path, rename_s1)).version.id
+    db.session.commit()
+    monkeypatch.setattr(models, "_DOCUMENTS", {})
+    validations = []
+    original = models.CurriculumDocument.model_validate
+
+    def counting(data):
+        validations.append(data["programme"]["slug"])
+        return original(data)
+
+    monkeypatch.setattr(models.CurriculumDocument, "model_validate", counting)
+    documents = []
+    for request in range(3):
+        db.session.expire_all()  # as a new request would: nothing kept in the session
+        versions = [db.session.get(CurriculumVersion, i) for i in (first_id, second_id)]
+        documents.append([v.document for v in versions])
+        if request:  # the JSON content is loaded only while the cache is empty
+            assert not any("data" in v.__dict__ for v in versions)
+    assert len(validations) == 2  # once per content, not once per request
+    assert documents[0][0] is documents[2][0]
+    assert documents[0][0].sessions[0].title != "Session 1 — titre en cache"
+    assert documents[2][1].sessions[0].title == "Session 1 — titre en cache"
+
+
 def test_no_planned_event_falls_on_a_weekend_for_a_monday_start():
     document = parse_file(CURRICULUM)
     for item in [*document.sessions, *document.events, *document.assessment_moments]:
