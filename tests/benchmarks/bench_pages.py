@@ -3,8 +3,8 @@
 Run by hand from the repository root (pytest does not collect it):
 
     .venv/bin/python tests/benchmarks/bench_pages.py [--pairs 5] [--duration 2]
-        [--connections 4] [--threads 2] [--tool auto|wrk|python] [--queries-only]
-        [--database-url postgresql://postgres@127.0.0.1:5432/bench]
+        [--connections 4] [--threads 2] [--tool auto|wrk|python] [--only TEXT]
+        [--queries-only] [--database-url postgresql://postgres@127.0.0.1:5432/bench]
 
 It fills a temporary SQLite database (or, with --database-url, a PostgreSQL database whose name
 contains "bench": every table in it is dropped first) with the demo data through ``flask demo``
@@ -15,15 +15,20 @@ login form (CSRF token included) and, for each main page, alternates a run again
 hello-world and a run against the page, --pairs times, each run lasting --duration seconds at
 --connections concurrent connections. Loads are driven by wrk when it is installed
 (``apt-get install wrk``), else by a Python fallback (threads and http.client); the output says
-which. Alternating the two servers and comparing medians absorbs what other processes do with
-the CPU meanwhile, which is why the result is a ratio and not a number of requests per second.
+which. Both runs of a pair share whatever else the machine is doing at that moment, which is
+why the result is a ratio and not a number of requests per second.
 
 The table gives, per page and role: the median requests per second of the page and of the
-hello-world, their ratio, the spread of the ratio over the pairs (min–max of each pair's
-ratio), the SQL statements of one request and its median time in-process (Flask test client on
-the same data, after one warm-up request). The target is a ratio of at least 0.10 and at most
-10 statements per page; the script only reports it. The exit status is 1 on errors (a server
-that does not start, a page that does not answer 200, failed requests), never on the ratio.
+hello-world, the ratio (the median of the pairs' ratios, each page run against the hello-world
+run just before it) and its spread (the lowest and highest pair); on Linux, the CPU time the
+gunicorn workers spent per request (median over the runs, read from /proc) for the page and the
+hello-world, and their ratio, which moves much less than the throughput when other processes
+share the CPU; then the SQL statements of one request and its median CPU time in-process (Flask
+test client on the same data, after one warm-up request).
+--only TEXT keeps the pages whose "role URL" contains TEXT (e.g. --only "coordinator /agenda").
+The target is a ratio of at least 0.10 and at most 10 statements per page; the script only
+reports it. The exit status is 1 on errors (a server that does not start, a page that does not
+answer 200, failed requests), never on the ratio.
 """
 
 import argparse
@@ -116,13 +121,15 @@ def build_demo(app) -> int:
         return db.session.scalar(select(Cohort.id).where(Cohort.name == COHORT_NAME))
 
 
-def count_queries(app, cohort_id: int, runs: int) -> dict[tuple[str, str], tuple[int, float]]:
-    """Return (SQL statements, median ms) of one request of each page, in-process."""
+def count_queries(
+    app, pages: list, cohort_id: int, runs: int
+) -> dict[tuple[str, str], tuple[int, float]]:
+    """Return (SQL statements, median CPU ms) of one request of each page, in-process."""
     with app.app_context():
         engine = db.engine
     results = {}
     clients = {}
-    for label, role, pattern in PAGES:
+    for label, role, pattern in pages:
         if role not in clients:
             clients[role] = app.test_client()
             login(clients[role], ACCOUNTS[role], DEFAULT_PASSWORD)
@@ -136,9 +143,10 @@ def count_queries(app, cohort_id: int, runs: int) -> dict[tuple[str, str], tuple
             raise BenchError(f"{url} as {role}: {response.status_code} in-process")
         timings = []
         for _ in range(runs):
-            start = time.perf_counter()
+            # CPU time, not wall time: other processes on the machine do not inflate it.
+            start = time.process_time()
             client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
+            timings.append((time.process_time() - start) * 1000)
         results[label, role] = (len(log.statements), statistics.median(timings))
     return results
 
@@ -158,6 +166,20 @@ class Server:
     port: int
     process: subprocess.Popen
     log: Path
+
+    def worker_cpu(self) -> float | None:
+        """Return the CPU seconds its workers have used so far (Linux /proc), or None."""
+        total, found = 0.0, False
+        tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        for entry in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = entry.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a process that ended meanwhile
+                continue
+            if int(fields[1]) == self.process.pid:  # ppid: a worker of this master
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+                found = True
+        return total if found else None
 
     def stop(self) -> None:
         self.process.terminate()
@@ -190,7 +212,8 @@ def start_gunicorn(
         target,
     ]
     output = subprocess.DEVNULL
-    process = subprocess.Popen(command, env=env, stdout=output, stderr=output)  # noqa: S603
+    # From ROOT, so that ``python -m`` imports this checkout's code, not an installed one.
+    process = subprocess.Popen(command, env=env, stdout=output, stderr=output, cwd=ROOT)  # noqa: S603
     return Server(name, port, process, log)
 
 
@@ -257,8 +280,8 @@ def log_in(port: int, email: str, password: str) -> str:
 # Load -------------------------------------------------------------------------------------
 
 
-def run_wrk(port: int, path: str, cookie: str, args) -> float:
-    """Load ``path`` with wrk for --duration seconds; return requests per second."""
+def run_wrk(port: int, path: str, cookie: str, args) -> tuple[float, int]:
+    """Load ``path`` with wrk for --duration seconds; return requests per second and count."""
     command = [
         "wrk",
         f"--threads={args.threads}",
@@ -278,11 +301,12 @@ def run_wrk(port: int, path: str, cookie: str, args) -> float:
     )
     if failed or (errors and any(int(n) for n in errors.groups())):
         raise BenchError(f"failed requests on {path}:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    count = int(re.search(r"(\d+) requests in", output).group(1))
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), count
 
 
-def run_python(port: int, path: str, cookie: str, args) -> float:
-    """Load ``path`` from --connections threads for --duration seconds; return requests/s."""
+def run_python(port: int, path: str, cookie: str, args) -> tuple[float, int]:
+    """Load ``path`` from --connections threads for --duration seconds; return req/s, count."""
     headers = {"Cookie": cookie} if cookie else {}
     counts, problems = [], []
     start = time.perf_counter()
@@ -309,35 +333,60 @@ def run_python(port: int, path: str, cookie: str, args) -> float:
     elapsed = time.perf_counter() - start
     if problems:
         raise BenchError("failed requests: " + "; ".join(problems[:5]))
-    return sum(counts) / elapsed
+    return sum(counts) / elapsed, sum(counts)
 
 
 @dataclass
 class Measure:
     page: list[float]
     hello: list[float]
-
-    @property
-    def ratio(self) -> float:
-        return statistics.median(self.page) / statistics.median(self.hello)
+    #: CPU milliseconds the workers spent per request, per run (when /proc tells).
+    page_cpu: list[float]
+    hello_cpu: list[float]
 
     @property
     def pair_ratios(self) -> list[float]:
+        """Each page run against the hello-world run just before it."""
         return [page / hello for page, hello in zip(self.page, self.hello, strict=True)]
 
+    @property
+    def ratio(self) -> float:
+        # The two runs of a pair share the machine's load of the moment: the median of the
+        # pairs' ratios follows that load better than the ratio of the two medians.
+        return statistics.median(self.pair_ratios)
 
-def measure_pages(app_port: int, hello_port: int, cookies: dict, cohort_id: int, args, load):
+    @property
+    def cpu_ratio(self) -> float | None:
+        """The hello-world's CPU per request over the page's: the ratio on an idle machine."""
+        if not self.page_cpu or not self.hello_cpu:
+            return None
+        return statistics.median(self.hello_cpu) / statistics.median(self.page_cpu)
+
+
+def timed_run(server: Server, path: str, cookie: str, args, load, cpu: list) -> float:
+    """Run ``load`` on ``server``; note its workers' CPU per request in ``cpu``; return req/s."""
+    before = server.worker_cpu()
+    rate, count = load(server.port, path, cookie, args)
+    after = server.worker_cpu()
+    if before is not None and after is not None and count:
+        cpu.append((after - before) / count * 1000)
+    return rate
+
+
+def measure_pages(
+    app: Server, hello: Server, cookies: dict, pages: list, cohort_id: int, args, load
+):
     """Alternate hello-world and page runs for each page; return their requests per second."""
     results = {}
-    for label, role, pattern in PAGES:
+    for label, role, pattern in pages:
         url = pattern.format(cohort=cohort_id)
-        status, _headers, _body = fetch(app_port, url, headers={"Cookie": cookies[role]})
+        status, _headers, _body = fetch(app.port, url, headers={"Cookie": cookies[role]})
         if status != 200:
             raise BenchError(f"{url} as {role}: {status} over HTTP")
-        measure = Measure([], [])
+        measure = Measure([], [], [], [])
         for _ in range(args.pairs):
-            measure.hello.append(load(hello_port, "/", "", args))
-            measure.page.append(load(app_port, url, cookies[role], args))
+            measure.hello.append(timed_run(hello, "/", "", args, load, measure.hello_cpu))
+            measure.page.append(timed_run(app, url, cookies[role], args, load, measure.page_cpu))
         results[label, role] = measure
         print(
             f"  {url:<28} {role:<12} {statistics.median(measure.page):8.1f} req/s  "
@@ -350,19 +399,24 @@ def measure_pages(app_port: int, hello_port: int, cookies: dict, cohort_id: int,
 # Report -----------------------------------------------------------------------------------
 
 
-def report(counts: dict, measures: dict | None, cohort_id: int) -> None:
+def report(pages: list, counts: dict, measures: dict | None, cohort_id: int) -> None:
+    """Print one line per page: throughput against the hello-world, SQL, CPU time."""
     rows = []
-    for label, role, pattern in PAGES:
+    for label, role, pattern in pages:
         queries, milliseconds = counts[label, role]
         row = [pattern.replace("{cohort}", str(cohort_id)), label, role]
         if measures:
             measure = measures[label, role]
             ratios = measure.pair_ratios
+            cpu_ratio = measure.cpu_ratio
             row += [
                 f"{statistics.median(measure.page):.0f}",
                 f"{statistics.median(measure.hello):.0f}",
                 f"{measure.ratio:.3f}",
                 f"{min(ratios):.3f}–{max(ratios):.3f}",
+                f"{statistics.median(measure.page_cpu):.1f}" if cpu_ratio else "—",
+                f"{statistics.median(measure.hello_cpu):.2f}" if cpu_ratio else "—",
+                f"{cpu_ratio:.3f}" if cpu_ratio else "—",
             ]
         row += [queries, f"{milliseconds:.1f}"]
         missed = (measures and measures[label, role].ratio < RATIO_TARGET) or (
@@ -371,8 +425,16 @@ def report(counts: dict, measures: dict | None, cohort_id: int) -> None:
         rows.append([*row, "below target" if missed else ""])
     headers = ["page", "", "role"]
     if measures:
-        headers += ["req/s", "hello req/s", "ratio", "ratio min–max"]
-    headers += ["SQL", "ms in-process", ""]
+        headers += [
+            "req/s",
+            "hello req/s",
+            "ratio",
+            "ratio min–max",
+            "worker ms",
+            "hello ms",
+            "CPU ratio",
+        ]
+    headers += ["SQL", "in-process ms", ""]
     print_table(headers, rows, right=set(range(3, len(headers) - 1)))
 
 
@@ -393,8 +455,21 @@ def main() -> None:
     parser.add_argument(
         "--queries-only", action="store_true", help="count SQL and time in-process; no servers"
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="measure only the pages whose 'role URL' contains TEXT (repeatable)",
+    )
     parser.add_argument("--database-url", help="a PostgreSQL database to empty and fill")
     args = parser.parse_args()
+    pages = PAGES
+    if args.only:
+        pages = [
+            page for page in PAGES if any(text in f"{page[1]} {page[2]}" for text in args.only)
+        ]
+        if not pages:
+            parser.error("no page matches --only")
     started = time.perf_counter()
     servers: list[Server] = []
     try:
@@ -406,14 +481,14 @@ def main() -> None:
             with app.app_context():
                 dialect = db.engine.dialect.name
             print(f"database: {dialect}, the demo (cohort {cohort_id})")
-            counts = count_queries(app, cohort_id, args.runs)
+            counts = count_queries(app, pages, cohort_id, args.runs)
             with app.app_context():
                 db.engine.dispose()  # the servers open their own connections
             measures = None
             if not args.queries_only:
-                measures = serve_and_measure(args, url, folder, cohort_id, servers)
+                measures = serve_and_measure(args, pages, url, folder, cohort_id, servers)
             print()
-            report(counts, measures, cohort_id)
+            report(pages, counts, measures, cohort_id)
     except (BenchError, subprocess.CalledProcessError) as error:
         sys.exit(f"error: {error}")
     finally:
@@ -423,7 +498,9 @@ def main() -> None:
     print(f"total wall time: {time.perf_counter() - started:.0f} s")
 
 
-def serve_and_measure(args, url: str, folder: str, cohort_id: int, servers: list) -> dict:
+def serve_and_measure(
+    args, pages: list, url: str, folder: str, cohort_id: int, servers: list
+) -> dict:
     """Start both servers, log every role in, and measure each page against the hello-world."""
     tool = args.tool
     if tool == "auto":
@@ -451,14 +528,13 @@ def serve_and_measure(args, url: str, folder: str, cohort_id: int, servers: list
     parcours, hello = servers
     wait_until_up(parcours, "/healthz")
     wait_until_up(hello, "/")
-    cookies = {
-        role: log_in(parcours.port, email, DEFAULT_PASSWORD) for role, email in ACCOUNTS.items()
-    }
+    roles = dict.fromkeys(role for _label, role, _pattern in pages)
+    cookies = {role: log_in(parcours.port, ACCOUNTS[role], DEFAULT_PASSWORD) for role in roles}
     print(
         f"load: {tool}, {args.pairs} pairs of {args.duration} s runs, {args.connections} "
         f"connections; gunicorn --workers {args.workers} (sync) for both servers"
     )
-    return measure_pages(parcours.port, hello.port, cookies, cohort_id, args, load)
+    return measure_pages(parcours, hello, cookies, pages, cohort_id, args, load)
 
 
 if __name__ == "__main__":
