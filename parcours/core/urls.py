@@ -8,8 +8,12 @@ request (a password-reset link to an attacker's domain). Production requires the
 import re
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import Flask, current_app, has_request_context, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import MapAdapter
+
+_ADAPTER = "parcours_public_url_adapter"
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -17,8 +21,26 @@ def absolute_url(endpoint: str, **values) -> str:
     base_url = current_app.config["PARCOURS_BASE_URL"]
     if not base_url and has_request_context():
         return url_for(endpoint, _external=True, **values)  # development only
-    with current_app.test_request_context(base_url=base_url or "http://127.0.0.1:5000"):
-        return url_for(endpoint, _external=True, **values)
+    app = current_app._get_current_object()
+    return _public_adapter(app, base_url or DEVELOPMENT_BASE_URL).build(
+        endpoint, values, force_external=True
+    )
+
+
+def _public_adapter(app: Flask, base_url: str) -> MapAdapter:
+    """Return the app's URL map bound to the public address, made once per process.
+
+    Building it for each link meant a whole request context per link: a calendar feed makes
+    one link per event, « Mon agenda » one per visit.
+    """
+    cached = app.extensions.get(_ADAPTER)
+    if cached is None or cached[0] != base_url:
+        parts = urlsplit(base_url)
+        adapter = app.url_map.bind(
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"
+        )
+        cached = app.extensions[_ADAPTER] = (base_url, adapter)
+    return cached[1]
 
 
 # Links as they appear in a plain-text e-mail: up to the first blank or bracket, and without

@@ -1,8 +1,11 @@
 """Links in e-mails: built from the public address; secret ones recognised by their route."""
 
 import pytest
+from flask import url_for
 
+from parcours import create_app
 from parcours.core.urls import absolute_url, hide_secret_links
+from tests.conftest import app_config
 
 HIDDEN = "[masqué]"
 
@@ -37,3 +40,30 @@ def test_a_public_address_under_a_path_is_understood(app, monkeypatch):
         link = absolute_url("accounts.accept_invitation", token="abc")
         assert link == "https://asso.example.org/parcours/invitation/abc"
         assert hide_secret_links(f"<{link}>", HIDDEN) == f"<{HIDDEN}>"
+
+
+# Absolute links come from PARCOURS_BASE_URL, never from the request's Host header.
+
+LINKS = [
+    ("agenda.event", {"event_id": 12}, "/events/12"),
+    ("agenda.calendar_feed", {"token": "a b/é"}, "/calendar/a%20b/%C3%A9.ics"),
+    ("accounts.reset_password", {"token": "x.y-z"}, "/password/reset/x.y-z"),
+    ("agenda.event", {"event_id": 3, "next": "q w"}, "/events/3?next=q+w"),
+]
+
+
+@pytest.mark.parametrize(
+    "base_url", ["https://parcours.example.org", "http://127.0.0.1:8123", "https://x.org/sub"]
+)
+def test_links_are_built_at_the_public_address_whatever_the_request(base_url):
+    app = create_app(app_config("sqlite://", PARCOURS_BASE_URL=base_url))
+    with app.app_context():
+        outside = [absolute_url(endpoint, **values) for endpoint, values, _path in LINKS]
+    with app.test_request_context("/", base_url="http://attacker.example"):
+        during = [absolute_url(endpoint, **values) for endpoint, values, _path in LINKS]
+    with app.test_request_context(base_url=base_url):
+        expected = [url_for(endpoint, _external=True, **values) for endpoint, values, _ in LINKS]
+    assert outside == during == expected == [base_url + path for _e, _v, path in LINKS]
+    app.config["PARCOURS_BASE_URL"] = "https://moved.example.org"
+    with app.app_context():
+        assert absolute_url("agenda.event", event_id=1) == "https://moved.example.org/events/1"
