@@ -59,7 +59,7 @@ from parcours.accounts.models import DEMO_EMAIL_DOMAIN  # noqa: E402
 from parcours.cohorts.models import Cohort  # noqa: E402
 from parcours.core.extensions import db  # noqa: E402
 from parcours.demo import data as demo  # noqa: E402
-from parcours.demo.cli import COHORT_NAME, DEFAULT_PASSWORD  # noqa: E402
+from parcours.demo.cli import DEFAULT_PASSWORD  # noqa: E402
 from tests.benchmarks.shared import (  # noqa: E402
     StatementLog,
     engine_url,
@@ -118,7 +118,7 @@ def build_demo(app) -> int:
     if result.exit_code != 0:
         raise BenchError(f"flask demo failed:\n{result.output}") from result.exception
     with app.app_context():
-        return db.session.scalar(select(Cohort.id).where(Cohort.name == COHORT_NAME))
+        return db.session.scalar(select(Cohort.id))  # the demo builds one cohort
 
 
 def count_queries(
