@@ -37,7 +37,27 @@ KIND_LABELS = {
 PER_TERRITORY_KINDS = (EventKind.BILATERAL, EventKind.FOLLOW_UP, EventKind.FIELD_VISIT)
 
 
-class Event(db.Model):
+class EventLabels:
+    """How an event reads: shared by the model and by the rows that lists and timelines load.
+
+    Needs ``kind`` and ``status`` attributes.
+    """
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS[EventKind(self.kind)]
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    @property
+    def is_meeting(self) -> bool:
+        """Tell whether people meet at this event (not a self-assessment window)."""
+        return EventKind(self.kind).is_meeting
+
+
+class Event(EventLabels, db.Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -98,17 +118,9 @@ class Event(db.Model):
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.kind} {self.title!r}>"
 
-    @property
-    def kind_label(self):
-        return KIND_LABELS[EventKind(self.kind)]
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == EventStatus.CANCELLED
-
     @hybrid_property
     def is_meeting(self) -> bool:
-        """Tell whether people meet at this event (not a self-assessment window)."""
+        """Tell whether people meet at this event (not a self-assessment window); SQL too."""
         return EventKind(self.kind).is_meeting
 
     @is_meeting.inplace.expression

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from parcours.accounts.models import User
 from parcours.agenda import ical
-from parcours.agenda.models import KIND_LABELS, CalendarFeed, Event, EventKind, EventStatus
+from parcours.agenda.models import CalendarFeed, Event, EventKind, EventLabels, EventStatus
 from parcours.agenda.permissions import visible_events_clause
 from parcours.cohorts.models import (
     Cohort,
@@ -28,7 +28,7 @@ from parcours.curricula.schema import natural_key
 
 
 @dataclass
-class TimelineEntry:
+class TimelineEntry(EventLabels):
     """One line of the timeline: a cohort event, or the events a curriculum plans per territory."""
 
     code: str
@@ -36,17 +36,9 @@ class TimelineEntry:
     title: str
     starts_at: datetime
     ends_at: datetime
-    status: str = "planned"
+    status: str = EventStatus.PLANNED
     territory_count: int = 0
     event_id: int | None = None
-
-    @property
-    def kind_label(self):
-        return KIND_LABELS[EventKind(self.kind)]
-
-    @property
-    def is_meeting(self) -> bool:
-        return EventKind(self.kind).is_meeting
 
 
 @dataclass
@@ -291,7 +283,7 @@ class ListedTerritory:
 
 
 @dataclass(frozen=True)
-class ListedEvent:
+class ListedEvent(EventLabels):
     """An event as lists show it (read-only): what the event_row macro and ``span`` read."""
 
     id: int
@@ -303,18 +295,6 @@ class ListedEvent:
     venue_name: str
     cohort: ListedCohort
     territory: ListedTerritory | None
-
-    @property
-    def kind_label(self):
-        return KIND_LABELS[EventKind(self.kind)]
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == EventStatus.CANCELLED
-
-    @property
-    def is_meeting(self) -> bool:
-        return EventKind(self.kind).is_meeting
 
 
 def event_list_for(

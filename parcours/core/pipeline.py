@@ -83,7 +83,7 @@ def handles(
     ``commit_failures`` keeps the writes of a failure answer (a 401 that counts a failed
     login); every other answer of 400 and above rolls back.
     """
-    loaders = dict(load or {})
+    loaders = _prepare(load or {})
     anonymous = allow is ANYONE
     wanted = list(inspect.signature(allow).parameters)[1:]
 
@@ -92,44 +92,61 @@ def handles(
         def run(**values):
             if not anonymous and not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            loaded = _load(loaders, values)
-            context = {**values, **loaded}
+            context = {**values, **_load(loaders, values)}
             if not allow(current_user, **{name: context[name] for name in wanted}):
                 abort(403)
-            return _run_in_transaction(view, {**values, **loaded}, commit_failures)
+            for loader in loaders:
+                for key in loader.reads:
+                    del context[key]  # the view gets the object, not its id
+            return _run_in_transaction(view, context, commit_failures)
 
         run.access = Access(
-            allow=allow, load=tuple(loaders), reads=_url_values(loaders), anonymous=anonymous
+            allow=allow,
+            load=tuple(loader.name for loader in loaders),
+            reads=tuple(key for loader in loaders for key in loader.reads),
+            anonymous=anonymous,
         )
         return run
 
     return decorate
 
 
-def _url_values(loaders: Mapping[str, type | Callable]) -> tuple[str, ...]:
-    reads: list[str] = []
-    for name, loader in loaders.items():
+@dataclass(frozen=True)
+class _Loader:
+    name: str  # what the view receives
+    find: Callable[..., Any]  # returns the object, or None for a 404
+    parameters: tuple[str, ...]  # objects loaded before it, and URL values
+    reads: tuple[str, ...]  # the URL values among them
+
+
+def _prepare(load: Mapping[str, type | Callable]) -> list[_Loader]:
+    """Read the loaders' signatures once per view, not at every request."""
+    prepared = []
+    for name, loader in load.items():
         if isinstance(loader, type):
-            reads.append(f"{name}_id")
-        else:
-            reads.extend(key for key in inspect.signature(loader).parameters if key not in loaders)
-    return tuple(reads)
+            prepared.append(_Loader(name, _by_id(loader), (f"{name}_id",), (f"{name}_id",)))
+            continue
+        parameters = tuple(inspect.signature(loader).parameters)
+        reads = tuple(key for key in parameters if key not in load)
+        prepared.append(_Loader(name, loader, parameters, reads))
+    return prepared
 
 
-def _load(loaders: Mapping[str, type | Callable], values: dict) -> dict[str, Any]:
+def _by_id(model: type) -> Callable[[int], Any]:
+    def find(identifier: int):
+        return db.session.get(model, identifier)
+
+    return find
+
+
+def _load(loaders: list[_Loader], values: dict) -> dict[str, Any]:
     loaded: dict[str, Any] = {}
-    for name, loader in loaders.items():
-        if isinstance(loader, type):
-            obj = db.session.get(loader, values.pop(f"{name}_id"))
-        else:
-            parameters = inspect.signature(loader).parameters
-            arguments = {
-                key: loaded[key] if key in loaded else values.pop(key) for key in parameters
-            }
-            obj = loader(**arguments)
+    for loader in loaders:
+        context = {**values, **loaded}
+        obj = loader.find(*(context[key] for key in loader.parameters))
         if obj is None:
             abort(404)
-        loaded[name] = obj
+        loaded[loader.name] = obj
     return loaded
 
 
