@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
         )
 
     from parcours import models  # noqa: F401  (every table known before anything else)
-    from parcours.core import converters, extensions, i18n, pipeline, security
+    from parcours.core import converters, extensions, fragments, i18n, pipeline, security
     from parcours.core.db import register_sqlite_pragmas
     from parcours.outbox import mail as outbox_mail
 
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     extensions.csrf.init_app(app)
     i18n.init_app(app)
+    fragments.init_app(app)
     outbox_mail.init_app(app)
     pipeline.init_app(app)
     security.init_app(app)

@@ -1,8 +1,9 @@
 """Read-side of the agenda: a cohort's timeline, who is expected, events, feed addresses."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import and_, case, func, or_, select
@@ -27,7 +28,7 @@ from parcours.core.urls import absolute_url
 from parcours.curricula.schema import natural_key
 
 
-@dataclass
+@dataclass(frozen=True)
 class TimelineEntry(EventLabels):
     """One line of the timeline: a cohort event, or the events a curriculum plans per territory."""
 
@@ -41,36 +42,28 @@ class TimelineEntry(EventLabels):
     event_id: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class TimelinePhase:
+    """A phase of the curriculum with its dates and its events: frozen, so that pages can keep
+    its rendering (core/fragments.py)."""
+
     code: str
     name: str
     starts_on: date
     ends_on: date
-    steps: list[str]
-    entries: list[TimelineEntry] = field(default_factory=list)
+    steps: tuple[str, ...]
+    entries: tuple[TimelineEntry, ...] = ()
 
 
 def cohort_timeline(
     cohort: Cohort, viewer: User, territory_id: int | None = None
-) -> list[TimelinePhase]:
+) -> tuple[TimelinePhase, ...]:
     """Return the phases of ``cohort`` with the events ``viewer`` may see, in one query.
 
     Per-territory events are folded into one entry per curriculum code (the earliest start,
     the latest end, how many), except those of ``territory_id`` (a territory's page shows its
     own bilatérale with its real date).
     """
-    curriculum = cohort.curriculum
-    phases = [
-        TimelinePhase(
-            code=phase.code,
-            name=phase.name,
-            starts_on=add_months(cohort.start_date, phase.start_month),
-            ends_on=add_months(cohort.start_date, phase.end_month),
-            steps=list(phase.steps),
-        )
-        for phase in curriculum.phases
-    ]
     # Per-territory events of other territories are only counted: fold them in SQL, one row per
     # curriculum code, instead of loading each of them (five per territory) to count it.
     shown = Event.territory_id.is_(None)
@@ -106,20 +99,31 @@ def cohort_timeline(
         for event_id, code, kind, title, status, starts_at, ends_at, count in rows
     ]
     ordered = sorted(entries, key=lambda e: (e.starts_at, natural_key(e.code), e.event_id or 0))
+    phases = cohort.curriculum.phases
+    bounds = [add_months(cohort.start_date, phase.end_month) for phase in phases]
+    zone = ZoneInfo(cohort.timezone)
+    by_phase: list[list[TimelineEntry]] = [[] for _ in phases]
     for entry in ordered:
-        phase = _phase_of(phases, entry.starts_at, cohort)
-        phase.entries.append(entry)
-    return phases
+        by_phase[_phase_index(bounds, entry.starts_at.astimezone(zone).date())].append(entry)
+    return tuple(
+        TimelinePhase(
+            code=phase.code,
+            name=phase.name,
+            starts_on=add_months(cohort.start_date, phase.start_month),
+            ends_on=ends_on,
+            steps=tuple(phase.steps),
+            entries=tuple(phase_entries),
+        )
+        for phase, ends_on, phase_entries in zip(phases, bounds, by_phase, strict=True)
+    )
 
 
-def _phase_of(phases: list[TimelinePhase], moment: datetime, cohort: Cohort) -> TimelinePhase:
-    from zoneinfo import ZoneInfo
-
-    day = moment.astimezone(ZoneInfo(cohort.timezone)).date()
-    for phase in phases:
-        if day < phase.ends_on:
-            return phase
-    return phases[-1]
+def _phase_index(bounds: list[date], day: date) -> int:
+    """Return the index of the phase ``day`` falls in: the last one for a day after them all."""
+    for index, ends_on in enumerate(bounds):
+        if day < ends_on:
+            return index
+    return len(bounds) - 1
 
 
 @dataclass(frozen=True)

@@ -95,8 +95,8 @@ def my_agenda():
     events = queries.event_list_for(current_user, as_participant=True)
     return render_template(
         "agenda/my_agenda.html",
-        upcoming=[e for e in events if e.ends_at >= now],
-        past=[e for e in reversed(events) if e.ends_at < now],
+        upcoming=tuple(e for e in events if e.ends_at >= now),
+        past=tuple(e for e in reversed(events) if e.ends_at < now),
         feed=queries.feed_urls(feed) if feed else None,
         regenerate_form=EmptyForm(),
     )
