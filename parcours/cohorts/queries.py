@@ -167,7 +167,7 @@ def _territories(cohort_id: int, which: str = _ALL, **parameters) -> list[Territ
 
 @dataclass(frozen=True)
 class Overview:
-    territories: list[TerritoryRow]
+    territories: tuple[TerritoryRow, ...]  # frozen: the page keeps its table (core/fragments.py)
     status_counts: Counter
     participants: int
     binomes: int
@@ -195,7 +195,7 @@ def cohort_overview(cohort: Cohort) -> Overview:
     territories = _territories(cohort.id)
     accepted = [t for t in territories if t.status == TerritoryStatus.ACCEPTED]
     return Overview(
-        territories=list(territories),
+        territories=tuple(territories),
         status_counts=Counter(t.status for t in territories),
         participants=sum(len(t.catalyseurs) for t in territories),
         binomes=sum(1 for t in territories if t.is_binome),

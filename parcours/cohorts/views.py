@@ -352,7 +352,7 @@ def my_path(cohort: Cohort):
     me = can.membership(current_user, cohort.id)
     territory = me.territory
     partners = [m.user for m in territory.catalyseurs if m.user_id != current_user.id]
-    peers = [t for t in queries.peer_territories(cohort) if t.id != territory.id]
+    peers = tuple(t for t in queries.peer_territories(cohort) if t.id != territory.id)
     return render_template(
         "cohorts/my_path.html",
         cohort=cohort,
