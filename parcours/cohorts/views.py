@@ -14,10 +14,12 @@ from parcours.cohorts.forms import (
     ImportConfirmForm,
     ImportForm,
     MemberForm,
+    MemberRoleForm,
     PersonForm,
     TerritoryForm,
 )
 from parcours.cohorts.models import ROLE_LABELS, Cohort, Membership, Role, Territory
+from parcours.core import conflicts
 from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm, choices
@@ -101,13 +103,18 @@ def edit_cohort(cohort: Cohort):
     form = CohortEditForm(obj=cohort)
     if form.validate_on_submit():
         try:
-            operations.update_cohort(
-                cohort,
-                name=form.name.data,
-                start_date=form.start_date.data,
-                timezone=form.timezone.data,
-                target_territories=form.target_territories.data,
-            )
+            with conflicts.versioned(form, cohort):
+                operations.update_cohort(
+                    cohort,
+                    name=form.name.data,
+                    start_date=form.start_date.data,
+                    timezone=form.timezone.data,
+                    target_territories=form.target_territories.data,
+                )
+        except conflicts.Conflict:
+            stored = CohortEditForm(formdata=None, obj=cohort)
+            page = "cohorts/cohort_form.html"
+            return conflicts.page(page, form, stored, cohort, cohort=cohort, has_curricula=True)
         except operations.CohortError as error:
             _field_error(form, error)
         else:
@@ -143,6 +150,42 @@ def members(cohort: Cohort):
     people = queries.cohort_members(cohort, (Role.COORDINATOR, Role.COACH, Role.COMMITTEE))
     return render_template(
         "cohorts/members.html", cohort=cohort, form=form, people=people, remove_form=EmptyForm()
+    ), status
+
+
+def _staff_membership_of(membership_id: int, cohort: Cohort) -> Membership | None:
+    member = _membership_of(membership_id, cohort)
+    return member if member is not None and member.role != Role.CATALYSEUR else None
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:membership_id>/edit", methods=["GET", "POST"])
+@handles(load={"cohort": Cohort, "member": _staff_membership_of}, allow=can.can_manage_cohort)
+def edit_member(cohort: Cohort, member: Membership):
+    """Change the role of a coordinator, coach or committee member."""
+    form = MemberRoleForm(obj=member)
+    if form.validate_on_submit():
+        try:
+            with conflicts.versioned(form, member):
+                operations.change_role(member, Role(form.role.data))
+        except conflicts.Conflict:
+            stored = MemberRoleForm(formdata=None, obj=member)
+            page = "cohorts/member_form.html"
+            return conflicts.page(page, form, stored, member, cohort=cohort, member=member)
+        except operations.CohortError as error:
+            _field_error(form, error)
+        else:
+            flash(
+                _(
+                    "%(name)s est maintenant %(role)s.",
+                    name=member.user.full_name,
+                    role=member.role_label,
+                ),
+                "success",
+            )
+            return redirect(url_for("cohorts.members", cohort_id=cohort.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "cohorts/member_form.html", form=form, cohort=cohort, member=member
     ), status
 
 
@@ -232,8 +275,15 @@ def edit_territory(territory: Territory):
     form = TerritoryForm(obj=territory)
     if form.validate_on_submit():
         try:
-            operations.update_territory(
-                territory, changed_by=current_user, **form.territory_fields()
+            with conflicts.versioned(form, territory):
+                operations.update_territory(
+                    territory, changed_by=current_user, **form.territory_fields()
+                )
+        except conflicts.Conflict:
+            stored = TerritoryForm(formdata=None, obj=territory)
+            page = "cohorts/territory_form.html"
+            return conflicts.page(
+                page, form, stored, territory, cohort=territory.cohort, territory=territory
             )
         except operations.CohortError as error:
             _field_error(form, error)

@@ -36,12 +36,10 @@ from wtforms import (
     FileField,
     FormField,
     HiddenField,
-    IntegerField,
     SelectFieldBase,
     SelectMultipleField,
     SubmitField,
 )
-from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
 from parcours.core.extensions import db
@@ -57,8 +55,8 @@ def version_column():
 class VersionedForm(FlaskForm):
     """An edit form that says which version of its object it was rendered from."""
 
-    # Missing or mangled, it matches no version: the save is a conflict, never a blind write.
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    # Read from what was posted only (see check): filled from the object on a GET.
+    version = HiddenField()
     #: Fields that steer the save rather than hold the object's content.
     not_content: tuple[str, ...] = ()
 
@@ -68,9 +66,21 @@ class Conflict(Exception):
 
 
 def check(form: VersionedForm, obj) -> None:
-    """Raise Conflict unless ``form`` was rendered from the stored version of ``obj``."""
-    if form.version.data != obj.version:
+    """Raise Conflict unless ``form`` was posted from the stored version of ``obj``.
+
+    A version missing or mangled matches none: such a save is a conflict, never a blind write
+    (a form built with ``obj=`` would otherwise take the stored version for the posted one).
+    """
+    if _posted_version(form) != obj.version:
         raise Conflict
+
+
+def _posted_version(form: VersionedForm) -> int | None:
+    raw = form.version.raw_data
+    try:
+        return int(raw[0]) if raw else None
+    except ValueError:
+        return None
 
 
 @contextmanager

@@ -229,6 +229,7 @@ def test_editing_a_cohort_start_date_moves_its_events(app, login_as, world):
             "start_date": "2026-03-09",
             "timezone": "Europe/Paris",
             "target_territories": "10",
+            "version": "1",
         },
     )
     assert response.status_code == 302
