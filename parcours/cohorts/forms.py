@@ -102,7 +102,7 @@ class MemberRoleForm(VersionedForm):
     role = SelectField(_l("Rôle"), choices=choices((r.value, ROLE_LABELS[r]) for r in STAFF_ROLES))
 
 
-class CoachForm(FlaskForm):
+class CoachForm(VersionedForm):
     coach = SelectField(_l("Accompagnateur·rice"), coerce=int)
 
 

@@ -242,11 +242,24 @@ def _coach_form(territory: Territory, **kwargs) -> tuple[CoachForm, list[Members
     return form, coaches
 
 
-def _territory_page(territory: Territory, person_form: PersonForm, status: int = 200):
-    """Render a territory's page, with the invitation form as it was typed."""
+def _stored_coach_form(territory: Territory, **kwargs) -> CoachForm:
+    return _coach_form(
+        territory, coach=territory.coach_id or 0, version=territory.version, **kwargs
+    )[0]
+
+
+def _territory_page(
+    territory: Territory,
+    person_form: PersonForm,
+    status: int = 200,
+    coach_form: CoachForm | None = None,
+    conflict: list[conflicts.Difference] | None = None,
+):
+    """Render a territory's page, with the invitation (or coach) form as it was typed."""
     cohort = territory.cohort
     manage = can.can_manage_cohort(current_user, cohort)
-    coach_form = _coach_form(territory, coach=territory.coach_id or 0)[0] if manage else None
+    if coach_form is None and manage:
+        coach_form = _stored_coach_form(territory)
     return render_template(
         "cohorts/territory.html",
         territory=territory,
@@ -254,6 +267,7 @@ def _territory_page(territory: Territory, person_form: PersonForm, status: int =
         can_manage=manage,
         person_form=person_form,
         coach_form=coach_form,
+        conflict=conflict,
         remove_form=EmptyForm(),
         sections=sections.collect(
             "territory", cohort=cohort, viewer=current_user, territory=territory
@@ -328,7 +342,12 @@ def assign_coach(territory: Territory):
         return redirect(url_for("cohorts.territory", territory_id=territory.id))
     coach = next((m.user for m in coaches if m.user_id == form.coach.data), None)
     try:
-        operations.assign_coach(territory, coach)
+        with conflicts.versioned(form, territory):
+            operations.assign_coach(territory, coach)
+    except conflicts.Conflict:
+        difference = conflicts.differences(form, _stored_coach_form(territory, formdata=None))
+        conflicts.rebase(form, territory)
+        return _territory_page(territory, PersonForm(), 409, form, difference)
     except operations.CohortError as error:
         flash(str(error), "error")
     else:

@@ -122,9 +122,14 @@ def differences(mine: VersionedForm, stored: VersionedForm) -> list[Difference]:
 
 def page(template: str, form: VersionedForm, stored: VersionedForm, obj, **context):
     """Answer 409 with the edit page: the user's values, the stored version, the differences."""
+    rebase(form, obj)
+    return render_template(template, form=form, conflict=differences(form, stored), **context), 409
+
+
+def rebase(form: VersionedForm, obj) -> None:
+    """Make ``form`` carry the stored version of ``obj``: saving it again is deliberate."""
     form.version.data = obj.version
     form.version.raw_data = None  # rendered from .data, not from what was posted
-    return render_template(template, form=form, conflict=differences(form, stored), **context), 409
 
 
 def _skipped(field) -> bool:

@@ -163,3 +163,24 @@ def test_an_edit_that_does_not_say_its_version_is_a_conflict(app, login_as, worl
     assert client.post(url, data=data).status_code == 409
     with app.app_context():
         assert db.session.get(Territory, world["territory_a1"]).region == "Centre-Val de Loire"
+
+
+def test_coach_choice_from_an_older_page_is_a_conflict(app, login_as, world):
+    url = f"/territories/{world['territory_a2']}"
+    opened = []
+    for role in ("coordinator", "admin"):
+        client = login_as(role)
+        opened.append((client, form_values(client.get(url), action=f"{url}/coach")))
+    (first, first_form), (second, second_form) = opened
+    first_form["coach"] = str(world["coach"])
+    assert first.post(f"{url}/coach", data=first_form).status_code == 302
+    second_form["coach"] = "0"  # from the older page: nobody was following it
+    response = second.post(f"{url}/coach", data=second_form)
+    assert response.status_code == 409
+    assert "Accompagnateur·rice — aucun·e — Coach A" in page_text(response)
+    with app.app_context():
+        assert db.session.get(Territory, world["territory_a2"]).coach_id == world["coach"]
+    again = form_values(response, action=f"{url}/coach")
+    assert second.post(f"{url}/coach", data=again).status_code == 302
+    with app.app_context():
+        assert db.session.get(Territory, world["territory_a2"]).coach_id is None
