@@ -176,7 +176,7 @@ def edit_member(cohort: Cohort, member: Membership):
         else:
             flash(
                 _(
-                    "%(name)s est maintenant %(role)s.",
+                    "Nouveau rôle de %(name)s : %(role)s.",
                     name=member.user.full_name,
                     role=member.role_label,
                 ),

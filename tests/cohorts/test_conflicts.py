@@ -104,7 +104,7 @@ def test_changing_a_coachs_role_ends_their_follow_ups(app, login_as, world):
     data["role"] = "committee"
     response = client.post(url, data=data)
     assert response.status_code == 302
-    assert "Coach A est maintenant Membre du Comité d'orientation." in page_text(
+    assert "Nouveau rôle de Coach A : Membre du Comité d'orientation." in page_text(
         client.get(response.headers["Location"])
     )
     with app.app_context():
