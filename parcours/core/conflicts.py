@@ -141,7 +141,11 @@ def _shown(field) -> str:
     if isinstance(field, FieldList):
         return "\n".join(line for entry in field if (line := _shown(entry)))
     if isinstance(field, FormField):
-        return " · ".join(value for sub in field if not _skipped(sub) if (value := _shown(sub)))
+        parts = [sub for sub in field if not _skipped(sub)]
+        typed = [sub for sub in parts if not isinstance(sub, SelectFieldBase | BooleanField)]
+        if typed and not any(_shown(sub) for sub in typed):
+            return ""  # a blank row: its menus keep their defaults, it says nothing
+        return " · ".join(value for sub in parts if (value := _shown(sub)))
     data = field.data
     if isinstance(field, BooleanField):
         return _("Oui") if data else _("Non")

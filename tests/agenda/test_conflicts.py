@@ -117,3 +117,19 @@ def test_a_save_that_loses_the_race_at_flush_is_a_conflict(app, login_as, world,
     assert response.status_code == 409
     # (The simulated commit shares the test's rolled-back transaction, so it is undone too.)
     assert "Titre Perdu dans la course Session 2" in page_text(response)
+
+
+def test_the_conflict_lists_programme_lines_not_the_blank_rows_of_the_form(app, login_as, world):
+    event_id = _s2(app, world)
+    url = f"/events/{event_id}/edit"
+    (first, first_form), (second, second_form) = _open_twice(login_as, url)
+    first_form["items-0-title"] = "Ouverture"
+    first_form["items-0-start_time"], first_form["items-0-end_time"] = "09:30", "10:00"
+    assert first.post(url, data=first_form).status_code == 302
+    second_form["title"] = "S2 — autre titre"
+    response = second.post(url, data=second_form)
+    assert response.status_code == 409
+    text = page_text(response)
+    row = text[text.index("Déroulé (vide)") : text.index("Type d'événement")]
+    assert row.endswith("· 09:30 · 10:00 · Plénière · Ouverture ")
+    assert "Plénière Plénière" not in text
