@@ -64,7 +64,7 @@ def mark(event: Event):
     """Mark who attended each half-day of an event."""
     grid = queries.attendance_grid(event)
     form = AttendanceSheetForm.for_grid(grid)
-    conflicts = None
+    conflicts, raced = None, False
     if form.validate_on_submit():
         try:
             changes = operations.record_attendances(
@@ -76,8 +76,13 @@ def mark(event: Event):
         except operations.AttendanceError as error:
             flash(str(error), "error")
         except (IntegrityError, StaleDataError):  # someone saved the same marks at this moment
+            # The failed flush left the session unusable: read the sheet again, and show it
+            # with what was typed, to be checked against what the other save wrote.
+            db.session.rollback()
+            grid = queries.attendance_grid(event)
+            form = AttendanceSheetForm.for_grid(grid)
             flash(str(CONFLICT), "error")
-            raise Rollback(redirect(url_for("attendance.mark", event_id=event.id))) from None
+            raced = True
         else:
             if changes:
                 flash(
@@ -91,7 +96,7 @@ def mark(event: Event):
             else:
                 flash(_("Émargement enregistré, sans modification."), "success")
             return redirect(url_for("attendance.mark", event_id=event.id))
-    status = 409 if conflicts else 400 if form.is_submitted() else 200
+    status = 409 if conflicts or raced else 400 if form.is_submitted() else 200
     return render_template(
         "attendance/mark.html",
         event=event,

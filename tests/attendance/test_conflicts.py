@@ -169,3 +169,30 @@ def test_a_mark_removed_meanwhile_is_a_conflict_too(app, login_as, world, events
         response
     )
     assert _marks(app) == {}
+
+
+def test_a_save_that_loses_the_race_at_flush_shows_the_sheet_again(
+    app, login_as, world, events, monkeypatch
+):
+    """Another save commits between this one's reading and its UPDATE: the attendance row's
+    version no longer matches, and the sheet comes back as typed, not a 500."""
+    from sqlalchemy import text
+
+    first = login_as("coordinator")
+    url, form = _sheet(first, events)
+    form[_field(world["a1"], "am")] = "present"
+    assert first.post(url, data=form).status_code == 302
+    url, form = _sheet(first, events)
+    form[_field(world["a1"], "am")] = "late"
+    record = operations.record_attendances
+
+    def racing(event, marks, recorded_by):
+        # The other save, as this transaction would see it at its UPDATE.
+        db.session.execute(text("UPDATE attendances SET version = version + 1"))
+        return record(event, marks, recorded_by=recorded_by)
+
+    monkeypatch.setattr(operations, "record_attendances", racing)
+    response = first.post(url, data=form)
+    assert response.status_code == 409
+    assert "en même temps que vous" in page_text(response)
+    assert form_values(response, action=url)[_field(world["a1"], "am")] == "late"
