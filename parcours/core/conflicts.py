@@ -44,8 +44,6 @@ from wtforms.widgets import HiddenInput
 
 from parcours.core.extensions import db
 
-TEMPLATE = "_conflict.html"
-
 
 def version_column():
     """Return the ``version`` column of an editable model; map it as its ``version_id_col``."""
