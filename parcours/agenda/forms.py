@@ -4,7 +4,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from parcours.agenda.models import AGENDA_ITEM_LABELS, KIND_LABELS, AgendaItemKind, EventKind
 from parcours.agenda.operations import DocumentDraft, EventDraft, ItemDraft
 from parcours.cohorts.models import Cohort, Territory
+from parcours.core.conflicts import VersionedForm
 from parcours.core.forms import DateRange, choices
 
 BLANK_ITEMS = 3
@@ -60,7 +60,9 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class EventForm(FlaskForm):
+class EventForm(VersionedForm):
+    not_content = ("confirm",)
+
     kind = SelectField(_l("Type d'événement"))
     territory = SelectField(_l("Territoire"), coerce=int, validators=[Optional()])
     title = StringField(_l("Titre"), validators=[DataRequired(), Length(max=300)])
@@ -147,6 +149,7 @@ class EventForm(FlaskForm):
         """Show an existing event in the form (times in the cohort's zone)."""
         zone = ZoneInfo(event.cohort.timezone)
         start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+        self.version.data = event.version
         self.kind.data = event.kind
         self.territory.data = event.territory_id or 0
         self.title.data = event.title

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, false
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Territory
+from parcours.core.conflicts import version_column
 from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -102,6 +104,11 @@ class Event(EventLabels, db.Model):
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
     cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Optimistic locking (core/conflicts.py), apart from ``sequence``: that one counts what
+    # calendars must pick up, this one every saved change.
+    version: Mapped[int] = version_column()
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
     cohort: Mapped[Cohort] = relationship()
     territory: Mapped[Territory | None] = relationship()

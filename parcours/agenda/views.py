@@ -2,6 +2,8 @@
 
 import calendar as pycalendar
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +18,7 @@ from parcours.agenda.forms import EventForm
 from parcours.agenda.models import CalendarFeed, Event, EventKind
 from parcours.cohorts import permissions as cohort_can
 from parcours.cohorts.models import Cohort, Territory
+from parcours.core import conflicts
 from parcours.core.downloads import file_response
 from parcours.core.forms import EARLIEST_DATE, LATEST_DATE, EmptyForm
 from parcours.core.pipeline import ANYONE, LOGGED_IN, handles
@@ -127,28 +130,50 @@ def event(event: Event):
 
 
 def _event_form_page(
-    cohort: Cohort, form: EventForm, territories: list[Territory], event: Event | None, back: str
+    cohort: Cohort,
+    form: EventForm,
+    territories: list[Territory],
+    event: Event | None,
+    back: str,
+    stored: Callable[[], EventForm] | None = None,
 ):
-    """Validate, warn, save: shared by the create and edit views."""
+    """Validate, warn, save: shared by the create and edit views.
+
+    ``stored`` returns the form filled with the saved event, shown beside the user's one when
+    the edit was made on an older version (a 409).
+    """
     warnings = []
     if form.validate_on_submit():
         draft = form.draft(cohort, {t.id: t for t in territories})
         try:
-            operations.validate(cohort, draft)
-            warnings = operations.warnings(cohort, draft, event)
-            if not warnings or form.confirm.data:
-                if event is None:
-                    event = operations.create_event(cohort, draft, current_user)
-                    message = _(
-                        "L'événement est programmé ; les personnes attendues sont invitées."
-                    )
-                else:
-                    changed = operations.update_event(event, draft, current_user)
-                    message = (
-                        _("L'événement est modifié.") if changed else _("Aucune modification.")
-                    )
-                flash(message, "success")
-                return redirect(url_for("agenda.event", event_id=event.id))
+            with conflicts.versioned(form, event) if event is not None else nullcontext():
+                operations.validate(cohort, draft)
+                warnings = operations.warnings(cohort, draft, event)
+                if not warnings or form.confirm.data:
+                    if event is None:
+                        event = operations.create_event(cohort, draft, current_user)
+                        message = _(
+                            "L'événement est programmé ; les personnes attendues sont invitées."
+                        )
+                    else:
+                        changed = operations.update_event(event, draft, current_user)
+                        message = (
+                            _("L'événement est modifié.") if changed else _("Aucune modification.")
+                        )
+                    flash(message, "success")
+                    return redirect(url_for("agenda.event", event_id=event.id))
+        except conflicts.Conflict:
+            form.pad_blank_rows()
+            return conflicts.page(
+                "agenda/event_form.html",
+                form,
+                stored(),
+                event,
+                cohort=cohort,
+                event=event,
+                warnings=[],
+                back=back,
+            )
         except operations.EventError as error:
             target = getattr(form, error.field, None) if error.field else None
             if target is not None:
@@ -216,8 +241,15 @@ def edit_event(event: Event):
     form.setup(cohort, kinds, territories)
     if not form.is_submitted():
         form.fill_from(event)
+
+    def stored() -> EventForm:
+        saved = EventForm(formdata=None)
+        saved.setup(cohort, kinds, territories)
+        saved.fill_from(event)
+        return saved
+
     return _event_form_page(
-        cohort, form, territories, event, url_for("agenda.event", event_id=event.id)
+        cohort, form, territories, event, url_for("agenda.event", event_id=event.id), stored
     )
 
 

@@ -1,8 +1,10 @@
 """Attendance forms: the marking sheet (built for each event's grid) and the check-in code."""
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
+from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from parcours.attendance.halfdays import HalfDaySlot
@@ -21,7 +23,11 @@ def field_key(user_id: int, slot: HalfDaySlot) -> str:
 
 
 class AttendanceSheetForm(FlaskForm):
-    """A status and a comment per expected person and half-day; see :meth:`for_grid`."""
+    """A status and a comment per expected person and half-day; see :meth:`for_grid`.
+
+    Beside each, hidden, the status and comment the page showed: the sheet writes only what
+    its user changed, and never over a mark it did not show (operations.record_attendances).
+    """
 
     @classmethod
     def for_grid(cls, grid: AttendanceGrid) -> "AttendanceSheetForm":
@@ -46,9 +52,12 @@ class AttendanceSheetForm(FlaskForm):
                         _l("Commentaire"), validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)]
                     ),
                 )
-                record = grid.record(person.user.id, slot)
-                data[f"status_{key}"] = record.status if record else NOT_RECORDED
-                data[f"comment_{key}"] = record.comment if record else ""
+                setattr(Sheet, f"shown_status_{key}", HiddenField())
+                setattr(Sheet, f"shown_comment_{key}", HiddenField())
+                status, comment = _recorded(grid.record(person.user.id, slot))
+                for prefix in ("", "shown_"):
+                    data[f"{prefix}status_{key}"] = status
+                    data[f"{prefix}comment_{key}"] = comment
         return Sheet(data=data)
 
     def status_field(self, user_id: int, slot: HalfDaySlot):
@@ -57,15 +66,58 @@ class AttendanceSheetForm(FlaskForm):
     def comment_field(self, user_id: int, slot: HalfDaySlot):
         return self[f"comment_{field_key(user_id, slot)}"]
 
+    def shown_fields(self, user_id: int, slot: HalfDaySlot):
+        key = field_key(user_id, slot)
+        return self[f"shown_status_{key}"], self[f"shown_comment_{key}"]
+
     def marks(self, grid: AttendanceGrid) -> dict[RecordKey, Mark]:
-        """Return what the form says for every person and half-day of ``grid``."""
+        """Return what the form says for every person and half-day of ``grid`` it posted."""
         marks = {}
         for person in grid.people:
             for slot in grid.slots:
-                status = self.status_field(person.user.id, slot).data or None
+                status = self.status_field(person.user.id, slot)
+                if not status.raw_data:
+                    continue  # not on the page that was posted: nothing to say about it
                 comment = self.comment_field(person.user.id, slot).data or ""
-                marks[(person.user.id, slot.day, slot.half.value)] = Mark(status, comment)
+                shown_status, shown_comment = self.shown_fields(person.user.id, slot)
+                # A sheet that does not say what it showed is taken to have shown nothing:
+                # it may fill empty half-days, never overwrite or remove a mark.
+                shown = (
+                    (shown_status.data or None, shown_comment.data or "")
+                    if shown_status.raw_data
+                    else (None, "")
+                )
+                marks[(person.user.id, slot.day, slot.half.value)] = Mark(
+                    status.data or None, comment, shown
+                )
         return marks
+
+    def rebase(self, grid: AttendanceGrid, conflicts: Iterable[RecordKey]) -> None:
+        """Show a refused save again on what is stored now (``grid`` read after the refusal).
+
+        Half-days in conflict keep what the user typed, now over the stored mark: saving again
+        writes the user's choice on purpose. Half-days the user did not change show what is
+        stored. The others keep what was typed and what was shown, and are checked again.
+        """
+        clashing = set(conflicts)
+        for person in grid.people:
+            for slot in grid.slots:
+                key = (person.user.id, slot.day, slot.half.value)
+                status = self.status_field(person.user.id, slot)
+                comment = self.comment_field(person.user.id, slot)
+                shown_status, shown_comment = self.shown_fields(person.user.id, slot)
+                stored = _recorded(grid.record(person.user.id, slot))
+                shown = (shown_status.data or NOT_RECORDED, (shown_comment.data or "").strip())
+                mine = (status.data or NOT_RECORDED, (comment.data or "").strip())
+                if key in clashing or not status.raw_data:
+                    shown_status.data, shown_comment.data = stored
+                elif mine == shown:
+                    status.data, comment.data = stored
+                    shown_status.data, shown_comment.data = stored
+
+
+def _recorded(record) -> tuple[str, str]:
+    return (record.status, record.comment) if record else (NOT_RECORDED, "")
 
 
 class CheckInForm(FlaskForm):

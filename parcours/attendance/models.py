@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parcours.accounts.models import User
 from parcours.agenda.models import Event
+from parcours.core.conflicts import version_column
 from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -66,8 +68,14 @@ class Attendance(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     recorded_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    # Two sheets saved at the same moment: the second one's UPDATE finds no row of the
+    # version it read, instead of overwriting the first (core/conflicts.py).
+    version: Mapped[int] = version_column()
 
     event: Mapped[Event] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
     def __repr__(self) -> str:

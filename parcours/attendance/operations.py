@@ -49,6 +49,32 @@ class Mark:
 
     status: str | None  # None: not recorded (an existing record is removed)
     comment: str = ""
+    # What the sheet showed for this half-day when it was rendered, as (status, comment).
+    # Given, a mark equal to it is no change, and a record changed since is not overwritten.
+    # None (a script, the demo): the mark is written whatever is stored.
+    shown: tuple[str | None, str] | None = None
+
+
+@dataclass(frozen=True)
+class MarkConflict:
+    """A half-day changed by someone else since the sheet was rendered, to another value."""
+
+    key: tuple[int, date, str]
+    mine: Mark
+    stored: Attendance | None  # None: the record was removed meanwhile
+
+
+class AttendanceConflict(AttendanceError):
+    """Marks the sheet would overwrite without having shown them; nothing was written."""
+
+    def __init__(self, conflicts: list[MarkConflict]) -> None:
+        super().__init__(
+            _(
+                "Ces présences ont été modifiées par quelqu'un d'autre depuis l'ouverture de la "
+                "page : rien n'a été enregistré."
+            )
+        )
+        self.conflicts = conflicts
 
 
 def _check_event(event: Event) -> None:
@@ -56,6 +82,10 @@ def _check_event(event: Event) -> None:
         raise AttendanceError(_("On ne relève pas les présences pour ce type de rendez-vous."))
     if event.is_cancelled:
         raise AttendanceError(_("Ce rendez-vous est annulé."))
+
+
+def _value(status: str | None, comment: str) -> tuple[str | None, str]:
+    return (status or None, comment.strip())
 
 
 def record_attendances(
@@ -66,8 +96,11 @@ def record_attendances(
 ) -> int:
     """Record the attendance of expected participants, keyed by (user id, day, half).
 
-    Only what changed is written; a mark without status removes the record. Return how many
-    records were created, changed or removed.
+    Only what changed is written; a mark without status removes the record. A mark that says
+    what it was shown writes only if the user changed it, and only over what they were shown
+    (or over the very value they chose): a record changed meanwhile to anything else, by
+    another sheet or a self check-in, makes the whole save an AttendanceConflict. Return how
+    many records were created, changed or removed.
     """
     _check_event(event)
     expected = {person.user.id for person in expected_participants(event)}
@@ -87,36 +120,46 @@ def record_attendances(
         (a.user_id, a.day, a.half): a
         for a in db.session.scalars(select(Attendance).where(Attendance.event_id == event.id))
     }
-    changes = 0
+    # Decide everything before writing anything: a conflict leaves the session untouched.
+    writes, conflicts = [], []
     for key, mark in marks.items():
         record = existing.get(key)
-        comment = mark.comment.strip()
-        if mark.status is None:
-            if record is not None:
-                db.session.delete(record)
-                changes += 1
+        stored = _value(record.status, record.comment) if record else (None, "")
+        wanted = _value(mark.status, mark.comment)
+        if wanted == stored:
             continue
-        if record is not None and (record.status, record.comment) == (mark.status, comment):
+        if mark.shown is not None:
+            shown = _value(*mark.shown)
+            if wanted == shown:
+                continue  # not changed on the page: what is stored stays
+            if stored != shown:
+                conflicts.append(MarkConflict(key, mark, record))
+                continue
+        writes.append((key, wanted, record))
+    if conflicts:
+        raise AttendanceConflict(conflicts)
+    for key, (status, comment), record in writes:
+        if status is None:
+            db.session.delete(record)
             continue
         if record is None:
             user_id, day, half = key
             record = Attendance(event_id=event.id, user_id=user_id, day=day, half=half)
             db.session.add(record)
-        record.status = mark.status
+        record.status = status
         record.comment = comment
         record.self_checked_in = False
         record.recorded_by_id = recorded_by.id
         record.recorded_at = now_utc()
-        changes += 1
     db.session.flush()
     _freeze_dates_if_recorded(event)
     logger.info(
         "Attendance of event %s recorded by user %s: %d change(s)",
         event.id,
         recorded_by.id,
-        changes,
+        len(writes),
     )
-    return changes
+    return len(writes)
 
 
 def _freeze_dates_if_recorded(event: Event) -> None:

@@ -9,12 +9,14 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from parcours.agenda.models import Event
 from parcours.agenda.permissions import ATTENDANCE_KINDS, can_take_attendance, can_view_event
 from parcours.attendance import operations, pdf, queries, reports
 from parcours.attendance.forms import AttendanceSheetForm, CheckInForm
 from parcours.attendance.halfdays import current_slot, half_days, next_slot
+from parcours.attendance.models import STATUS_LABELS
 from parcours.attendance.permissions import can_check_in, can_download_attestation
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Membership, Role
@@ -62,16 +64,25 @@ def mark(event: Event):
     """Mark who attended each half-day of an event."""
     grid = queries.attendance_grid(event)
     form = AttendanceSheetForm.for_grid(grid)
+    conflicts, raced = None, False
     if form.validate_on_submit():
         try:
             changes = operations.record_attendances(
                 event, form.marks(grid), recorded_by=current_user
             )
+        except operations.AttendanceConflict as conflict:
+            conflicts = {clash.key: clash for clash in conflict.conflicts}
+            form.rebase(grid, conflicts)
         except operations.AttendanceError as error:
             flash(str(error), "error")
-        except IntegrityError:  # someone saved the same sheet at the same moment
+        except (IntegrityError, StaleDataError):  # someone saved the same marks at this moment
+            # The failed flush left the session unusable: read the sheet again, and show it
+            # with what was typed, to be checked against what the other save wrote.
+            db.session.rollback()
+            grid = queries.attendance_grid(event)
+            form = AttendanceSheetForm.for_grid(grid)
             flash(str(CONFLICT), "error")
-            raise Rollback(redirect(url_for("attendance.mark", event_id=event.id))) from None
+            raced = True
         else:
             if changes:
                 flash(
@@ -85,9 +96,15 @@ def mark(event: Event):
             else:
                 flash(_("Émargement enregistré, sans modification."), "success")
             return redirect(url_for("attendance.mark", event_id=event.id))
-    status = 400 if form.is_submitted() else 200
+    status = 409 if conflicts or raced else 400 if form.is_submitted() else 200
     return render_template(
-        "attendance/mark.html", event=event, grid=grid, form=form, code_form=EmptyForm()
+        "attendance/mark.html",
+        event=event,
+        grid=grid,
+        form=form,
+        conflicts=conflicts or {},
+        status_labels=STATUS_LABELS,
+        code_form=EmptyForm(),
     ), status
 
 
@@ -150,7 +167,7 @@ def check_in(event: Event):
             record = operations.check_in(event, current_user, form.code.data)
         except operations.AttendanceError as error:
             form.code.errors = [*form.code.errors, str(error)]
-        except IntegrityError:  # the same check-in sent twice at once: the first one counts
+        except (IntegrityError, StaleDataError):  # the same check-in twice at once: one counts
             raise Rollback(redirect(url_for("attendance.check_in", event_id=event.id))) from None
         else:
             flash(

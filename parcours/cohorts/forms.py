@@ -23,6 +23,7 @@ from parcours.cohorts.models import (
     TERRITORY_KINDS,
     Role,
 )
+from parcours.core.conflicts import VersionedForm
 from parcours.core.forms import DateRange, choices
 
 
@@ -45,11 +46,11 @@ class CohortForm(FlaskForm):
     )
 
 
-class CohortEditForm(CohortForm):
+class CohortEditForm(VersionedForm, CohortForm):
     curriculum = None
 
 
-class TerritoryForm(FlaskForm):
+class TerritoryForm(VersionedForm):
     name = StringField(_l("Nom du territoire"), validators=[DataRequired(), Length(max=200)])
     region = StringField(_l("Région"), validators=[Length(max=100)])
     department = StringField(_l("Département"), validators=[Length(max=100)])
@@ -92,7 +93,16 @@ class MemberForm(PersonForm):
     )
 
 
-class CoachForm(FlaskForm):
+STAFF_ROLES = (Role.COORDINATOR, Role.COACH, Role.COMMITTEE)
+
+
+class MemberRoleForm(VersionedForm):
+    """The role of a coordinator, coach or committee member in their cohort."""
+
+    role = SelectField(_l("Rôle"), choices=choices((r.value, ROLE_LABELS[r]) for r in STAFF_ROLES))
+
+
+class CoachForm(VersionedForm):
     coach = SelectField(_l("Accompagnateur·rice"), coerce=int)
 
 

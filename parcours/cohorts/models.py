@@ -2,12 +2,14 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parcours.accounts.models import User
+from parcours.core.conflicts import version_column
 from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -80,6 +82,9 @@ class Cohort(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Europe/Paris")
     target_territories: Mapped[int] = mapped_column(nullable=False, default=12)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    version: Mapped[int] = version_column()
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
     # Every cohort page reads its curriculum: fetch the version row (not its data) with it.
     curriculum_version: Mapped[CurriculumVersion] = relationship(lazy="joined", innerjoin=True)
@@ -155,6 +160,9 @@ class Territory(TerritoryLabels, db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    version: Mapped[int] = version_column()
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
     cohort: Mapped[Cohort] = relationship(back_populates="territories")
     coach: Mapped[User | None] = relationship()
@@ -190,6 +198,9 @@ class Membership(db.Model):
         ForeignKey("territories.id", ondelete="CASCADE"), nullable=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    version: Mapped[int] = version_column()
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
     cohort: Mapped[Cohort] = relationship()
     # A membership is shown with its person: fetch them together rather than one by one.

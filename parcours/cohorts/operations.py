@@ -199,21 +199,47 @@ def remove_member(member: Membership) -> None:
     """Remove someone from a cohort; the last coordinator stays."""
     cohort = member.cohort
     if member.role == Role.COORDINATOR:
-        coordinators = db.session.scalar(
-            select(func.count(Membership.id)).where(
-                Membership.cohort_id == cohort.id, Membership.role == Role.COORDINATOR
-            )
-        )
-        if coordinators <= 1:
-            raise CohortError(_("La cohorte doit garder au moins un·e coordinateur·rice."))
+        _keep_a_coordinator(cohort)
     if member.role == Role.COACH:
-        for territory in cohort.territories:
-            if territory.coach_id == member.user_id:
-                territory.coach_id = None
+        _stop_coaching(member)
     db.session.delete(member)
     db.session.flush()
     forget_memberships()
     logger.info("User %s removed from cohort %s", member.user_id, cohort.id)
+
+
+def change_role(member: Membership, role: Role) -> None:
+    """Give a coordinator, coach or committee member another of these roles in their cohort."""
+    if Role.CATALYSEUR in (role, member.role):
+        raise CohortError(
+            _("Les catalyseurs s'ajoutent depuis la page de leur territoire."), "role"
+        )
+    if role == member.role:
+        return
+    if member.role == Role.COORDINATOR:
+        _keep_a_coordinator(member.cohort, "role")
+    if member.role == Role.COACH:
+        _stop_coaching(member)
+    member.role = role
+    db.session.flush()
+    forget_memberships()
+    logger.info("User %s is now %s in cohort %s", member.user_id, role, member.cohort_id)
+
+
+def _keep_a_coordinator(cohort: Cohort, field: str | None = None) -> None:
+    coordinators = db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.cohort_id == cohort.id, Membership.role == Role.COORDINATOR
+        )
+    )
+    if coordinators <= 1:
+        raise CohortError(_("La cohorte doit garder au moins un·e coordinateur·rice."), field)
+
+
+def _stop_coaching(member: Membership) -> None:
+    for territory in member.cohort.territories:
+        if territory.coach_id == member.user_id:
+            territory.coach_id = None
 
 
 def assign_coach(territory: Territory, coach: User | None) -> None:

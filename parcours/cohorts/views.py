@@ -14,10 +14,12 @@ from parcours.cohorts.forms import (
     ImportConfirmForm,
     ImportForm,
     MemberForm,
+    MemberRoleForm,
     PersonForm,
     TerritoryForm,
 )
 from parcours.cohorts.models import ROLE_LABELS, Cohort, Membership, Role, Territory
+from parcours.core import conflicts
 from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm, choices
@@ -101,13 +103,18 @@ def edit_cohort(cohort: Cohort):
     form = CohortEditForm(obj=cohort)
     if form.validate_on_submit():
         try:
-            operations.update_cohort(
-                cohort,
-                name=form.name.data,
-                start_date=form.start_date.data,
-                timezone=form.timezone.data,
-                target_territories=form.target_territories.data,
-            )
+            with conflicts.versioned(form, cohort):
+                operations.update_cohort(
+                    cohort,
+                    name=form.name.data,
+                    start_date=form.start_date.data,
+                    timezone=form.timezone.data,
+                    target_territories=form.target_territories.data,
+                )
+        except conflicts.Conflict:
+            stored = CohortEditForm(formdata=None, obj=cohort)
+            page = "cohorts/cohort_form.html"
+            return conflicts.page(page, form, stored, cohort, cohort=cohort, has_curricula=True)
         except operations.CohortError as error:
             _field_error(form, error)
         else:
@@ -143,6 +150,42 @@ def members(cohort: Cohort):
     people = queries.cohort_members(cohort, (Role.COORDINATOR, Role.COACH, Role.COMMITTEE))
     return render_template(
         "cohorts/members.html", cohort=cohort, form=form, people=people, remove_form=EmptyForm()
+    ), status
+
+
+def _staff_membership_of(membership_id: int, cohort: Cohort) -> Membership | None:
+    member = _membership_of(membership_id, cohort)
+    return member if member is not None and member.role != Role.CATALYSEUR else None
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:membership_id>/edit", methods=["GET", "POST"])
+@handles(load={"cohort": Cohort, "member": _staff_membership_of}, allow=can.can_manage_cohort)
+def edit_member(cohort: Cohort, member: Membership):
+    """Change the role of a coordinator, coach or committee member."""
+    form = MemberRoleForm(obj=member)
+    if form.validate_on_submit():
+        try:
+            with conflicts.versioned(form, member):
+                operations.change_role(member, Role(form.role.data))
+        except conflicts.Conflict:
+            stored = MemberRoleForm(formdata=None, obj=member)
+            page = "cohorts/member_form.html"
+            return conflicts.page(page, form, stored, member, cohort=cohort, member=member)
+        except operations.CohortError as error:
+            _field_error(form, error)
+        else:
+            flash(
+                _(
+                    "Nouveau rôle de %(name)s : %(role)s.",
+                    name=member.user.full_name,
+                    role=member.role_label,
+                ),
+                "success",
+            )
+            return redirect(url_for("cohorts.members", cohort_id=cohort.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "cohorts/member_form.html", form=form, cohort=cohort, member=member
     ), status
 
 
@@ -199,11 +242,24 @@ def _coach_form(territory: Territory, **kwargs) -> tuple[CoachForm, list[Members
     return form, coaches
 
 
-def _territory_page(territory: Territory, person_form: PersonForm, status: int = 200):
-    """Render a territory's page, with the invitation form as it was typed."""
+def _stored_coach_form(territory: Territory, **kwargs) -> CoachForm:
+    return _coach_form(
+        territory, coach=territory.coach_id or 0, version=territory.version, **kwargs
+    )[0]
+
+
+def _territory_page(
+    territory: Territory,
+    person_form: PersonForm,
+    status: int = 200,
+    coach_form: CoachForm | None = None,
+    conflict: list[conflicts.Difference] | None = None,
+):
+    """Render a territory's page, with the invitation (or coach) form as it was typed."""
     cohort = territory.cohort
     manage = can.can_manage_cohort(current_user, cohort)
-    coach_form = _coach_form(territory, coach=territory.coach_id or 0)[0] if manage else None
+    if coach_form is None and manage:
+        coach_form = _stored_coach_form(territory)
     return render_template(
         "cohorts/territory.html",
         territory=territory,
@@ -211,6 +267,7 @@ def _territory_page(territory: Territory, person_form: PersonForm, status: int =
         can_manage=manage,
         person_form=person_form,
         coach_form=coach_form,
+        conflict=conflict,
         remove_form=EmptyForm(),
         sections=sections.collect(
             "territory", cohort=cohort, viewer=current_user, territory=territory
@@ -232,8 +289,15 @@ def edit_territory(territory: Territory):
     form = TerritoryForm(obj=territory)
     if form.validate_on_submit():
         try:
-            operations.update_territory(
-                territory, changed_by=current_user, **form.territory_fields()
+            with conflicts.versioned(form, territory):
+                operations.update_territory(
+                    territory, changed_by=current_user, **form.territory_fields()
+                )
+        except conflicts.Conflict:
+            stored = TerritoryForm(formdata=None, obj=territory)
+            page = "cohorts/territory_form.html"
+            return conflicts.page(
+                page, form, stored, territory, cohort=territory.cohort, territory=territory
             )
         except operations.CohortError as error:
             _field_error(form, error)
@@ -278,7 +342,12 @@ def assign_coach(territory: Territory):
         return redirect(url_for("cohorts.territory", territory_id=territory.id))
     coach = next((m.user for m in coaches if m.user_id == form.coach.data), None)
     try:
-        operations.assign_coach(territory, coach)
+        with conflicts.versioned(form, territory):
+            operations.assign_coach(territory, coach)
+    except conflicts.Conflict:
+        difference = conflicts.differences(form, _stored_coach_form(territory, formdata=None))
+        conflicts.rebase(form, territory)
+        return _territory_page(territory, PersonForm(), 409, form, difference)
     except operations.CohortError as error:
         flash(str(error), "error")
     else:

@@ -217,7 +217,12 @@ def test_edit_then_cancel_keeps_the_event_visible_as_cancelled(app, login_as, wo
     response = client.post(
         f"/events/{event_id}/edit",
         data=_form(
-            title="S2 déplacée", start_date=day, end_date=day, thematics=thematics, confirm="y"
+            title="S2 déplacée",
+            start_date=day,
+            end_date=day,
+            thematics=thematics,
+            confirm="y",
+            version="1",
         ),
     )
     assert response.status_code == 302

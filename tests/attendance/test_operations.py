@@ -335,3 +335,41 @@ def test_operations_log_ids_not_names(ctx, world, events, accents, caplog):
     assert f"event {s1.id}" in text
     for private in ("Élise", "Château", "Françoise", "raison personnelle", morning_code):
         assert private not in text
+
+
+def test_marks_that_say_what_they_showed_write_only_what_changed(ctx, world, events):
+    s1, coordinator = _event(events, "S1"), _user(world, "coordinator")
+    a1_am, a1_pm = (world["a1"], APRIL_1, "am"), (world["a1"], APRIL_1, "pm")
+    a2_am = (world["a2"], APRIL_1, "am")
+    operations.record_attendances(s1, {a1_am: Mark("present")}, recorded_by=coordinator)
+    nothing = (None, "")
+    # Shown empty and left empty: the mark recorded meanwhile stays.
+    changes = operations.record_attendances(
+        s1,
+        {a1_am: Mark(None, shown=nothing), a2_am: Mark("excused", shown=nothing)},
+        recorded_by=coordinator,
+    )
+    assert changes == 1
+    # Shown as recorded and changed: written, removal included.
+    changes = operations.record_attendances(
+        s1,
+        {a1_am: Mark("late", shown=("present", "")), a2_am: Mark(None, shown=("excused", ""))},
+        recorded_by=coordinator,
+    )
+    assert changes == 2
+    assert _records(s1.id) == {a1_am: ("late", "", False)}
+    # Changed over a value it did not show: refused as a whole, nothing written.
+    with pytest.raises(operations.AttendanceConflict) as refused:
+        operations.record_attendances(
+            s1,
+            {a1_am: Mark("absent", shown=("present", "")), a1_pm: Mark("present", shown=nothing)},
+            recorded_by=coordinator,
+        )
+    [conflict] = refused.value.conflicts
+    assert (conflict.key, conflict.mine.status, conflict.stored.status) == (a1_am, "absent", "late")
+    assert _records(s1.id) == {a1_am: ("late", "", False)}
+    # The value chosen meanwhile by someone else is no conflict: nothing to write.
+    changes = operations.record_attendances(
+        s1, {a1_am: Mark("late", shown=("present", ""))}, recorded_by=coordinator
+    )
+    assert changes == 0

@@ -20,6 +20,7 @@ from parcours.core.time import freeze
 from parcours.outbox import mail
 from tests.attendance.conftest import S1_DAY, paris
 from tests.conftest import ROLES, page_text
+from tests.forms import form_values
 
 APRIL_1 = date(2026, 4, 1)
 
@@ -572,6 +573,8 @@ def test_saving_at_the_same_moment_as_someone_else_is_not_a_server_error(
     monkeypatch.setattr(operations, "record_attendances", clash)
     client = login_as("coordinator")
     url = f"/events/{events['S1']}/attendance"
-    response = client.post(url, data={_field(world["a1"], "am"): "present"})
-    assert response.status_code == 302
-    assert "en même temps que vous" in page_text(client.get(url))
+    response = client.post(url, data={_field(world["a1"], "am"): "late"})
+    # Answered with the sheet as typed, so that saving again is checked against the other save.
+    assert response.status_code == 409
+    assert "en même temps que vous" in page_text(response)
+    assert form_values(response, action=url)[_field(world["a1"], "am")] == "late"

@@ -6,6 +6,7 @@ from parcours.agenda.models import Event
 from parcours.cohorts.models import Cohort, Membership, Territory
 from parcours.core.extensions import db
 from tests.conftest import page_text
+from tests.forms import form_values
 
 
 def test_coordinator_creates_a_cohort_with_its_timeline(app, login_as, world):
@@ -108,7 +109,9 @@ def test_coordinator_adds_territory_then_invites_catalyseur_and_assigns_coach(
     assert response.status_code == 302
     assert [m.to for m in outbox] == ["jeanne@example.org"]
     assert "Cohorte A" in outbox[0].body
-    response = client.post(f"{url}/coach", data={"coach": str(world["coach"])})
+    coach_form = form_values(client.get(url), action=f"{url}/coach")
+    coach_form["coach"] = str(world["coach"])
+    response = client.post(f"{url}/coach", data=coach_form)
     assert response.status_code == 302
     text = page_text(client.get(url))
     assert "Jeanne Nouvelle" in text
@@ -229,6 +232,7 @@ def test_editing_a_cohort_start_date_moves_its_events(app, login_as, world):
             "start_date": "2026-03-09",
             "timezone": "Europe/Paris",
             "target_territories": "10",
+            "version": "1",
         },
     )
     assert response.status_code == 302
