@@ -1,7 +1,5 @@
 """Login, logout, invitations, password reset and the account page."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -27,17 +25,14 @@ from parcours.accounts.forms import (
 )
 from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import ANYONE, LOGGED_IN, handles
+from parcours.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
     """Return ``target`` if it stays on this site, else the home page."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("home.index")
+    return safe_next(target, url_for("home.index"))
 
 
 def _renew_session(*keep: str) -> None:
@@ -98,7 +93,7 @@ def choose_language():
     form = LanguageForm()
     if form.validate_on_submit():
         session["locale"] = form.locale.data
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_safe_next(request.values.get("next")))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
