@@ -141,13 +141,17 @@ def show_code(event: Event):
 
 
 @bp.route("/events/<int:event_id>/check-in", methods=["GET", "POST"])
-@handles(load={"event": _meeting}, allow=can_view_event)
+@handles(load={"event": _meeting}, allow=can_view_event, commit_failures=True)  # wrong codes count
 def check_in(event: Event):
     """Let an expected participant record their own presence with the code shown in the room."""
     form = CheckInForm() if request.method == "POST" else CheckInForm(code=request.args.get("code"))
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             record = operations.check_in(event, current_user, form.code.data)
+        except operations.TooManyCodes as error:
+            form.code.errors = [*form.code.errors, str(error)]
+            status = 429
         except operations.AttendanceError as error:
             form.code.errors = [*form.code.errors, str(error)]
         except IntegrityError:  # the same check-in sent twice at once: the first one counts
@@ -162,7 +166,6 @@ def check_in(event: Event):
                 "success",
             )
             return redirect(url_for("attendance.check_in", event_id=event.id))
-    status = 400 if form.is_submitted() else 200
     expected = can_check_in(current_user, event)
     slot = current_slot(half_days(event), now_utc())
     mine = None

@@ -24,7 +24,7 @@ _CONTROL_OR_SPACE = "".join(chr(code) for code in range(0x21))
 def safe_next(target: str | None, fallback: str) -> str:
     """Return ``target`` if a browser would read it as a path on this site, else ``fallback``.
 
-    A browser reads ``/\\evil.example``, ``/\t/evil.example`` or ``////evil.example`` as the
+    A browser reads ``/\\evil.example``, ``/<tab>/evil.example`` or ``////evil.example`` as the
     address of another site (a backslash is a slash, tabs and newlines vanish, and ``//``
     starts a host), while Python's ``urlsplit`` sees a path in each. So the target is first
     normalised the way browsers do, then must be a single-slash path without scheme or host,
