@@ -139,12 +139,17 @@ def _send(
 def send_invitation(
     user: User,
     *,
+    name: str,
     invited_by: User,
     cohort_name: str,
     role_label: LazyString,
     cohort_id: int | None = None,
 ) -> None:
-    """E-mail ``user`` a link to join (set a password) or, if they have one, a notice."""
+    """E-mail ``user`` a link to join (set a password) or, if they have one, a notice.
+
+    It greets them by ``name``, as the inviter typed it: the cohort's e-mail log shows the
+    message, and an existing account's own name is not the inviter's to learn.
+    """
     if user.has_password:
         link = absolute_url("accounts.login")
         template = "mail/added_to_cohort.txt"
@@ -157,6 +162,7 @@ def send_invitation(
         template,
         _l("Votre accès à Parcours — %(cohort)s", cohort=cohort_name),
         cohort_id=cohort_id,
+        name=name,
         link=link,
         invited_by=invited_by,
         cohort_name=cohort_name,

@@ -204,7 +204,11 @@ def test_invitation_without_password_links_to_the_invitation_page(ctx, create_us
     inviter = _user(create_user("coord@example.org", "Claire Coord"))
     user, _ = operations.ensure_user("new@example.org", "Nina Nouvelle")
     operations.send_invitation(
-        user, invited_by=inviter, cohort_name="Cohorte A", role_label=_l("Catalyseur·rice")
+        user,
+        name="Nina Nouvelle",
+        invited_by=inviter,
+        cohort_name="Cohorte A",
+        role_label=_l("Catalyseur·rice"),
     )
     db.session.commit()
     [message] = outbox
@@ -222,10 +226,17 @@ def test_invitation_of_someone_with_a_password_points_to_login(ctx, create_user,
     inviter = _user(create_user("coord@example.org", "Claire Coord"))
     user = _user(create_user("ana@example.org", "Ana Dupont"))
     operations.send_invitation(
-        user, invited_by=inviter, cohort_name="Cohorte B", role_label=_l("Catalyseur·rice")
+        user,
+        name="A. Dupont",
+        invited_by=inviter,
+        cohort_name="Cohorte B",
+        role_label=_l("Catalyseur·rice"),
     )
     db.session.commit()
     [message] = outbox
+    # Greeted as the inviter typed: the cohort's e-mail log shows this message to them.
+    assert message.body.startswith("Bonjour A. Dupont,")
+    assert "Ana Dupont" not in message.body
     assert "vous a ajouté·e au parcours « Cohorte B »" in message.body
     assert link_in(message) == "/login"
 
@@ -236,7 +247,11 @@ def test_invitation_is_written_in_the_recipients_language(ctx, create_user, outb
     english, _ = operations.ensure_user("en@example.org", "Emma", locale="en")
     for user in (french, english):
         operations.send_invitation(
-            user, invited_by=inviter, cohort_name="Cohorte A", role_label=_l("Catalyseur·rice")
+            user,
+            name=user.full_name,
+            invited_by=inviter,
+            cohort_name="Cohorte A",
+            role_label=_l("Catalyseur·rice"),
         )
     db.session.commit()
     subjects = {message.to: message.subject for message in outbox}

@@ -402,6 +402,7 @@ def test_an_invitation_link_lets_the_person_choose_a_password(app, client, creat
         user, _ = operations.ensure_user("nina@example.org", "Nina Nouvelle")
         operations.send_invitation(
             user,
+            name="Nina Nouvelle",
             invited_by=db.session.get(User, coordinator_id),
             cohort_name="Cohorte A",
             role_label=_l("Catalyseur·rice"),
