@@ -146,12 +146,14 @@ def check_in(event: Event):
     """Let an expected participant record their own presence with the code shown in the room."""
     form = CheckInForm() if request.method == "POST" else CheckInForm(code=request.args.get("code"))
     status = 400 if form.is_submitted() else 200
+    headers = {}
     if form.validate_on_submit():
         try:
             record = operations.check_in(event, current_user, form.code.data)
         except operations.TooManyCodes as error:
             form.code.errors = [*form.code.errors, str(error)]
             status = 429
+            headers["Retry-After"] = str(error.retry_after_seconds)
         except operations.AttendanceError as error:
             form.code.errors = [*form.code.errors, str(error)]
         except IntegrityError:  # the same check-in sent twice at once: the first one counts
@@ -171,14 +173,18 @@ def check_in(event: Event):
     mine = None
     if slot is not None and expected:
         mine = queries.attendance_grid(event).record(current_user.id, slot)
-    return render_template(
-        "attendance/check_in.html",
-        event=event,
-        form=form,
-        expected=expected,
-        slot=slot,
-        mine=mine,
-    ), status
+    return (
+        render_template(
+            "attendance/check_in.html",
+            event=event,
+            form=form,
+            expected=expected,
+            slot=slot,
+            mine=mine,
+        ),
+        status,
+        headers,
+    )
 
 
 @bp.get("/events/<int:event_id>/signature-sheet.pdf")

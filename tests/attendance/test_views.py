@@ -588,6 +588,7 @@ def test_many_wrong_codes_then_the_right_one_is_refused_until_the_window_ends(
             assert client.post(url, data={"code": f"WRONG{n}"}).status_code == 400
         response = client.post(url, data={"code": code})
         assert response.status_code == 429
+        assert response.headers["Retry-After"] == "600"
         assert "Trop de codes erronés. Réessayez dans 10 minutes." in page_text(response)
         assert f'value="{code}"' in response.get_data(as_text=True)  # kept as typed
     with app.app_context():
