@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     from parcours.agenda.views import bp as agenda_bp
     from parcours.attendance import subscribers as attendance_subscribers  # noqa: F401
     from parcours.attendance.views import bp as attendance_bp
+    from parcours.cohorts import subscribers as cohorts_subscribers  # noqa: F401
     from parcours.cohorts.views import bp as cohorts_bp
     from parcours.core.health import bp as health_bp
     from parcours.home import bp as home_bp

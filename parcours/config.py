@@ -29,8 +29,19 @@ DEFAULTS = {
     # Messages sent during the request that caused them; larger batches go to the scheduler.
     "PARCOURS_MAIL_INLINE_LIMIT": 5,
     "PARCOURS_IDLE_TIMEOUT_MINUTES": 120,
+    # Failed logins per account (or per known browser), then per client address.
     "PARCOURS_LOGIN_MAX_FAILURES": 5,
+    "PARCOURS_LOGIN_CLIENT_MAX_FAILURES": 10,
     "PARCOURS_LOGIN_WINDOW_MINUTES": 15,
+    # How long a browser that logged in stays exempt from its account's lock-out.
+    "PARCOURS_DEVICE_COOKIE_DAYS": 180,
+    # Password-reset requests per address typed and per client address.
+    "PARCOURS_RESET_MAX_PER_ADDRESS": 3,
+    "PARCOURS_RESET_MAX_PER_CLIENT": 10,
+    "PARCOURS_RESET_WINDOW_MINUTES": 60,
+    # Wrong check-in codes per person and half-day.
+    "PARCOURS_CHECK_IN_MAX_FAILURES": 5,
+    "PARCOURS_CHECK_IN_WINDOW_MINUTES": 10,
     "PARCOURS_TOKEN_MAX_AGE_HOURS": 72,
     "PARCOURS_BASE_URL": "",
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.

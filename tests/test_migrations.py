@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 
+from parcours.accounts.models import User
 from parcours.core.extensions import db
 
 # Alembic works on a connection of its own, and the downgrade drops every table.
@@ -61,3 +62,38 @@ def test_existing_attendance_freezes_its_events_dates_after_the_upgrade(app, wor
         upgrade()
         frozen = dict(db.session.execute(select(Event.id, Event.dates_frozen)).all())
     assert (frozen[ids[0]], frozen[ids[1]]) == (True, False)
+
+
+def test_existing_memberships_keep_their_names_after_the_upgrade(app, world):
+    from parcours.accounts import operations as account_ops
+    from parcours.cohorts import operations as cohort_ops
+    from parcours.cohorts.models import Cohort, Membership
+
+    with app.test_request_context():
+        cohort = db.session.get(Cohort, world["cohort_a"])
+        coordinator = db.session.get(User, world["coordinator"])
+        cohort_ops.add_member(
+            cohort,
+            role="committee",
+            email="new@example.org",
+            full_name="Nina Nouvelle",
+            organisation="Mairie",
+            invited_by=coordinator,
+        )
+        account_ops.find_user("a2@example.org").organisation = "Asso A2"
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="b3f1c2d4e5a6")  # before memberships kept what was typed
+        upgrade()
+        rows = db.session.execute(
+            select(
+                User.email,
+                Membership.invited_name,
+                Membership.invited_organisation,
+                Membership.accepted_at.is_not(None),
+            ).join(User, User.id == Membership.user_id)
+        ).all()
+    found = {email: (name, organisation, accepted) for email, name, organisation, accepted in rows}
+    assert found["new@example.org"] == ("Nina Nouvelle", "Mairie", False)  # no password yet
+    assert found["a2@example.org"] == ("Catalyseur A2", "Asso A2", True)
+    assert found["coord@example.org"] == ("Coordination A", "", True)

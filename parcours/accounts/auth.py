@@ -3,11 +3,12 @@
 import hashlib
 from functools import cache
 
-from flask import Flask, request, session
+from flask import Flask, after_this_request, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import user_logged_in
 from sqlalchemy import bindparam, select
 
+from parcours.accounts import devices
 from parcours.accounts.models import User
 from parcours.core.extensions import db, login_manager
 
@@ -46,6 +47,8 @@ def init_app(app: Flask) -> None:
     @user_logged_in.connect_via(app)
     def _remember_browser(sender, user, **extra) -> None:
         session[_AGENT_KEY] = _agent_fingerprint()
+        # Every way in (login form, invitation, reset link) makes this browser a known one.
+        after_this_request(lambda response: devices.remember(response, user))
 
     @app.before_request
     def _check_session() -> None:

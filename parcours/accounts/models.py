@@ -60,15 +60,20 @@ class User(UserMixin, db.Model):
         return self.password_hash is not None
 
 
-class FailedLogin(db.Model):
-    """One failed login attempt; kept in the database so throttling holds across workers."""
+class ThrottleHit(db.Model):
+    """One attempt counted against a limit (see ``accounts.throttle``).
 
-    __tablename__ = "failed_logins"
-    __table_args__ = (Index("ix_failed_logins_email_attempted_at", "email", "attempted_at"),)
+    In the database, so that a limit holds across workers and hosts. ``key`` is a digest of
+    what is limited (an address, a client, a person's half-day), not the thing itself.
+    """
+
+    __tablename__ = "throttle_hits"
+    __table_args__ = (Index("ix_throttle_hits_scope_key_at", "scope", "key", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), nullable=False)
-    attempted_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    scope: Mapped[str] = mapped_column(String(30), nullable=False)
+    key: Mapped[str] = mapped_column(String(64), nullable=False)
+    at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
 
     def __repr__(self) -> str:
-        return f"<FailedLogin {self.email} {self.attempted_at:%Y-%m-%d %H:%M}>"
+        return f"<ThrottleHit {self.scope} {self.at:%Y-%m-%d %H:%M}>"

@@ -1,19 +1,21 @@
 """Account operations. They change and flush models; the caller commits."""
 
+import functools
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
-from parcours.accounts import signals, tokens
-from parcours.accounts.models import FailedLogin, User, new_session_token, normalize_email
+from parcours.accounts import signals, throttle, tokens
+from parcours.accounts.devices import Device
+from parcours.accounts.models import User, new_session_token, normalize_email
 from parcours.accounts.passwords import hash_password, verify_password
+from parcours.accounts.throttle import Throttled
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.core.urls import absolute_url
@@ -29,7 +31,7 @@ class AccountError(ValueError):
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    throttled: bool = False
+    throttled: Throttled | None = None
 
 
 def find_user(email: str) -> User | None:
@@ -37,29 +39,36 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def _recent_failures(email: str) -> int:
-    window = timedelta(minutes=int(current_app.config["PARCOURS_LOGIN_WINDOW_MINUTES"]))
-    return db.session.scalar(
-        select(func.count(FailedLogin.id)).where(
-            FailedLogin.email == email, FailedLogin.attempted_at > now_utc() - window
-        )
-    )
+def authenticate(
+    email: str, password: str, *, client: str | None = None, device: Device | None = None
+) -> LoginResult:
+    """Check credentials under the attempt limits (per account and client, or per device).
 
-
-def authenticate(email: str, password: str) -> LoginResult:
-    """Check credentials, counting failures per address in the database."""
+    A browser whose device cookie names this account is limited by its own failures only,
+    so that wrong passwords typed elsewhere never lock its owner out.
+    """
     email = normalize_email(email)
-    if _recent_failures(email) >= int(current_app.config["PARCOURS_LOGIN_MAX_FAILURES"]):
-        logger.warning("Login throttled for %s", email)
-        return LoginResult(user=None, throttled=True)
     user = find_user(email)
+    trusted = device is not None and user is not None and device.user_id == user.id
+    if trusted:
+        checks = [(throttle.LOGIN_DEVICE, device.id)]
+    else:
+        checks = [(throttle.LOGIN_ACCOUNT, email)]
+        if client:
+            checks.append((throttle.LOGIN_CLIENT, client))
+    try:
+        ticket = throttle.take(*checks)
+    except Throttled as refusal:
+        logger.warning("Login throttled (%s)", refusal.limit.scope)
+        return LoginResult(user=None, throttled=refusal)
     valid = verify_password(user.password_hash if user else None, password)
     if not valid or user is None or not user.active:
-        db.session.add(FailedLogin(email=email, attempted_at=now_utc()))
-        db.session.flush()
         logger.info("Failed login for %s", email)
         return LoginResult(user=None)
-    db.session.execute(delete(FailedLogin).where(FailedLogin.email == email))
+    throttle.release(ticket)  # the attempt counted as a failure until now: it was not one
+    throttle.clear(throttle.LOGIN_ACCOUNT, email)
+    if trusted:
+        throttle.clear(throttle.LOGIN_DEVICE, device.id)
     user.last_login_at = now_utc()
     db.session.flush()
     logger.info("User %s logged in", user.id)
@@ -130,12 +139,17 @@ def _send(
 def send_invitation(
     user: User,
     *,
+    name: str,
     invited_by: User,
     cohort_name: str,
     role_label: LazyString,
     cohort_id: int | None = None,
 ) -> None:
-    """E-mail ``user`` a link to join (set a password) or, if they have one, a notice."""
+    """E-mail ``user`` a link to join (set a password) or, if they have one, a notice.
+
+    It greets them by ``name``, as the inviter typed it: the cohort's e-mail log shows the
+    message, and an existing account's own name is not the inviter's to learn.
+    """
     if user.has_password:
         link = absolute_url("accounts.login")
         template = "mail/added_to_cohort.txt"
@@ -148,12 +162,32 @@ def send_invitation(
         template,
         _l("Votre accès à Parcours — %(cohort)s", cohort=cohort_name),
         cohort_id=cohort_id,
+        name=name,
         link=link,
         invited_by=invited_by,
         cohort_name=cohort_name,
         role_label=role_label,
     )
     logger.info("Invitation queued for user %s by user %s", user.id, invited_by.id)
+
+
+def ask_password_reset(email: str, *, client: str | None) -> None:
+    """Count a reset request, then send the link once the answer has left (see below).
+
+    Raise :class:`Throttled` when this client asked too often. Past the limit for this
+    address, nothing more is sent, and the answer is the same. Nothing here depends on
+    whether the address has an account: the look-up, the e-mail and its delivery happen after
+    the response, so that its timing does not tell.
+    """
+    if client:
+        throttle.take((throttle.RESET_CLIENT, client))
+    email = normalize_email(email)
+    try:
+        throttle.take((throttle.RESET_ADDRESS, email))
+    except Throttled:
+        logger.warning("Password reset not sent: too many requests for one address")
+        return
+    mail.after_response(functools.partial(request_password_reset, email))
 
 
 def request_password_reset(email: str) -> None:

@@ -1,12 +1,10 @@
 """Login, logout, invitations, password reset and the account page."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from parcours.accounts import operations, tokens
+from parcours.accounts import devices, operations, tokens
 from parcours.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -25,19 +23,17 @@ from parcours.accounts.forms import (
     NewPasswordForm,
     ProfileForm,
 )
+from parcours.accounts.throttle import Throttled
 from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import ANYONE, LOGGED_IN, handles
+from parcours.core.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
 
 
 def _safe_next(target: str | None) -> str:
     """Return ``target`` if it stays on this site, else the home page."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("home.index")
+    return safe_next(target, url_for("home.index"))
 
 
 def _renew_session(*keep: str) -> None:
@@ -45,6 +41,18 @@ def _renew_session(*keep: str) -> None:
     kept = {key: session[key] for key in ("locale", *keep) if key in session}
     session.clear()
     session.update(kept)
+
+
+def _too_many_attempts(refusal: Throttled, message: str, template: str, **context):
+    """Answer 429 with ``message`` on the form's page, the form kept as typed."""
+    flash(message, "error")
+    response = make_response(render_template(template, **context), 429)
+    response.headers["Retry-After"] = str(refusal.retry_after_seconds)
+    return response
+
+
+def _minutes(refusal: Throttled) -> int:
+    return int(refusal.limit.window.total_seconds() // 60)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -55,18 +63,23 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = operations.authenticate(form.email.data, form.password.data)
+        result = operations.authenticate(
+            form.email.data,
+            form.password.data,
+            client=request.remote_addr,
+            device=devices.recognise(request),
+        )
         if result.throttled:
-            flash(
+            return _too_many_attempts(
+                result.throttled,
                 _(
                     "Trop de tentatives de connexion. Réessayez dans %(minutes)d minutes.",
-                    minutes=int(current_app.config["PARCOURS_LOGIN_WINDOW_MINUTES"]),
+                    minutes=_minutes(result.throttled),
                 ),
-                "error",
+                "accounts/login.html",
+                form=form,
+                language_form=LanguageForm(),
             )
-            return render_template(
-                "accounts/login.html", form=form, language_form=LanguageForm()
-            ), 429
         if result.user is None:
             flash(_("Adresse e-mail ou mot de passe incorrect."), "error")
             return render_template(
@@ -98,16 +111,27 @@ def choose_language():
     form = LanguageForm()
     if form.validate_on_submit():
         session["locale"] = form.locale.data
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(_safe_next(request.values.get("next")))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @handles(allow=ANYONE)
 def forgot_password():
-    """Send a reset link; answer the same whether the address exists or not."""
+    """Send a reset link; answer the same, as fast, whether the address exists or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        operations.request_password_reset(form.email.data)
+        try:
+            operations.ask_password_reset(form.email.data, client=request.remote_addr)
+        except Throttled as refusal:
+            return _too_many_attempts(
+                refusal,
+                _(
+                    "Trop de demandes de réinitialisation. Réessayez dans %(minutes)d minutes.",
+                    minutes=_minutes(refusal),
+                ),
+                "accounts/forgot_password.html",
+                form=form,
+            )
         flash(
             _(
                 "Si un compte existe pour cette adresse, un lien de réinitialisation vient d'y "

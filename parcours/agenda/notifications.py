@@ -20,6 +20,7 @@ from parcours.agenda.formatting import span
 from parcours.agenda.ical import CalendarUser, Method, build_message, mime_type
 from parcours.agenda.models import Event, EventStatus
 from parcours.agenda.queries import event_page_url, expected_people, organizer, uid_host
+from parcours.cohorts.models import Membership
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.outbox import mail
@@ -43,7 +44,11 @@ REMOVING = ("cancelled", "released")
 REMINDERS = ((timedelta(days=7), "reminder-7d"), (timedelta(days=1), "reminder-1d"))
 
 
-def _notify(event: Event, user: User, kind: str, dedup_key: str | None = None) -> bool:
+def _notify(
+    event: Event, user: User, kind: str, *, name: str, dedup_key: str | None = None
+) -> bool:
+    # ``name``: as the cohort shows the person (typed by the coordinator until they accept),
+    # since the cohort's e-mail log shows the message to its coordinators.
     method = Method.CANCEL if kind in REMOVING else Method.REQUEST
     with force_locale(user.locale):
         when = span(event)
@@ -53,13 +58,14 @@ def _notify(event: Event, user: User, kind: str, dedup_key: str | None = None) -
             kind=kind,
             event=event,
             user=user,
+            name=name,
             when=when,
             link=event_page_url(event),
         )
         ics = build_message(
             event,
             method=method,
-            attendee=CalendarUser(email=user.email, name=user.full_name),
+            attendee=CalendarUser(email=user.email, name=name),
             organizer=organizer(),
             event_url=event_page_url,
             uid_host=uid_host(),
@@ -79,9 +85,18 @@ def _to(event: Event, kind: str, people: list[User]) -> int:
     # A self-assessment window is not a meeting: no invitation, notice or reminder.
     if not event.is_meeting:
         return 0
-    sent = sum(_notify(event, user, kind) for user in people)
+    names = _shown_names(event)
+    sent = sum(
+        _notify(event, user, kind, name=names.get(user.id, user.full_name)) for user in people
+    )
     logger.info("Event %s: %s sent to %d people", event.id, kind, sent)
     return sent
+
+
+def _shown_names(event: Event) -> dict[int, str]:
+    """Return how the event's cohort names each of its people, by user id."""
+    members = db.session.scalars(select(Membership).where(Membership.cohort_id == event.cohort_id))
+    return {member.user_id: member.shown_name for member in members}
 
 
 def expected_users(event: Event) -> list[User]:
@@ -151,7 +166,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
             continue
         for person in expected_people(event):
             key = reminder_key(event, kind, person.user)
-            if _notify(event, person.user, kind, dedup_key=key):
+            if _notify(event, person.user, kind, name=person.name, dedup_key=key):
                 queued += 1
     logger.info("Reminders: %d queued", queued)
     return queued

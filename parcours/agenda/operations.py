@@ -276,7 +276,7 @@ def warnings(cohort: Cohort, draft: EventDraft, event: Event | None = None) -> l
         territory=draft.territory,
         territory_id=draft.territory.id if draft.territory else None,
     )
-    expected = {p.user.id: p.user.full_name for p in expected_people(probe)}
+    expected = {p.user.id: p.name for p in expected_people(probe)}
     if probe in db.session:  # never save the probe
         db.session.expunge(probe)
     overlapping = db.session.scalars(

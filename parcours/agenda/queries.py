@@ -133,6 +133,9 @@ class ExpectedPerson:
     user: User
     territory: Territory | None
     role: Role
+    # As the cohort shows them: as typed by the coordinator until they accept.
+    name: str = ""
+    organisation: str = ""
 
 
 def expected_people(event: Event) -> list[ExpectedPerson]:
@@ -166,14 +169,21 @@ def expected_people(event: Event) -> list[ExpectedPerson]:
         ]
     members = db.session.scalars(query.where(or_(*roles_wanted))).all()
     people = [
-        ExpectedPerson(user=m.user, territory=m.territory, role=Role(m.role)) for m in members
+        ExpectedPerson(
+            user=m.user,
+            territory=m.territory,
+            role=Role(m.role),
+            name=m.shown_name,
+            organisation=m.shown_organisation,
+        )
+        for m in members
     ]
     return sorted(
         people,
         key=lambda p: (
             p.role != Role.CATALYSEUR,
             sort_key(p.territory.name) if p.territory else "",
-            sort_key(p.user.full_name),
+            sort_key(p.name),
         ),
     )
 

@@ -2,15 +2,18 @@
 
 import hmac
 import logging
+import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from parcours.accounts import throttle
 from parcours.accounts.models import User
 from parcours.agenda.models import Event
 from parcours.agenda.permissions import ATTENDANCE_KINDS
@@ -39,8 +42,30 @@ COMMENT_MAX_LENGTH = 500
 STATUSES = frozenset(status.value for status in AttendanceStatus)
 
 
+#: Wrong check-in codes a person may type per event and half-day: the code has only six
+#: characters, so it must not be guessable by trying.
+CHECK_IN_LIMIT = throttle.Limit(
+    "check-in", "PARCOURS_CHECK_IN_MAX_FAILURES", "PARCOURS_CHECK_IN_WINDOW_MINUTES"
+)
+
+
 class AttendanceError(ValueError):
     """A refused attendance change, with a translated message."""
+
+
+class TooManyCodes(AttendanceError):
+    """Too many wrong check-in codes in a row: the next try must wait."""
+
+    def __init__(self, refusal: throttle.Throttled) -> None:
+        minutes = math.ceil(refusal.retry_after.total_seconds() / 60)
+        super().__init__(
+            ngettext(
+                "Trop de codes erronés. Réessayez dans %(num)d minute.",
+                "Trop de codes erronés. Réessayez dans %(num)d minutes.",
+                minutes,
+            )
+        )
+        self.retry_after_seconds = refusal.retry_after_seconds
 
 
 @dataclass(frozen=True)
@@ -242,6 +267,12 @@ def check_in(event: Event, user: User, code: str) -> Attendance:
     codes = db.session.scalars(select(CheckInCode).where(CheckInCode.event_id == event.id)).all()
     slots = half_days(event)
     open_slots = open_for_check_in(slots, moment)
+    half_day = f"{open_slots[0].day}:{open_slots[0].half}" if open_slots else "closed"
+    try:
+        # Counted before the code is compared, so that parallel tries count each other.
+        ticket = throttle.take((CHECK_IN_LIMIT, f"{user.id}:{event.id}:{half_day}"))
+    except throttle.Throttled as refusal:
+        raise TooManyCodes(refusal) from None
     matching = next(
         (
             (slot, stored)
@@ -259,6 +290,7 @@ def check_in(event: Event, user: User, code: str) -> Attendance:
         raise AttendanceError(
             _("Ce code n'est pas le bon. Vérifiez le code affiché dans la salle.")
         )
+    throttle.release(ticket)  # the right code: not a failure
     slot, _stored = matching
     status = (
         AttendanceStatus.LATE if moment > slot.starts_at + LATE_AFTER else AttendanceStatus.PRESENT

@@ -86,8 +86,8 @@ def signature_sheet(event: Event, *, prefill: bool = False) -> SignatureSheet:
             )
             lines.append(
                 SheetLine(
-                    name=person.user.full_name,
-                    organisation=person.user.organisation,
+                    name=person.name,
+                    organisation=person.organisation,
                     marks=marks,
                 )
             )

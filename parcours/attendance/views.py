@@ -158,13 +158,19 @@ def show_code(event: Event):
 
 
 @bp.route("/events/<int:event_id>/check-in", methods=["GET", "POST"])
-@handles(load={"event": _meeting}, allow=can_view_event)
+@handles(load={"event": _meeting}, allow=can_view_event, commit_failures=True)  # wrong codes count
 def check_in(event: Event):
     """Let an expected participant record their own presence with the code shown in the room."""
     form = CheckInForm() if request.method == "POST" else CheckInForm(code=request.args.get("code"))
+    status = 400 if form.is_submitted() else 200
+    headers = {}
     if form.validate_on_submit():
         try:
             record = operations.check_in(event, current_user, form.code.data)
+        except operations.TooManyCodes as error:
+            form.code.errors = [*form.code.errors, str(error)]
+            status = 429
+            headers["Retry-After"] = str(error.retry_after_seconds)
         except operations.AttendanceError as error:
             form.code.errors = [*form.code.errors, str(error)]
         except (IntegrityError, StaleDataError):  # the same check-in twice at once: one counts
@@ -179,20 +185,23 @@ def check_in(event: Event):
                 "success",
             )
             return redirect(url_for("attendance.check_in", event_id=event.id))
-    status = 400 if form.is_submitted() else 200
     expected = can_check_in(current_user, event)
     slot = current_slot(half_days(event), now_utc())
     mine = None
     if slot is not None and expected:
         mine = queries.attendance_grid(event).record(current_user.id, slot)
-    return render_template(
-        "attendance/check_in.html",
-        event=event,
-        form=form,
-        expected=expected,
-        slot=slot,
-        mine=mine,
-    ), status
+    return (
+        render_template(
+            "attendance/check_in.html",
+            event=event,
+            form=form,
+            expected=expected,
+            slot=slot,
+            mine=mine,
+        ),
+        status,
+        headers,
+    )
 
 
 @bp.get("/events/<int:event_id>/signature-sheet.pdf")

@@ -197,6 +197,11 @@ class Membership(db.Model):
     territory_id: Mapped[int | None] = mapped_column(
         ForeignKey("territories.id", ondelete="CASCADE"), nullable=True, index=True
     )
+    # What the coordinator typed: until the person accepts, the cohort shows this, not the
+    # account's own name (the address may be that of someone the coordinator does not know).
+    invited_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    invited_organisation: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
     version: Mapped[int] = version_column()
 
@@ -213,6 +218,19 @@ class Membership(db.Model):
     @property
     def role_label(self):
         return ROLE_LABELS[Role(self.role)]
+
+    @property
+    def accepted(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def shown_name(self) -> str:
+        """The name the cohort shows: the account's once accepted, else the one typed."""
+        return self.user.full_name if self.accepted else self.invited_name
+
+    @property
+    def shown_organisation(self) -> str:
+        return self.user.organisation if self.accepted else self.invited_organisation
 
 
 def add_months(day: date, months: int) -> date:

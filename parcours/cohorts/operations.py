@@ -4,7 +4,7 @@ import logging
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from parcours.accounts import operations as accounts
 from parcours.accounts.models import User
@@ -20,6 +20,7 @@ from parcours.cohorts.models import (
 )
 from parcours.cohorts.permissions import forget_memberships
 from parcours.core.extensions import db
+from parcours.core.time import now_utc
 from parcours.curricula.models import CurriculumVersion
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,16 @@ def create_cohort(
     db.session.add(cohort)
     db.session.flush()
     if not created_by.is_admin:
-        db.session.add(Membership(cohort=cohort, user=created_by, role=Role.COORDINATOR))
+        db.session.add(
+            Membership(
+                cohort=cohort,
+                user=created_by,
+                role=Role.COORDINATOR,
+                invited_name=created_by.full_name,
+                invited_organisation=created_by.organisation,
+                accepted_at=now_utc(),  # who creates a cohort is in it
+            )
+        )
     signals.cohort_created.send(cohort)
     forget_memberships()
     logger.info("Cohort %s created by user %s", cohort.id, created_by.id)
@@ -134,7 +144,15 @@ def update_territory(territory: Territory, *, changed_by: User | None = None, **
     logger.info("Territory %s updated", territory.id)
 
 
-def _join(cohort: Cohort, user: User, role: Role, territory: Territory | None = None) -> Membership:
+def _join(
+    cohort: Cohort,
+    user: User,
+    role: Role,
+    territory: Territory | None = None,
+    *,
+    full_name: str,
+    organisation: str,
+) -> Membership:
     existing = db.session.scalar(
         select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user.id)
     )
@@ -142,16 +160,32 @@ def _join(cohort: Cohort, user: User, role: Role, territory: Territory | None = 
         raise CohortError(
             _(
                 "%(name)s participe déjà à cette cohorte (%(role)s).",
-                name=user.full_name,
+                name=existing.shown_name,
                 role=existing.role_label,
             ),
             "email",
         )
-    member = Membership(cohort=cohort, user=user, role=role, territory=territory)
+    member = Membership(
+        cohort=cohort,
+        user=user,
+        role=role,
+        territory=territory,
+        invited_name=full_name.strip(),
+        invited_organisation=organisation.strip(),
+    )
     db.session.add(member)
     db.session.flush()
     forget_memberships()
     return member
+
+
+def accept_memberships(user: User) -> None:
+    """Show the person's own name in every cohort that invited them: they have logged in."""
+    db.session.execute(
+        update(Membership)
+        .where(Membership.user_id == user.id, Membership.accepted_at.is_(None))
+        .values(accepted_at=now_utc())
+    )
 
 
 def add_catalyseur(
@@ -161,10 +195,18 @@ def add_catalyseur(
     if len(territory.catalyseurs) >= MAX_CATALYSEURS_PER_TERRITORY:
         raise CohortError(_("Ce territoire a déjà deux catalyseurs (binôme complet)."), "email")
     user, _created = accounts.ensure_user(email, full_name, organisation)
-    member = _join(territory.cohort, user, Role.CATALYSEUR, territory)
+    member = _join(
+        territory.cohort,
+        user,
+        Role.CATALYSEUR,
+        territory,
+        full_name=full_name,
+        organisation=organisation,
+    )
     db.session.refresh(territory, ["catalyseurs"])
     accounts.send_invitation(
         user,
+        name=member.invited_name,
         cohort_id=territory.cohort_id,
         invited_by=invited_by,
         cohort_name=territory.cohort.name,
@@ -183,9 +225,10 @@ def add_member(
             _("Les catalyseurs s'ajoutent depuis la page de leur territoire."), "role"
         )
     user, _created = accounts.ensure_user(email, full_name, organisation)
-    member = _join(cohort, user, role)
+    member = _join(cohort, user, role, full_name=full_name, organisation=organisation)
     accounts.send_invitation(
         user,
+        name=member.invited_name,
         cohort_id=cohort.id,
         invited_by=invited_by,
         cohort_name=cohort.name,

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import aliased, selectinload
 
 from parcours.accounts.models import User
@@ -95,20 +95,37 @@ class TerritoryRow(TerritoryLabels):
 _ALL, _ACCEPTED, _COACHED = "all", "accepted", "coached"
 
 
+def _shown(member, own, typed: str):
+    """The SQL of what a list shows of a person: theirs once they accepted, else as typed.
+
+    The rule of ``Membership.shown_name``, for the queries that read rows.
+    """
+    pending = member.id.is_not(None) & member.accepted_at.is_(None)
+    return case((pending, getattr(member, typed)), else_=own)
+
+
 @functools.cache
 def _territory_statements(which: str):
     # Built once per process: lists run them on every request. Rows rather than ORM objects:
     # these pages only read them, and loading a dozen territories with their people as
     # objects cost five times as much as the rows.
     coach = aliased(User)
+    coach_member = aliased(Membership)
     territories = (
         select(
             *Territory.__table__.c,
-            coach.full_name.label("coach_name"),
+            _shown(coach_member, coach.full_name, "invited_name").label("coach_name"),
             coach.email.label("coach_email"),
-            coach.organisation.label("coach_organisation"),
+            _shown(coach_member, coach.organisation, "invited_organisation").label(
+                "coach_organisation"
+            ),
         )
         .outerjoin(coach, coach.id == Territory.coach_id)
+        .outerjoin(
+            coach_member,
+            (coach_member.user_id == Territory.coach_id)
+            & (coach_member.cohort_id == Territory.cohort_id),
+        )
         .where(Territory.cohort_id == bindparam("cohort_id"))
         .order_by(Territory.name, Territory.id)
     )
@@ -121,9 +138,9 @@ def _territory_statements(which: str):
             Membership.id,
             Membership.territory_id,
             User.id.label("user_id"),
-            User.full_name,
+            _shown(Membership, User.full_name, "invited_name").label("full_name"),
             User.email,
-            User.organisation,
+            _shown(Membership, User.organisation, "invited_organisation").label("organisation"),
         )
         .join(User, User.id == Membership.user_id)
         .where(Membership.territory_id.in_(bindparam("territory_ids", expanding=True)))
@@ -210,8 +227,17 @@ def cohort_members(cohort: Cohort, roles: tuple[Role, ...]) -> list[Membership]:
         .join(Membership.user)
         .where(Membership.cohort_id == cohort.id, Membership.role.in_(roles))
         .options(selectinload(Membership.user))
-        .order_by(Membership.role, User.full_name)
+        .order_by(Membership.role, _shown(Membership, User.full_name, "invited_name"))
     ).all()
+
+
+def membership(cohort: Cohort, user_id: int | None) -> Membership | None:
+    """Return the membership of this person in ``cohort``, person loaded, or None."""
+    if user_id is None:
+        return None
+    return db.session.scalar(
+        select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user_id)
+    )
 
 
 def coached_territories(cohort: Cohort, coach: User) -> list[TerritoryRow]:

@@ -203,7 +203,7 @@ def remove_member(cohort: Cohort, member: Membership):
         if member.territory_id
         else url_for("cohorts.members", cohort_id=cohort.id)
     )
-    name = member.user.full_name
+    name = member.shown_name
     try:
         operations.remove_member(member)
     except operations.CohortError as error:
@@ -237,7 +237,7 @@ def _coach_form(territory: Territory, **kwargs) -> tuple[CoachForm, list[Members
     form = CoachForm(**kwargs)
     coaches = queries.cohort_members(territory.cohort, (Role.COACH,))
     form.coach.choices = choices(
-        [(0, _("— aucun·e —")), *((m.user_id, m.user.full_name) for m in coaches)]
+        [(0, _("— aucun·e —")), *((m.user_id, m.shown_name) for m in coaches)]
     )
     return form, coaches
 
@@ -263,6 +263,7 @@ def _territory_page(
     return render_template(
         "cohorts/territory.html",
         territory=territory,
+        coach=queries.membership(cohort, territory.coach_id),
         cohort=cohort,
         can_manage=manage,
         person_form=person_form,

@@ -1,12 +1,12 @@
-"""Absolute links for e-mails and calendars.
+"""Links: absolute ones for e-mails and calendars, and the one rule for ``next=`` redirects.
 
-They are built from PARCOURS_BASE_URL whenever it is set, even during a request: a link
-built from the request's Host header could be pointed at another site by whoever sends the
-request (a password-reset link to an attacker's domain). Production requires the setting.
+Absolute links are built from PARCOURS_BASE_URL whenever it is set, even during a request: a
+link built from the request's Host header could be pointed at another site by whoever sends
+the request (a password-reset link to an attacker's domain). Production requires the setting.
 """
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app, has_request_context, url_for
 from werkzeug.exceptions import HTTPException
@@ -14,6 +14,36 @@ from werkzeug.routing import MapAdapter
 
 _ADAPTER = "parcours_public_url_adapter"
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+# What browsers drop from a URL before reading it (WHATWG URL standard): tabs and newlines
+# anywhere, and C0 controls and spaces at either end.
+_DROPPED_ANYWHERE = re.compile(r"[\t\n\r]")
+_CONTROL_OR_SPACE = "".join(chr(code) for code in range(0x21))
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Return ``target`` if a browser would read it as a path on this site, else ``fallback``.
+
+    A browser reads ``/\\evil.example``, ``/<tab>/evil.example`` or ``////evil.example`` as the
+    address of another site (a backslash is a slash, tabs and newlines vanish, and ``//``
+    starts a host), while Python's ``urlsplit`` sees a path in each. So the target is first
+    normalised the way browsers do, then must be a single-slash path without scheme or host,
+    also once percent-decoded (a proxy or a later redirect may decode it).
+    """
+    if not target:
+        return fallback
+    candidate = _DROPPED_ANYWHERE.sub("", target).strip(_CONTROL_OR_SPACE).replace("\\", "/")
+    for form in (candidate, unquote(candidate).replace("\\", "/")):
+        parts = urlsplit(form)
+        if (
+            not form.startswith("/")
+            or form.startswith("//")
+            or parts.scheme
+            or parts.netloc
+            or any(ord(char) < 0x20 or ord(char) == 0x7F for char in form)
+        ):
+            return fallback
+    return candidate
 
 
 def absolute_url(endpoint: str, **values) -> str:

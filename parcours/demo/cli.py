@@ -60,12 +60,14 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     version = curriculum.versions[-1]
     start_date = demo_start_date(version.document, now_utc().astimezone(PARIS).date())
     accounts_list = []
+    users = []
 
     def person(full_name, local, organisation, role_label, admin=False) -> User:
         user, _created = accounts.ensure_user(_email(local), full_name, organisation)
         user.is_admin = admin
         accounts.set_password(user, password)
         accounts_list.append((role_label, user.email, full_name))
+        users.append(user)
         return user
 
     admin = person(*data.ADMIN, "administrateur", admin=True)
@@ -132,6 +134,8 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
         status="refused",
         status_reason=reason.format(year=start_date.year),
     )
+    for user in users:  # the demo's people joined long ago: the cohort shows their own names
+        cohorts.accept_memberships(user)
     _describe_sessions(cohort)
     _record_past_attendance(cohort, coordinator)
     return cohort, accounts_list

@@ -3,16 +3,31 @@
 :func:`queue` records the message as an outbox row in the current transaction, so a rollback
 drops it. Once the transaction commits, the messages it recorded are delivered right away
 (a few) or left to the scheduler (a batch); those that fail are retried by the scheduler.
+
+:func:`after_response` runs work once the answer has left instead (a password reset, whose
+time to answer must not tell whether the address has an account).
 """
 
-from flask import Flask, current_app
+import logging
+from collections.abc import Callable
+
+from flask import Flask, after_this_request, current_app, request
 from sqlalchemy import event
 
 from parcours.core.extensions import db
 from parcours.core.mail import Message
 from parcours.outbox import operations as outbox
 
-__all__ = ["Message", "init_app", "queue", "sent_messages", "suppress_until_commit"]
+__all__ = [
+    "Message",
+    "after_response",
+    "init_app",
+    "queue",
+    "sent_messages",
+    "suppress_until_commit",
+]
+
+logger = logging.getLogger(__name__)
 
 _PENDING = "parcours_pending_mail"
 _SUPPRESSED = "parcours_suppress_mail"
@@ -47,6 +62,32 @@ def queue(message: Message, *, cohort_id: int | None = None, dedup_key: str | No
     transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_PENDING, []).append((transaction, row.id))
     return True
+
+
+def after_response(task: Callable[[], None]) -> None:
+    """Run ``task`` once this request's response has been sent, then commit what it queued.
+
+    It runs with a context and a session of its own (the request's are gone by then), in a
+    request context for the same address, so that links are built as during the request.
+    Its failures are logged: the visitor already has their answer.
+    """
+    app = current_app._get_current_object()
+    base_url = request.url_root
+
+    @after_this_request
+    def _when_sent(response):
+        response.call_on_close(lambda: _run_after_response(app, base_url, task))
+        return response
+
+
+def _run_after_response(app: Flask, base_url: str, task: Callable[[], None]) -> None:
+    with app.test_request_context(base_url=base_url):
+        try:
+            task()
+            db.session.commit()  # delivers what the task queued, as after a request
+        except Exception:
+            db.session.rollback()
+            logger.exception("Work after the response failed")
 
 
 def suppress_until_commit() -> None:

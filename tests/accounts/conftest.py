@@ -3,9 +3,9 @@
 import re
 from urllib.parse import urlsplit
 
-from tests.core.conftest import make_app
+from tests.core.conftest import clean_environment, make_app, production_app
 
-__all__ = ["link_in", "make_app"]
+__all__ = ["clean_environment", "link_in", "make_app", "production_app"]
 
 
 def link_in(message) -> str:

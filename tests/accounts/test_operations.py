@@ -4,10 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 
-from parcours.accounts import operations, tokens
-from parcours.accounts.models import FailedLogin, User
+from parcours.accounts import operations, throttle, tokens
+from parcours.accounts.models import User
 from parcours.accounts.passwords import password_problem, verify_password
 from parcours.core.extensions import db
 from parcours.core.time import advance, freeze
@@ -22,7 +21,7 @@ def _user(user_id: int) -> User:
 
 
 def _failures(email: str) -> int:
-    return db.session.scalar(select(func.count(FailedLogin.id)).where(FailedLogin.email == email))
+    return throttle.count(throttle.LOGIN_ACCOUNT, email)
 
 
 # Authentication ----------------------------------------------------------------------------
@@ -62,9 +61,9 @@ def test_throttling_after_max_failures_even_with_the_right_password(ctx, create_
         for _ in range(5):
             assert operations.authenticate("ana@example.org", "wrong").user is None
         result = operations.authenticate("ANA@example.org", PASSWORD)
+        assert _failures("ana@example.org") == 5  # a throttled attempt is not counted
     assert result.throttled
     assert result.user is None
-    assert _failures("ana@example.org") == 5  # a throttled attempt is not counted
 
 
 def test_throttling_is_per_address(ctx, create_user):
@@ -205,7 +204,11 @@ def test_invitation_without_password_links_to_the_invitation_page(ctx, create_us
     inviter = _user(create_user("coord@example.org", "Claire Coord"))
     user, _ = operations.ensure_user("new@example.org", "Nina Nouvelle")
     operations.send_invitation(
-        user, invited_by=inviter, cohort_name="Cohorte A", role_label=_l("Catalyseur·rice")
+        user,
+        name="Nina Nouvelle",
+        invited_by=inviter,
+        cohort_name="Cohorte A",
+        role_label=_l("Catalyseur·rice"),
     )
     db.session.commit()
     [message] = outbox
@@ -223,10 +226,17 @@ def test_invitation_of_someone_with_a_password_points_to_login(ctx, create_user,
     inviter = _user(create_user("coord@example.org", "Claire Coord"))
     user = _user(create_user("ana@example.org", "Ana Dupont"))
     operations.send_invitation(
-        user, invited_by=inviter, cohort_name="Cohorte B", role_label=_l("Catalyseur·rice")
+        user,
+        name="A. Dupont",
+        invited_by=inviter,
+        cohort_name="Cohorte B",
+        role_label=_l("Catalyseur·rice"),
     )
     db.session.commit()
     [message] = outbox
+    # Greeted as the inviter typed: the cohort's e-mail log shows this message to them.
+    assert message.body.startswith("Bonjour A. Dupont,")
+    assert "Ana Dupont" not in message.body
     assert "vous a ajouté·e au parcours « Cohorte B »" in message.body
     assert link_in(message) == "/login"
 
@@ -237,7 +247,11 @@ def test_invitation_is_written_in_the_recipients_language(ctx, create_user, outb
     english, _ = operations.ensure_user("en@example.org", "Emma", locale="en")
     for user in (french, english):
         operations.send_invitation(
-            user, invited_by=inviter, cohort_name="Cohorte A", role_label=_l("Catalyseur·rice")
+            user,
+            name=user.full_name,
+            invited_by=inviter,
+            cohort_name="Cohorte A",
+            role_label=_l("Catalyseur·rice"),
         )
     db.session.commit()
     subjects = {message.to: message.subject for message in outbox}

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from parcours.accounts.models import User
 from parcours.agenda.models import Event
 from parcours.cohorts.models import Territory
+from parcours.cohorts.operations import accept_memberships
 from parcours.core.extensions import db
 from parcours.core.time import local_to_utc
 
@@ -61,4 +62,6 @@ def accents(app, world):
         db.session.get(User, world["a2"]).full_name = "Françoise Nœl-Dupré"
         db.session.get(Territory, world["territory_a1"]).name = "Pays de Sèvre et Bocage"
         db.session.get(Territory, world["territory_a2"]).name = "Vallée de l'Orne"
+        for key in ("a1", "a1bis", "a2"):  # they logged in, and chose these names themselves
+            accept_memberships(db.session.get(User, world[key]))
         db.session.commit()

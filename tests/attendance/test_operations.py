@@ -373,3 +373,42 @@ def test_marks_that_say_what_they_showed_write_only_what_changed(ctx, world, eve
         s1, {a1_am: Mark("late", shown=("present", ""))}, recorded_by=coordinator
     )
     assert changes == 0
+
+
+# Guessing codes ------------------------------------------------------------------------------
+
+
+def test_wrong_codes_are_limited_per_person_and_half_day(ctx, world, events):
+    s1, morning_code, afternoon_code = _codes(events)
+    a1, a2 = _user(world, "a1"), _user(world, "a2")
+    with freeze(paris(S1_DAY, "09:30")):
+        for n in range(5):
+            with pytest.raises(AttendanceError, match="pas le bon"):
+                operations.check_in(s1, a1, f"WRONG{n}")
+        # Even the right code now waits: else trying every code would end up finding it.
+        with pytest.raises(operations.TooManyCodes, match="Réessayez dans 10 minutes"):
+            operations.check_in(s1, a1, morning_code)
+        assert operations.check_in(s1, a2, morning_code).status == "present"  # someone else
+    with freeze(paris(S1_DAY, "09:39")), pytest.raises(operations.TooManyCodes, match="1 minute"):
+        operations.check_in(s1, a1, morning_code)
+    with freeze(paris(S1_DAY, "09:40")):
+        assert operations.check_in(s1, a1, morning_code).status == "present"
+    with freeze(paris(S1_DAY, "13:00")):  # the afternoon is another half-day
+        for n in range(5):
+            with pytest.raises(AttendanceError, match="pas le bon"):
+                operations.check_in(s1, a2, f"WRONG{n}")
+        with pytest.raises(operations.TooManyCodes):
+            operations.check_in(s1, a2, afternoon_code)
+
+
+def test_the_right_code_does_not_count_as_a_try(ctx, world, events):
+    s1, morning_code, _afternoon_code = _codes(events)
+    a1 = _user(world, "a1")
+    with freeze(paris(S1_DAY, "09:30")):
+        for n in range(4):
+            with pytest.raises(AttendanceError, match="pas le bon"):
+                operations.check_in(s1, a1, f"WRONG{n}")
+        for _ in range(3):  # scanning the QR code again is no guess
+            operations.check_in(s1, a1, morning_code)
+        with pytest.raises(AttendanceError, match="pas le bon"):
+            operations.check_in(s1, a1, "WRONG9")

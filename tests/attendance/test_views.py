@@ -578,3 +578,23 @@ def test_saving_at_the_same_moment_as_someone_else_is_not_a_server_error(
     assert response.status_code == 409
     assert "en même temps que vous" in page_text(response)
     assert form_values(response, action=url)[_field(world["a1"], "am")] == "late"
+
+
+def test_many_wrong_codes_then_the_right_one_is_refused_until_the_window_ends(
+    app, login_as, world, events
+):
+    code = _morning_code(app, events)
+    client = login_as("a1")
+    url = f"/events/{events['S1']}/check-in"
+    with freeze(paris(S1_DAY, "09:20")):
+        for n in range(5):
+            assert client.post(url, data={"code": f"WRONG{n}"}).status_code == 400
+        response = client.post(url, data={"code": code})
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] == "600"
+        assert "Trop de codes erronés. Réessayez dans 10 minutes." in page_text(response)
+        assert f'value="{code}"' in response.get_data(as_text=True)  # kept as typed
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Attendance.id))) == 0
+    with freeze(paris(S1_DAY, "09:30")):
+        assert client.post(url, data={"code": code}).status_code == 302

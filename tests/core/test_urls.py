@@ -4,7 +4,7 @@ import pytest
 from flask import url_for
 
 from parcours import create_app
-from parcours.core.urls import absolute_url, hide_secret_links
+from parcours.core.urls import absolute_url, hide_secret_links, safe_next
 from tests.conftest import app_config
 
 HIDDEN = "[masqué]"
@@ -67,3 +67,52 @@ def test_links_are_built_at_the_public_address_whatever_the_request(base_url):
     app.config["PARCOURS_BASE_URL"] = "https://moved.example.org"
     with app.app_context():
         assert absolute_url("agenda.event", event_id=1) == "https://moved.example.org/events/1"
+
+
+# Redirects after login or a language choice --------------------------------------------------
+
+#: Each of these is read by a browser as another site (or a script), though ``urlsplit`` sees
+#: a path in several.
+OFF_SITE = [
+    "https://evil.example",
+    "//evil.example/account",
+    "////evil.example/",
+    "///evil.example",
+    "/\\evil.example",
+    "\\/evil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    "%2F%2Fevil.example",
+    "/%2F%2Fevil.example",
+    "/%5Cevil.example",
+    "https:evil.example",
+    "https:/evil.example",
+    "javascript:alert(1)",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "\t//evil.example",
+    "/\r\n/evil.example",
+    " //evil.example",
+    "\x00//evil.example",
+    "/%09/evil.example",
+    "evil.example",
+    "",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_safe_next_refuses_what_a_browser_reads_as_another_site(target):
+    assert safe_next(target, "/home") == "/home"
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/account", "/account"),
+        ("/cohorts/3?tab=members#people", "/cohorts/3?tab=members#people"),
+        ("/events/3?next=%2Faccount", "/events/3?next=%2Faccount"),
+        ("/acc\tount", "/account"),  # what the browser would open
+    ],
+)
+def test_safe_next_keeps_a_path_on_this_site(target, expected):
+    assert safe_next(target, "/home") == expected

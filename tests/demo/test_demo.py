@@ -43,6 +43,9 @@ def test_demo_builds_a_promotion_named_after_its_start_year(app, demo):
         assert db.session.scalar(select(func.count(User.id)).where(User.is_admin)) == 1
         emails = db.session.scalars(select(User.email)).all()
         assert all(email.endswith("@" + DEMO_EMAIL_DOMAIN) for email in emails)
+        # Everyone joined: the cohort shows each person's own name, no invitation pending.
+        members = db.session.scalars(select(Membership)).all()
+        assert all(m.accepted and m.shown_name == m.user.full_name for m in members)
     # One line per account, with its role and e-mail, and the password once.
     account_lines = [line for line in demo.splitlines() if DEMO_EMAIL_DOMAIN in line]
     assert len(account_lines) == len(emails)
