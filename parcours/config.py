@@ -28,6 +28,10 @@ DEFAULTS = {
     "PARCOURS_SMTP_STARTTLS": True,
     # Messages sent during the request that caused them; larger batches go to the scheduler.
     "PARCOURS_MAIL_INLINE_LIMIT": 5,
+    # How long a process that claimed a message (or a job's slot) holds it; once past, the
+    # claimer is taken for dead and another process takes over.
+    "PARCOURS_MAIL_LEASE_SECONDS": 120,
+    "PARCOURS_JOB_LEASE_SECONDS": 120,
     "PARCOURS_IDLE_TIMEOUT_MINUTES": 120,
     "PARCOURS_LOGIN_MAX_FAILURES": 5,
     "PARCOURS_LOGIN_WINDOW_MINUTES": 15,

@@ -1,13 +1,14 @@
 """Outgoing e-mail is queued with the unit of work and sent only once it has committed."""
 
 import logging
+import re
 
 import pytest
 from flask.logging import default_handler
 
 from parcours.core import log
 from parcours.core.extensions import db
-from parcours.core.mail import build_email
+from parcours.core.mail import build_email, new_message_id
 from parcours.outbox import mail
 from tests.agenda.calendars import invitation, received
 
@@ -125,6 +126,59 @@ def test_the_smtp_message_carries_the_attachment_and_no_line_break_in_headers(ap
     assert part.get_filename() == "evenement.ics"
     assert part.get_content_type() == "text/calendar"
     assert part.get_payload(decode=True) == b"BEGIN:VCALENDAR"  # base64 on the wire
+
+
+def test_the_e_mail_carries_the_message_id_it_was_queued_with(app):
+    message = mail.Message(
+        to="ana@example.org", subject="S", body="B", message_id="<4f1c9e0b@parcours.test>"
+    )
+    assert [received(app, message)["Message-ID"] for _ in range(2)] == [
+        "<4f1c9e0b@parcours.test>"
+    ] * 2
+    assert message == mail.Message(to="ana@example.org", subject="S", body="B")
+    fresh = build_email(app, mail.Message(to="ana@example.org", subject="S", body="B"))
+    assert re.fullmatch(r"<[0-9a-f]{32}@parcours\.test>", fresh["Message-ID"])
+
+
+def test_smtp_gets_the_rows_message_id_and_the_delivery_is_logged(make_app, caplog):
+    handed = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            pass
+
+        def send_message(self, email):
+            handed.append(email)
+
+    from sqlalchemy import select
+
+    from parcours.outbox.models import OutboxMessage
+
+    smtp_app = make_app(PARCOURS_MAIL_BACKEND="smtp", PARCOURS_SMTP_HOST="smtp.example")
+    caplog.set_level(logging.INFO, logger="parcours")
+    with pytest.MonkeyPatch.context() as patch, smtp_app.app_context():
+        patch.setattr("parcours.core.mail.smtplib.SMTP", FakeSMTP)
+        mail.queue(MESSAGE)
+        db.session.commit()
+        message_id = db.session.scalar(select(OutboxMessage.message_id))
+    assert [email["Message-ID"] for email in handed] == [message_id]
+    assert f"E-mail {message_id} sent to ana@example.org" in [
+        r.getMessage() for r in caplog.records if r.name == "parcours.core.mail"
+    ]
+
+
+def test_without_a_public_address_the_message_id_is_at_the_senders_domain(make_app):
+    sender = make_app(PARCOURS_BASE_URL="", PARCOURS_MAIL_FROM="Parcours <noreply@asso.example>")
+    assert new_message_id(sender).endswith("@asso.example>")
 
 
 def test_the_console_backend_logs_one_line_with_recipient_and_subject(make_app, caplog):
