@@ -32,6 +32,8 @@ DEFAULTS = {
     # claimer is taken for dead and another process takes over.
     "PARCOURS_MAIL_LEASE_SECONDS": 120,
     "PARCOURS_JOB_LEASE_SECONDS": 120,
+    "PARCOURS_LOG_LEVEL": "INFO",
+    "PARCOURS_LOG_FORMAT": "text",  # text, json, or a logging format string
     "PARCOURS_IDLE_TIMEOUT_MINUTES": 120,
     "PARCOURS_LOGIN_MAX_FAILURES": 5,
     "PARCOURS_LOGIN_WINDOW_MINUTES": 15,

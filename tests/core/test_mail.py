@@ -4,9 +4,7 @@ import logging
 import re
 
 import pytest
-from flask.logging import default_handler
 
-from parcours.core import log
 from parcours.core.extensions import db
 from parcours.core.mail import build_email, new_message_id
 from parcours.outbox import mail
@@ -195,61 +193,6 @@ def test_the_console_backend_logs_one_line_with_recipient_and_subject(make_app, 
     lines = [r.getMessage() for r in caplog.records if r.name == "parcours.core.mail"]
     assert lines == ["E-mail to ana@example.org: Votre accès à Parcours — Cohorte A"]
     assert "secret-token" not in caplog.text  # the body (and its one-time link) stays out
-
-
-@pytest.fixture
-def bare_logging(monkeypatch):
-    """Return a function that makes logging as a fresh process has it, until the test ends:
-    no handler anywhere, the parcours logger's level unset.
-
-    It is called in the test itself: pytest adds its own handlers to the root logger
-    between setting up the fixtures and running the test.
-    """
-    parcours_logger = logging.getLogger("parcours")
-
-    def _bare() -> logging.Logger:
-        monkeypatch.setattr(logging.root, "handlers", [])
-        monkeypatch.setattr(parcours_logger, "handlers", [])
-        monkeypatch.setattr(parcours_logger, "level", logging.NOTSET)
-        return parcours_logger
-
-    return _bare
-
-
-@pytest.mark.parametrize("debug", [True, False])
-def test_development_e_mails_reach_the_terminal_once(make_app, bare_logging, capsys, debug):
-    console_app = make_app(PARCOURS_MAIL_BACKEND="console")
-    console_app.debug = debug  # flask --debug run, or gunicorn / flask scheduler
-    console_app.testing = False
-    parcours_logger = bare_logging()
-    log.init_app(console_app)
-    log.init_app(console_app)  # a second app in the same process (flask run's reloader, tests)
-    assert parcours_logger.level == logging.INFO
-    assert parcours_logger.handlers == [default_handler]
-    assert console_app.logger is parcours_logger  # so Flask adds no handler of its own
-    with console_app.app_context():
-        mail.queue(MESSAGE)
-        db.session.commit()
-    lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].endswith("INFO in mail: E-mail to ana@example.org: Bonjour")
-    assert parcours_logger.handlers == [default_handler]
-
-
-def test_logging_is_left_to_a_host_that_configured_it(make_app, bare_logging):
-    application = make_app()
-    application.testing = False
-    parcours_logger = bare_logging()
-    logging.root.addHandler(logging.StreamHandler())  # gunicorn --log-config, dictConfig…
-    log.init_app(application)
-    assert parcours_logger.handlers == []
-    assert parcours_logger.level == logging.NOTSET
-
-
-def test_tests_leave_log_records_to_caplog(app, bare_logging):
-    parcours_logger = bare_logging()
-    log.init_app(app)
-    assert parcours_logger.handlers == [] and parcours_logger.level == logging.NOTSET
 
 
 def test_a_calendar_with_a_method_is_sent_as_an_invitation_mail_clients_read(app):

@@ -1,7 +1,11 @@
 """``flask scheduler``: a dead claimer's slot is taken over, SIGTERM ends it cleanly."""
 
+import json
 import os
+import queue
 import signal
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -12,12 +16,14 @@ from parcours import jobs
 from parcours.config import DEFAULTS
 from parcours.core.extensions import db
 from parcours.core.mail import send_message
+from parcours.core.paths import ROOT
 from parcours.core.time import advance, freeze
 from parcours.jobs import claims
 from parcours.jobs.cli import build_scheduler, stop_on_signals
 from parcours.outbox import operations as outbox_operations
 from parcours.outbox.models import OutboxMessage
 from tests.agenda.test_notifications import _s1
+from tests.core.conftest import STRONG_SECRET_KEY
 
 JOB_LEASE = timedelta(seconds=DEFAULTS["PARCOURS_JOB_LEASE_SECONDS"])
 
@@ -74,3 +80,56 @@ def test_sigterm_lets_the_message_in_hand_go_then_stops_delivering(app, outbox, 
     assert [tuple(row) for row in rows] == [("sent", 1), ("pending", 0), ("pending", 0)]
     assert [m.to for m in outbox] == ["p0@example.org"]
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+@pytest.mark.commits  # another process works on the test database
+def test_the_scheduler_process_logs_its_runs_and_stops_cleanly_on_sigterm(
+    app, database_url_for_tests
+):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PARCOURS_") and key not in {"FLASK_DEBUG", "DATABASE_URL"}
+    }
+    environment.update(
+        SECRET_KEY=STRONG_SECRET_KEY,
+        DATABASE_URL=database_url_for_tests,
+        PARCOURS_BASE_URL="http://parcours.test",
+        PARCOURS_LOG_FORMAT="json",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "parcours", "scheduler"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr])
+    reader.start()
+    seen = []
+    try:
+        while not any("Reminders for slot" in line for line in seen):
+            seen.append(lines.get(timeout=30))
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    reader.join()
+    process.stderr.close()
+    while not lines.empty():
+        seen.append(lines.get())
+    entries = [json.loads(line) for line in seen]  # one JSON object per line, nothing else
+    messages = [(e["level"], e["logger"], e["message"]) for e in entries]
+    assert messages[-1] == ("INFO", "parcours.jobs.cli", "Scheduler stopped")
+    assert (
+        "INFO",
+        "parcours.jobs.cli",
+        "Scheduler: SIGTERM received, stopping after the job in hand",
+    ) in messages
+    assert any(
+        m.startswith("Reminders for slot ") and m.endswith(": 0 queued") for _l, _n, m in messages
+    )
