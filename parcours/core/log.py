@@ -127,11 +127,10 @@ def init_app(app: Flask) -> None:
     handler = StderrHandler()
     handler.setFormatter(formatter)
     # On the root logger, so that the lines of the libraries (SQLAlchemy's warnings, the
-    # development server's requests) come out the same way.
+    # development server's requests) come out the same way. Their INFO lines are chatter,
+    # not events of the application (Alembic's plugins at every start, APScheduler's
+    # « running job » every minute): libraries write from WARNING up.
     logging.root.addHandler(handler)
-    logging.root.setLevel(level)
+    logging.root.setLevel(max(level, logging.WARNING))
     if parcours_logger.level == logging.NOTSET:
         parcours_logger.setLevel(level)
-    # APScheduler says « running job » and « executed successfully » every minute at INFO;
-    # our jobs log what they did.
-    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))

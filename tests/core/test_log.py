@@ -34,20 +34,22 @@ def bare_logging(monkeypatch):
     no handler anywhere, the root logger at WARNING, the parcours logger's level unset.
 
     It is called in the test itself: pytest adds its own handlers to the root logger
-    between setting up the fixtures and running the test.
+    between setting up the fixtures and running the test. Levels go through setLevel(),
+    which empties the loggers' caches of what each level lets through.
     """
     parcours_logger = logging.getLogger("parcours")
-    apscheduler_logger = logging.getLogger("apscheduler")
+    saved = logging.root.level, parcours_logger.level
 
     def _bare() -> logging.Logger:
         monkeypatch.setattr(logging.root, "handlers", [])
-        monkeypatch.setattr(logging.root, "level", logging.WARNING)
         monkeypatch.setattr(parcours_logger, "handlers", [])
-        monkeypatch.setattr(parcours_logger, "level", logging.NOTSET)
-        monkeypatch.setattr(apscheduler_logger, "level", logging.NOTSET)
+        logging.root.setLevel(logging.WARNING)
+        parcours_logger.setLevel(logging.NOTSET)
         return parcours_logger
 
-    return _bare
+    yield _bare
+    logging.root.setLevel(saved[0])
+    parcours_logger.setLevel(saved[1])
 
 
 def _lines(capsys) -> list[re.Match]:
@@ -117,6 +119,20 @@ def test_level_and_format_come_from_the_environment(make_app, bare_logging, caps
     assert entry["process"] == os.getpid()
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", entry["time"])
     assert parcours_logger.level == logging.WARNING
+
+
+def test_parcours_logs_at_its_level_and_libraries_from_warning_up(make_app, bare_logging, capsys):
+    application = make_app(PARCOURS_LOG_LEVEL="DEBUG")
+    application.testing = False
+    bare_logging()
+    log.init_app(application)
+    logging.getLogger("apscheduler.executors.default").info("Running job")
+    logging.getLogger("sqlalchemy.pool.impl.QueuePool").warning("Connection pool full")
+    logging.getLogger("parcours.jobs").debug("Reminders for slot done")
+    assert [m.group("level", "logger") for m in _lines(capsys)] == [
+        ("WARNING", "sqlalchemy.pool.impl.QueuePool"),
+        ("DEBUG", "parcours.jobs"),
+    ]
 
 
 def test_a_custom_format_string_is_used_as_given(make_app, bare_logging, capsys):

@@ -59,6 +59,7 @@ def test_sigterm_lets_the_message_in_hand_go_then_stops_delivering(app, outbox, 
         send_message(app, row)
 
     monkeypatch.setattr(outbox_operations, "send_message", sigterm_while_sending)
+    before = signal.getsignal(signal.SIGTERM)
     restore = stop_on_signals(stopping)
     try:
         with app.app_context():
@@ -79,7 +80,7 @@ def test_sigterm_lets_the_message_in_hand_go_then_stops_delivering(app, outbox, 
         restore()
     assert [tuple(row) for row in rows] == [("sent", 1), ("pending", 0), ("pending", 0)]
     assert [m.to for m in outbox] == ["p0@example.org"]
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert signal.getsignal(signal.SIGTERM) is before, "the previous handler is back"
 
 
 @pytest.mark.commits  # another process works on the test database
