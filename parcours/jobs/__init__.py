@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 #: The length of a reminders slot: one run per slot queues what fell due.
 REMINDERS_EVERY = timedelta(minutes=15)
-#: How often the scheduler tries the reminders slot: a slot already done costs one INSERT,
+#: How often the scheduler tries the reminders slot: a slot already done costs two queries,
 #: and one whose claimer died is taken over within a minute of its lease running out.
 REMINDERS_TRIED_EVERY = timedelta(minutes=1)
 OUTBOX_EVERY = timedelta(minutes=1)

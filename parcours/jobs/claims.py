@@ -8,7 +8,7 @@ takes it over, rather than leaving its work to the next slot.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from parcours.core.extensions import db
@@ -25,29 +25,37 @@ def claim_slot(job: str, slot: str) -> bool:
     now = now_utc()
     lease_until = now + timedelta(seconds=int(current_app.config["PARCOURS_JOB_LEASE_SECONDS"]))
     claimer = process_name()
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                JobRun(
-                    job=job, slot=slot, claimed_by=claimer, started_at=now, lease_until=lease_until
+    claimed = db.session.scalar(select(JobRun.id).where(JobRun.job == job, JobRun.slot == slot))
+    if claimed is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    JobRun(
+                        job=job,
+                        slot=slot,
+                        claimed_by=claimer,
+                        started_at=now,
+                        lease_until=lease_until,
+                    )
                 )
-            )
-    except IntegrityError:
-        # The row exists: take it over only if its claimer stopped before finishing and its
-        # lease has run out. Two processes trying at once cannot both match the condition.
-        taken = db.session.execute(
-            update(JobRun)
-            .where(
-                JobRun.job == job,
-                JobRun.slot == slot,
-                JobRun.finished_at.is_(None),
-                or_(JobRun.lease_until.is_(None), JobRun.lease_until <= now),
-            )
-            .values(claimed_by=claimer, started_at=now, lease_until=lease_until)
-            .execution_options(synchronize_session=False)
+        except IntegrityError:
+            return False  # another process claimed it this very moment
+        return True
+    # Looked up first rather than inserted blindly: the slot is tried every minute, and
+    # PostgreSQL would log each refused INSERT. Take it over only if its claimer stopped
+    # before finishing and its lease has run out; two processes trying at once cannot both
+    # match the condition.
+    taken = db.session.execute(
+        update(JobRun)
+        .where(
+            JobRun.id == claimed,
+            JobRun.finished_at.is_(None),
+            or_(JobRun.lease_until.is_(None), JobRun.lease_until <= now),
         )
-        return taken.rowcount == 1
-    return True
+        .values(claimed_by=claimer, started_at=now, lease_until=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
 
 
 def finish_slot(job: str, slot: str) -> None:
