@@ -93,6 +93,11 @@ def load(app: Flask, overrides: dict | None) -> None:
     config = app.config
     if config["PARCOURS_MAIL_BACKEND"] is None:
         config["PARCOURS_MAIL_BACKEND"] = "smtp" if config["PARCOURS_SMTP_HOST"] else "console"
+    for key in ("PARCOURS_MAIL_LEASE_SECONDS", "PARCOURS_JOB_LEASE_SECONDS"):
+        # Read after a commit, where an error would turn a saved change into a 500.
+        lease = config[key]
+        if isinstance(lease, bool) or not isinstance(lease, int) or lease <= 0:
+            raise ConfigurationError(f"{key} must be a whole number of seconds above 0: {lease!r}")
     production = not (app.debug or config.get("TESTING"))
     config["PARCOURS_PRODUCTION"] = production
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(

@@ -283,3 +283,15 @@ def test_delivery_stops_before_the_next_message_when_asked(app, outbox_sent):
         assert outbox.deliver(stop=lambda: len(outbox_sent) >= 1) == (1, 0)
         assert [_status(i).status for i in ids] == ["sent", "pending", "pending"]
         assert _status(ids[1]).attempts == 0
+
+
+@pytest.mark.parametrize("key", ["PARCOURS_MAIL_LEASE_SECONDS", "PARCOURS_JOB_LEASE_SECONDS"])
+@pytest.mark.parametrize("value", ["deux minutes", 0, -5, 1.5, True])
+def test_a_lease_that_is_not_a_number_of_seconds_stops_the_start(
+    database_url_for_tests, key, value
+):
+    from parcours import create_app
+    from parcours.config import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=key):
+        create_app(app_config(database_url_for_tests, **{key: value}))
