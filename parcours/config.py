@@ -28,6 +28,12 @@ DEFAULTS = {
     "PARCOURS_SMTP_STARTTLS": True,
     # Messages sent during the request that caused them; larger batches go to the scheduler.
     "PARCOURS_MAIL_INLINE_LIMIT": 5,
+    # How long a process that claimed a message (or a job's slot) holds it; once past, the
+    # claimer is taken for dead and another process takes over.
+    "PARCOURS_MAIL_LEASE_SECONDS": 120,
+    "PARCOURS_JOB_LEASE_SECONDS": 120,
+    "PARCOURS_LOG_LEVEL": "INFO",
+    "PARCOURS_LOG_FORMAT": "text",  # text, json, or a logging format string
     "PARCOURS_IDLE_TIMEOUT_MINUTES": 120,
     # Failed logins per account (or per known browser), then per client address.
     "PARCOURS_LOGIN_MAX_FAILURES": 5,
@@ -98,6 +104,11 @@ def load(app: Flask, overrides: dict | None) -> None:
     config = app.config
     if config["PARCOURS_MAIL_BACKEND"] is None:
         config["PARCOURS_MAIL_BACKEND"] = "smtp" if config["PARCOURS_SMTP_HOST"] else "console"
+    for key in ("PARCOURS_MAIL_LEASE_SECONDS", "PARCOURS_JOB_LEASE_SECONDS"):
+        # Read after a commit, where an error would turn a saved change into a 500.
+        lease = config[key]
+        if isinstance(lease, bool) or not isinstance(lease, int) or lease <= 0:
+            raise ConfigurationError(f"{key} must be a whole number of seconds above 0: {lease!r}")
     production = not (app.debug or config.get("TESTING"))
     config["PARCOURS_PRODUCTION"] = production
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(

@@ -59,7 +59,8 @@ def authenticate(
     try:
         ticket = throttle.take(*checks)
     except Throttled as refusal:
-        logger.warning("Login throttled (%s)", refusal.limit.scope)
+        # The address, as on the failures before it: an operator sees who is being tried.
+        logger.warning("Login throttled for %s (%s)", email, refusal.limit.scope)
         return LoginResult(user=None, throttled=refusal)
     valid = verify_password(user.password_hash if user else None, password)
     if not valid or user is None or not user.active:

@@ -8,10 +8,13 @@ when ``PARCOURS_SMTP_HOST`` is set, ``console`` (one log line per message) other
 
 import logging
 import smtplib
+import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -29,6 +32,22 @@ class Message:
     # The full content type, parameters included: "text/calendar; method=REQUEST; charset=UTF-8".
     attachment_type: str | None = None
     attachment: bytes | None = None
+    # Given by the outbox when the message is queued, so that every attempt carries the same
+    # one; not part of what the message says, so two equal messages still compare equal.
+    message_id: str | None = field(default=None, compare=False)
+
+
+def new_message_id(app: Flask) -> str:
+    """Return a new, globally unique ``Message-ID`` (``<random@domain>``).
+
+    The domain is the site's (``PARCOURS_BASE_URL``), else the sender's: a database reset
+    restarts the row ids, so the left part is random rather than the row's id, lest a receiver
+    drop a new message as the repeat of an old one.
+    """
+    domain = urlsplit(app.config["PARCOURS_BASE_URL"]).hostname
+    if not domain:
+        domain = parseaddr(app.config["PARCOURS_MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
 def build_email(app: Flask, message: Message) -> EmailMessage:
@@ -47,6 +66,9 @@ def build_email(app: Flask, message: Message) -> EmailMessage:
     email["To"] = message.to
     # A header cannot hold a line break; one typed into a title must not block the message.
     email["Subject"] = " ".join(message.subject.split())
+    # Stable across attempts: a receiver that got the message before a crash can drop the
+    # repeat (the outbox hands a message over again when it cannot know it was accepted).
+    email["Message-ID"] = message.message_id or new_message_id(app)
     email.set_content(message.body)
     if message.attachment is None:
         return email
@@ -82,6 +104,7 @@ def send_message(app: Flask, row: Mapping) -> None:
         attachment_name=row["attachment_name"],
         attachment_type=row["attachment_type"],
         attachment=row["attachment"],
+        message_id=row["message_id"],
     )
     backend = app.config["PARCOURS_MAIL_BACKEND"]
     if backend == "memory":
@@ -101,3 +124,4 @@ def send_message(app: Flask, row: Mapping) -> None:
         if app.config["PARCOURS_SMTP_USER"]:
             smtp.login(app.config["PARCOURS_SMTP_USER"], app.config["PARCOURS_SMTP_PASSWORD"])
         smtp.send_message(email)
+    logger.info("E-mail %s sent to %s", email["Message-ID"], message.to)

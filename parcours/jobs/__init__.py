@@ -1,12 +1,14 @@
 """Scheduled jobs. They run in one dedicated process (``flask scheduler``), never in web workers.
 
 Each job is thin: it claims its time slot in the database, calls an operation, commits and
-logs. The claim (a unique row per job and slot) lets only one process run a slot; the
-operations are idempotent too (outbox dedup keys, per-attempt claims), so a retry or a
-second scheduler sends nothing twice.
+logs. The claim (a unique row per job and slot, with a lease) lets only one process run a
+slot, and another take it over once the lease of a claimer that died has run out; the
+operations are idempotent too (reminder dedup keys, leased delivery attempts), so a retry or
+a second scheduler queues no reminder twice.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Flask
@@ -16,7 +18,11 @@ from parcours.core.time import now_utc
 
 logger = logging.getLogger(__name__)
 
+#: The length of a reminders slot: one run per slot queues what fell due.
 REMINDERS_EVERY = timedelta(minutes=15)
+#: How often the scheduler tries the reminders slot: a slot already done costs two queries,
+#: and one whose claimer died is taken over within a minute of its lease running out.
+REMINDERS_TRIED_EVERY = timedelta(minutes=1)
 OUTBOX_EVERY = timedelta(minutes=1)
 
 
@@ -36,7 +42,7 @@ def send_reminders(app: Flask) -> int | None:
         slot = slot_of(now_utc(), REMINDERS_EVERY)
         if not claim_slot("reminders", slot):
             db.session.rollback()
-            logger.info("Reminders for slot %s already handled by another process", slot)
+            logger.debug("Reminders for slot %s done or held by another process", slot)
             return None
         db.session.commit()  # make the claim visible before the (slow) work
         queued = send_due_reminders()
@@ -46,12 +52,12 @@ def send_reminders(app: Flask) -> int | None:
         return queued
 
 
-def deliver_outbox(app: Flask) -> tuple[int, int]:
-    """Send the e-mails whose (re)try time has come."""
+def deliver_outbox(app: Flask, stop: Callable[[], bool] | None = None) -> tuple[int, int]:
+    """Send the e-mails whose (re)try time has come, until ``stop`` says so."""
     from parcours.outbox.operations import deliver
 
     with app.app_context():
-        sent, failed = deliver()
+        sent, failed = deliver(stop=stop)
         if sent or failed:
             logger.info("Outbox: %d sent, %d failed attempts", sent, failed)
         return sent, failed

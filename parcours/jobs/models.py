@@ -21,6 +21,9 @@ class JobRun(db.Model):
     claimed_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     started_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Until when the claimer holds the slot; once past, an unfinished slot is taken over
+    # (its claimer died). Empty on claims written before leases existed.
+    lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
 
     def __repr__(self) -> str:
         return f"<JobRun {self.job} {self.slot}>"

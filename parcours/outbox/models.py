@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+from flask import current_app
 from sqlalchemy import (
     ForeignKey,
     Index,
@@ -14,11 +15,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from parcours.core.db import one_of
 from parcours.core.extensions import db
+from parcours.core.mail import new_message_id
 from parcours.core.time import now_utc
 
 
 class MessageStatus(StrEnum):
     PENDING = "pending"
+    # Claimed by a process that is handing it to the SMTP server: nobody else takes it
+    # before ``lease_until``, after which it may have been sent or not (the process died).
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry
 
@@ -49,6 +54,12 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
     # A message that must exist once (a reminder) carries a key; a second insert fails.
     dedup_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    # Given once, at queueing: every attempt carries it, so a receiver can drop a repeat.
+    message_id: Mapped[str] = mapped_column(
+        String(300), nullable=False, unique=True, default=lambda: new_message_id(current_app)
+    )
+    lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    claimed_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} to {self.recipient} {self.status}>"

@@ -1,13 +1,12 @@
 """Outgoing e-mail is queued with the unit of work and sent only once it has committed."""
 
 import logging
+import re
 
 import pytest
-from flask.logging import default_handler
 
-from parcours.core import log
 from parcours.core.extensions import db
-from parcours.core.mail import build_email
+from parcours.core.mail import build_email, new_message_id
 from parcours.outbox import mail
 from tests.agenda.calendars import invitation, received
 
@@ -127,6 +126,59 @@ def test_the_smtp_message_carries_the_attachment_and_no_line_break_in_headers(ap
     assert part.get_payload(decode=True) == b"BEGIN:VCALENDAR"  # base64 on the wire
 
 
+def test_the_e_mail_carries_the_message_id_it_was_queued_with(app):
+    message = mail.Message(
+        to="ana@example.org", subject="S", body="B", message_id="<4f1c9e0b@parcours.test>"
+    )
+    assert [received(app, message)["Message-ID"] for _ in range(2)] == [
+        "<4f1c9e0b@parcours.test>"
+    ] * 2
+    assert message == mail.Message(to="ana@example.org", subject="S", body="B")
+    fresh = build_email(app, mail.Message(to="ana@example.org", subject="S", body="B"))
+    assert re.fullmatch(r"<[0-9a-f]{32}@parcours\.test>", fresh["Message-ID"])
+
+
+def test_smtp_gets_the_rows_message_id_and_the_delivery_is_logged(make_app, caplog):
+    handed = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            pass
+
+        def send_message(self, email):
+            handed.append(email)
+
+    from sqlalchemy import select
+
+    from parcours.outbox.models import OutboxMessage
+
+    smtp_app = make_app(PARCOURS_MAIL_BACKEND="smtp", PARCOURS_SMTP_HOST="smtp.example")
+    caplog.set_level(logging.INFO, logger="parcours")
+    with pytest.MonkeyPatch.context() as patch, smtp_app.app_context():
+        patch.setattr("parcours.core.mail.smtplib.SMTP", FakeSMTP)
+        mail.queue(MESSAGE)
+        db.session.commit()
+        message_id = db.session.scalar(select(OutboxMessage.message_id))
+    assert [email["Message-ID"] for email in handed] == [message_id]
+    assert f"E-mail {message_id} sent to ana@example.org" in [
+        r.getMessage() for r in caplog.records if r.name == "parcours.core.mail"
+    ]
+
+
+def test_without_a_public_address_the_message_id_is_at_the_senders_domain(make_app):
+    sender = make_app(PARCOURS_BASE_URL="", PARCOURS_MAIL_FROM="Parcours <noreply@asso.example>")
+    assert new_message_id(sender).endswith("@asso.example>")
+
+
 def test_the_console_backend_logs_one_line_with_recipient_and_subject(make_app, caplog):
     console_app = make_app(PARCOURS_MAIL_BACKEND="console")
     invitation = mail.Message(
@@ -141,61 +193,6 @@ def test_the_console_backend_logs_one_line_with_recipient_and_subject(make_app, 
     lines = [r.getMessage() for r in caplog.records if r.name == "parcours.core.mail"]
     assert lines == ["E-mail to ana@example.org: Votre accès à Parcours — Cohorte A"]
     assert "secret-token" not in caplog.text  # the body (and its one-time link) stays out
-
-
-@pytest.fixture
-def bare_logging(monkeypatch):
-    """Return a function that makes logging as a fresh process has it, until the test ends:
-    no handler anywhere, the parcours logger's level unset.
-
-    It is called in the test itself: pytest adds its own handlers to the root logger
-    between setting up the fixtures and running the test.
-    """
-    parcours_logger = logging.getLogger("parcours")
-
-    def _bare() -> logging.Logger:
-        monkeypatch.setattr(logging.root, "handlers", [])
-        monkeypatch.setattr(parcours_logger, "handlers", [])
-        monkeypatch.setattr(parcours_logger, "level", logging.NOTSET)
-        return parcours_logger
-
-    return _bare
-
-
-@pytest.mark.parametrize("debug", [True, False])
-def test_development_e_mails_reach_the_terminal_once(make_app, bare_logging, capsys, debug):
-    console_app = make_app(PARCOURS_MAIL_BACKEND="console")
-    console_app.debug = debug  # flask --debug run, or gunicorn / flask scheduler
-    console_app.testing = False
-    parcours_logger = bare_logging()
-    log.init_app(console_app)
-    log.init_app(console_app)  # a second app in the same process (flask run's reloader, tests)
-    assert parcours_logger.level == logging.INFO
-    assert parcours_logger.handlers == [default_handler]
-    assert console_app.logger is parcours_logger  # so Flask adds no handler of its own
-    with console_app.app_context():
-        mail.queue(MESSAGE)
-        db.session.commit()
-    lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].endswith("INFO in mail: E-mail to ana@example.org: Bonjour")
-    assert parcours_logger.handlers == [default_handler]
-
-
-def test_logging_is_left_to_a_host_that_configured_it(make_app, bare_logging):
-    application = make_app()
-    application.testing = False
-    parcours_logger = bare_logging()
-    logging.root.addHandler(logging.StreamHandler())  # gunicorn --log-config, dictConfig…
-    log.init_app(application)
-    assert parcours_logger.handlers == []
-    assert parcours_logger.level == logging.NOTSET
-
-
-def test_tests_leave_log_records_to_caplog(app, bare_logging):
-    parcours_logger = bare_logging()
-    log.init_app(app)
-    assert parcours_logger.handlers == [] and parcours_logger.level == logging.NOTSET
 
 
 def test_a_calendar_with_a_method_is_sent_as_an_invitation_mail_clients_read(app):

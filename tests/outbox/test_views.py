@@ -145,3 +145,24 @@ def test_in_production_others_one_time_links_stay_hidden(app, login_as, world, m
     assert "Nouvelle Personne" in text  # the rest of the message is there
     assert "/invitation/" not in text
     assert "[lien personnel, visible par son seul destinataire]" in text
+
+
+def test_a_message_being_handed_over_shows_as_being_sent(app, login_as, world):
+    from parcours.outbox.models import OutboxMessage
+
+    with app.app_context():
+        message = OutboxMessage(
+            cohort_id=world["cohort_a"],
+            recipient="a1@example.org",
+            subject="En route",
+            body="B",
+            status="sending",
+            attempts=1,
+        )
+        db.session.add(message)
+        db.session.commit()
+        message_id = message.id
+    client = login_as("coordinator")
+    for path in ("outbox", f"outbox/{message_id}"):
+        text = page_text(client.get(f"/cohorts/{world['cohort_a']}/{path}"))
+        assert "en cours d'envoi" in text and "en attente" not in text
