@@ -19,13 +19,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, or_, select, text
 
 from parcours.accounts.models import ThrottleHit
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 
 logger = logging.getLogger(__name__)
+
+
+#: Every limit by scope, whichever domain declares it: what prune() reads.
+LIMITS: dict[str, "Limit"] = {}
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class Limit:
     scope: str
     max_setting: str
     window_setting: str
+
+    def __post_init__(self) -> None:
+        LIMITS[self.scope] = self
 
     @property
     def max(self) -> int:
@@ -156,3 +163,21 @@ def count(limit: Limit, key: str) -> int:
     return db.session.scalar(
         select(func.count(ThrottleHit.id)).where(*_in_window(limit, _digest(limit, key), now_utc()))
     )
+
+
+def prune() -> int:
+    """Delete the attempts that no longer count under any limit; return how many.
+
+    take() prunes the key it counts; this catches the keys never tried again (one-off client
+    addresses, mistyped e-mails), which would otherwise stay. Hits of a scope no limit
+    declares any more go too.
+    """
+    now = now_utc()
+    expired = [
+        (ThrottleHit.scope == scope) & (ThrottleHit.at <= now - limit.window)
+        for scope, limit in LIMITS.items()
+    ]
+    result = db.session.execute(
+        delete(ThrottleHit).where(or_(ThrottleHit.scope.not_in(list(LIMITS)), *expired))
+    )
+    return result.rowcount

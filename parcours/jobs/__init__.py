@@ -24,6 +24,8 @@ REMINDERS_EVERY = timedelta(minutes=15)
 #: and one whose claimer died is taken over within a minute of its lease running out.
 REMINDERS_TRIED_EVERY = timedelta(minutes=1)
 OUTBOX_EVERY = timedelta(minutes=1)
+#: Attempts that no longer count are deleted once an hour.
+PRUNE_EVERY = timedelta(hours=1)
 
 
 def slot_of(moment: datetime, every: timedelta) -> str:
@@ -61,3 +63,20 @@ def deliver_outbox(app: Flask, stop: Callable[[], bool] | None = None) -> tuple[
         if sent or failed:
             logger.info("Outbox: %d sent, %d failed attempts", sent, failed)
         return sent, failed
+
+
+def prune_attempts(app: Flask) -> int | None:
+    """Delete the login, reset and check-in attempts that no longer count, once per hour."""
+    from parcours.accounts import throttle
+    from parcours.jobs.claims import claim_slot, finish_slot
+
+    with app.app_context():
+        slot = slot_of(now_utc(), PRUNE_EVERY)
+        if not claim_slot("prune-attempts", slot):
+            db.session.rollback()
+            return None
+        deleted = throttle.prune()
+        finish_slot("prune-attempts", slot)
+        db.session.commit()
+        logger.info("Attempts pruned for slot %s: %d deleted", slot, deleted)
+        return deleted

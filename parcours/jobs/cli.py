@@ -45,6 +45,12 @@ def build_scheduler(app, stopping: threading.Event) -> BackgroundScheduler:
         args=[app, stopping.is_set],
         id="outbox",
     )
+    scheduler.add_job(
+        jobs.prune_attempts,
+        IntervalTrigger(seconds=int(jobs.REMINDERS_TRIED_EVERY.total_seconds())),
+        args=[app],
+        id="prune-attempts",
+    )
     return scheduler
 
 
@@ -96,6 +102,7 @@ def scheduler_command(once: bool) -> None:
         if once:
             queued = jobs.send_reminders(app)
             sent, failed = jobs.deliver_outbox(app, stopping.is_set)
+            jobs.prune_attempts(app)
             click.echo(
                 f"Rappels mis en file : {queued if queued is not None else 'déjà faits'} ; "
                 f"e-mails envoyés : {sent}, échecs : {failed}"

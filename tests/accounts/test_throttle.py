@@ -173,6 +173,22 @@ def test_the_keys_are_not_stored_in_clear(ctx):
     assert "example" not in key and len(key) == 64
 
 
+def test_prune_deletes_only_the_attempts_that_no_longer_count(ctx):
+    from parcours.attendance.operations import CHECK_IN_LIMIT
+
+    with freeze(START):
+        throttle.take((throttle.LOGIN_CLIENT, "198.51.100.7"))  # never tried again
+        throttle.take((throttle.RESET_ADDRESS, "a@example.org"))  # a 60-minute window
+        throttle.take((CHECK_IN_LIMIT, "a1 S1 am"))  # declared by attendance
+    with freeze(START + timedelta(minutes=30)):
+        throttle.take((throttle.LOGIN_CLIENT, "203.0.113.9"))
+        assert throttle.prune() == 2  # the login (15 min) and the check-in (10 min)
+        assert throttle.count(throttle.LOGIN_CLIENT, "198.51.100.7") == 0
+        assert throttle.count(throttle.LOGIN_CLIENT, "203.0.113.9") == 1
+        assert throttle.count(throttle.RESET_ADDRESS, "a@example.org") == 1
+        assert throttle.prune() == 0
+
+
 # Parallel attempts ---------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -46,6 +46,23 @@ def test_the_scheduler_tries_the_reminders_slot_again_within_a_lease(app):
     scheduler = build_scheduler(app, threading.Event())
     assert scheduler.get_job("reminders").trigger.interval <= JOB_LEASE
     assert scheduler.get_job("outbox").trigger.interval == jobs.OUTBOX_EVERY
+
+
+def test_stale_attempts_are_pruned_once_per_hour(app):
+    from parcours.accounts import throttle
+
+    start = datetime(2026, 5, 4, 8, 5, tzinfo=UTC)
+    with freeze(start):
+        with app.app_context():
+            throttle.take((throttle.LOGIN_CLIENT, "198.51.100.7"))
+            db.session.commit()
+        assert jobs.prune_attempts(app) == 0  # it still counts
+    with freeze(start + timedelta(minutes=20)):
+        assert jobs.prune_attempts(app) is None, "one run per hour"
+    with freeze(start + timedelta(hours=1)):
+        assert jobs.prune_attempts(app) == 1
+    scheduler = build_scheduler(app, threading.Event())
+    assert scheduler.get_job("prune-attempts").trigger.interval <= JOB_LEASE
 
 
 @pytest.mark.commits  # the outbox delivers through its own session
