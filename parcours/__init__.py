@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
         )
 
     from parcours import models  # noqa: F401  (every table known before anything else)
-    from parcours.core import converters, extensions, i18n, pipeline, security
+    from parcours.core import converters, edge, extensions, i18n, pipeline, security
     from parcours.core.db import register_sqlite_pragmas
     from parcours.outbox import mail as outbox_mail
 
@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
         render_as_batch=True,  # SQLite can only alter tables by copying them
         compare_type=True,
     )
+    edge.init_app(app)  # before CSRF, so that nothing reads a value it refuses
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     outbox_mail.init_app(app)

@@ -24,7 +24,8 @@ MESSAGES = {
 }
 
 
-def _render(code: int, message=None):
+def render(code: int, message=None):
+    """Return the error page for ``code`` in the site's layout, with ``message`` or the default."""
     title, default = MESSAGES.get(code, (_l("Erreur"), _l("La demande n'a pas abouti.")))
     return render_template(
         "errors/error.html", code=code, title=title, message=message or default
@@ -41,13 +42,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
-        return _render(400, _l("Le formulaire a expiré. Rechargez la page et réessayez."))
+        return render(400, _l("Le formulaire a expiré. Rechargez la page et réessayez."))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        body, code = _render(error.code)
+        body, code = render(error.code)
         # Keep the headers the error carries, e.g. ``Allow`` on 405 (RFC 9110).
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return body, code, headers
@@ -58,4 +59,4 @@ def init_app(app: Flask) -> None:
         original = getattr(error, "original_exception", None) or error
         logger.error("Unhandled error", exc_info=original)
         db.session.rollback()
-        return _render(500)
+        return render(500)
