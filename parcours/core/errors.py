@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -57,6 +57,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         original = getattr(error, "original_exception", None) or error
-        logger.error("Unhandled error", exc_info=original)
+        # The route's pattern, not the path: a path may carry a token (a calendar address).
+        route = request.url_rule.rule if request.url_rule else "(no route)"
+        logger.error("Unhandled error on %s %s", request.method, route, exc_info=original)
         db.session.rollback()
         return render(500)

@@ -63,3 +63,32 @@ def test_an_unexpected_error_gives_a_500_page_without_traceback(make_app, caplog
     # ...but the team gets the details in the log.
     assert "Unhandled error" in caplog.text
     assert caplog.records[-1].exc_info[0] is RuntimeError
+
+
+def test_a_database_error_logs_neither_sql_parameters_nor_url_tokens(make_app, caplog):
+    """A failed INSERT's traceback names the statement, not the values (session tokens)."""
+    from parcours.accounts.models import User
+    from parcours.core.extensions import db
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    token = "secret-session-token-0123456789abcdef"
+
+    @app.post("/probe/<feed_token>")
+    def duplicate(feed_token):
+        db.session.add(User(email="twice@example.org", full_name="Un"))
+        db.session.flush()
+        db.session.add(User(email="twice@example.org", full_name="Deux", session_token=token))
+        db.session.flush()  # IntegrityError: uq_users_email
+        return "unreachable"
+
+    with caplog.at_level(logging.ERROR, logger="parcours.core.errors"):
+        response = app.test_client().post("/probe/url-token-abcdef0123456789")
+    assert response.status_code == 500
+    logged = caplog.text + "".join(
+        logging.Formatter().formatException(r.exc_info) for r in caplog.records if r.exc_info
+    )
+    assert "IntegrityError" in logged and "INSERT INTO users" in logged
+    assert "SQL parameters hidden" in logged
+    for secret in (token, "url-token-abcdef0123456789"):
+        assert secret not in logged
+    assert "Unhandled error on POST /probe/<feed_token>" in caplog.text
