@@ -19,6 +19,7 @@ from parcours.cohorts.models import (
     TerritoryStatus,
 )
 from parcours.cohorts.permissions import forget_memberships
+from parcours.core.db import insert_if_absent
 from parcours.core.extensions import db
 from parcours.curricula.models import CurriculumVersion
 
@@ -135,21 +136,29 @@ def update_territory(territory: Territory, *, changed_by: User | None = None, **
 
 
 def _join(cohort: Cohort, user: User, role: Role, territory: Territory | None = None) -> Membership:
-    existing = db.session.scalar(
-        select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user.id)
+    # Two invitations of one person to one cohort may arrive at once: the second waits for
+    # the first, then finds her there, as it would a moment later.
+    query = select(Membership).where(
+        Membership.cohort_id == cohort.id, Membership.user_id == user.id
     )
-    if existing is not None:
+    joined = db.session.scalar(query) is None and insert_if_absent(
+        Membership,
+        conflict=("cohort_id", "user_id"),
+        cohort_id=cohort.id,
+        user_id=user.id,
+        role=role,
+        territory_id=territory.id if territory else None,
+    )
+    member = db.session.scalar(query)
+    if not joined:
         raise CohortError(
             _(
                 "%(name)s participe déjà à cette cohorte (%(role)s).",
                 name=user.full_name,
-                role=existing.role_label,
+                role=member.role_label,
             ),
             "email",
         )
-    member = Membership(cohort=cohort, user=user, role=role, territory=territory)
-    db.session.add(member)
-    db.session.flush()
     forget_memberships()
     return member
 

@@ -154,3 +154,43 @@ def test_the_date_range_message_is_translated(app, login_as, world):
     response = client.post("/cohorts/new", data=_cohort_form(app, world, start_date="9999-06-01"))
     assert response.status_code == 400
     assert "The date must be between January 1, 2000 and December 31, 2100." in page_text(response)
+
+
+# Simultaneous invitations of one new address ----------------------------------------------
+
+
+@pytest.mark.commits  # the requests run in threads, each on a connection of its own
+def test_simultaneous_invitations_of_a_new_address_create_one_account(
+    app, world, login_as, monkeypatch
+):
+    from parcours.accounts import operations as account_ops
+    from parcours.accounts.models import User
+    from parcours.agenda.models import CalendarFeed
+    from parcours.cohorts.models import Membership
+    from tests.parallel import check_together, in_parallel
+
+    email = "nouvelle.venue@example.org"
+    posts = [
+        (login_as(role), f"/cohorts/{world[cohort]}/members")
+        for role, cohort in [("coordinator", "cohort_a"), ("coordinator_b", "cohort_b")] * 2
+    ]
+    check_together(monkeypatch, account_ops, "find_user", len(posts))
+    form = {"role": "coach", "full_name": "Nouvelle Venue", "email": email, "organisation": ""}
+    results = in_parallel([lambda c=c, u=u: c.post(u, data=form) for c, u in posts])
+    statuses = [getattr(r, "status_code", r) for r in results]
+    # One invitation per cohort gets through; the other finds her already invited.
+    assert sorted(statuses) == [302, 302, 400, 400], statuses
+    for response in results:
+        if response.status_code == 400:
+            assert "participe déjà à cette cohorte" in page_text(response)
+    with app.app_context():
+        users = db.session.scalars(select(User.id).where(User.email == email)).all()
+        assert len(users) == 1
+        memberships = db.session.scalars(
+            select(Membership.cohort_id).where(Membership.user_id == users[0])
+        ).all()
+        assert sorted(memberships) == sorted([world["cohort_a"], world["cohort_b"]])
+        feeds = db.session.scalar(
+            select(func.count(CalendarFeed.id)).where(CalendarFeed.user_id == users[0])
+        )
+        assert feeds == 1
