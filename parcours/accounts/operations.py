@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from parcours.accounts import signals, tokens
 from parcours.accounts.models import FailedLogin, User, new_session_token, normalize_email
 from parcours.accounts.passwords import hash_password, verify_password
-from parcours.core.db import insert_if_absent
+from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.core.urls import absolute_url

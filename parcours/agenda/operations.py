@@ -24,7 +24,7 @@ from parcours.agenda.models import (
     EventStatus,
 )
 from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
-from parcours.core.db import insert_if_absent
+from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.core.time import local_to_utc, now_utc
 from parcours.curricula.schema import CollectiveSession, PlannedEvent

@@ -19,7 +19,7 @@ from parcours.cohorts.models import (
     TerritoryStatus,
 )
 from parcours.cohorts.permissions import forget_memberships
-from parcours.core.db import insert_if_absent
+from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.curricula.models import CurriculumVersion
 

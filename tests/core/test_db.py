@@ -64,17 +64,3 @@ def test_utc_column_refuses_naive_datetimes(ctx):
     )
     with pytest.raises(StatementError, match="naive datetime"):
         db.session.flush()
-
-
-def test_insert_if_absent_inserts_once_and_tells_which_call_did(ctx):
-    from sqlalchemy import func
-
-    from parcours.core.db import insert_if_absent
-
-    values = {"email": "once@example.org", "full_name": "Une fois"}
-    assert insert_if_absent(User, conflict=("email",), **values) is True
-    assert insert_if_absent(User, conflict=("email",), **{**values, "full_name": "Deux"}) is False
-    rows = db.session.execute(
-        select(User.full_name, func.length(User.session_token)).where(User.email == values["email"])
-    ).all()
-    assert rows == [("Une fois", 43)]  # the model's Python defaults apply too
