@@ -61,3 +61,42 @@ def test_existing_attendance_freezes_its_events_dates_after_the_upgrade(app, wor
         upgrade()
         frozen = dict(db.session.execute(select(Event.id, Event.dates_frozen)).all())
     assert (frozen[ids[0]], frozen[ids[1]]) == (True, False)
+
+
+def test_the_upgrade_gives_names_their_keys_and_never_fails_on_old_duplicates(app, world):
+    """Names that were distinct only by case (allowed before) keep their rows and names."""
+    from sqlalchemy import text
+
+    from parcours.cohorts.models import Cohort, Territory
+
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="b3f1c2d4e5a6")  # before the keys
+        for name in ("Île de Ré", "ÎLE DE RÉ"):
+            db.session.execute(
+                text(
+                    "INSERT INTO territories (cohort_id, name, region, department, kind, "
+                    "carrier_structure, carrier_type, status, status_reason, created_at) "
+                    "VALUES (:cohort, :name, '', '', 'littoral', '', 'public', 'solicited', '', "
+                    "'2026-02-02 09:00:00')"
+                ),
+                {"cohort": world["cohort_a"], "name": name},
+            )
+        db.session.commit()
+        upgrade()
+        keys = dict(
+            db.session.execute(
+                select(Territory.name, Territory.name_key)
+                .where(Territory.cohort_id == world["cohort_a"])
+                .order_by(Territory.id)
+            ).all()
+        )
+        second = db.session.scalar(select(Territory.id).where(Territory.name == "ÎLE DE RÉ"))
+        cohorts = db.session.execute(select(Cohort.name, Cohort.name_key)).all()
+    assert keys == {
+        "Territoire A1": "territoire a1",
+        "Territoire A2": "territoire a2",
+        "Île de Ré": "île de ré",
+        "ÎLE DE RÉ": f"île de ré #{second}",
+    }
+    assert sorted(cohorts) == [("Cohorte A", "cohorte a"), ("Cohorte B", "cohorte b")]

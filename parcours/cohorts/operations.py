@@ -21,6 +21,7 @@ from parcours.cohorts.models import (
 from parcours.cohorts.permissions import forget_memberships
 from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
+from parcours.core.text import name_key
 from parcours.curricula.models import CurriculumVersion
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ class CohortError(ValueError):
 
 
 def _name_taken(model, name: str, exclude_id: int | None = None, **scope) -> bool:
-    query = select(model.id).where(func.lower(model.name) == name.strip().lower())
+    query = select(model.id).where(model.name_key == name_key(name))
     for column, value in scope.items():
         query = query.where(getattr(model, column) == value)
     if exclude_id is not None:

@@ -194,3 +194,71 @@ def test_simultaneous_invitations_of_a_new_address_create_one_account(
             select(func.count(CalendarFeed.id)).where(CalendarFeed.user_id == users[0])
         )
         assert feeds == 1
+
+
+# Names with accented capitals ------------------------------------------------------------------
+
+
+def test_a_territory_named_twice_with_accented_capitals_is_a_form_error(app, login_as, world):
+    client = login_as("coordinator")
+    url = f"/cohorts/{world['cohort_a']}/territories/new"
+    form = {
+        "name": "Île de Ré",
+        "region": "Nouvelle-Aquitaine",
+        "department": "",
+        "kind": "littoral",
+        "carrier_structure": "",
+        "carrier_type": "public",
+        "status": "accepted",
+        "status_reason": "",
+    }
+    assert client.post(url, data=form).status_code == 302
+    for again in ("Île de Ré", "ÎLE DE RÉ"):
+        response = client.post(url, data={**form, "name": again})
+        assert response.status_code == 400
+        assert "Ce territoire existe déjà dans la cohorte." in page_text(response)
+        assert f'value="{again}"' in response.get_data(as_text=True)
+    with app.app_context():
+        names = db.session.scalars(
+            select(Territory.name).where(Territory.cohort_id == world["cohort_a"])
+        ).all()
+    assert sorted(names) == ["Territoire A1", "Territoire A2", "Île de Ré"]
+
+
+ALONE = {f"catalyseur_{n}_{part}": "" for n in (1, 2) for part in ("nom", "email", "structure")}
+
+
+def test_the_csv_preview_finds_accented_duplicates_and_control_characters(ctx, world):
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    from parcours.cohorts import operations
+
+    operations.add_territory(
+        cohort,
+        name="Île de Ré",
+        region="",
+        department="",
+        kind="littoral",
+        carrier_structure="",
+        carrier_type="public",
+        status="accepted",
+        status_reason="",
+    )
+    preview = csv_import.parse(
+        cohort,
+        _csv(
+            {"territoire": "ÎLE DE RÉ", **ALONE},
+            {"territoire": "Île d'Oléron", **ALONE},
+            {"territoire": "ÎLE D'OLÉRON", **ALONE},
+            {
+                "territoire": "Noirmoutier",
+                "region": "Pays\x00de la Loire",
+                **ALONE,
+            },
+        ),
+    )
+    assert [row.errors for row in preview.rows] == [
+        ["le territoire « ÎLE DE RÉ » existe déjà dans la cohorte"],
+        [],
+        ["territoire déjà présent ligne 3"],
+        ["region : caractère de contrôle invisible"],
+    ]

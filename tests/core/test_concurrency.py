@@ -1,4 +1,4 @@
-"""Writes that concurrent requests attempt together (see also tests/parallel.py users)."""
+"""insert_if_absent; the races it settles are fired in tests/agenda and tests/cohorts."""
 
 from sqlalchemy import func, select
 
