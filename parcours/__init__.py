@@ -32,11 +32,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from parcours import models  # noqa: F401  (every table known before anything else)
     from parcours.core import converters, edge, extensions, i18n, pipeline, security
-    from parcours.core.db import register_sqlite_pragmas
+    from parcours.core.db import register_sqlite_pragmas, wait_for_locks
     from parcours.outbox import mail as outbox_mail
 
     register_sqlite_pragmas()
     extensions.db.init_app(app)
+    with app.app_context():
+        wait_for_locks(extensions.db.engine, app.config["PARCOURS_SQLITE_BUSY_TIMEOUT_MS"])
     extensions.migrate.init_app(
         app,
         extensions.db,

@@ -47,7 +47,10 @@ class Base(DeclarativeBase):
 
 
 def register_sqlite_pragmas() -> None:
-    """Turn on foreign keys and WAL for every SQLite connection (idempotent)."""
+    """Turn on foreign keys and WAL for every SQLite connection (idempotent).
+
+    The lock wait is set per engine, from the configuration: see :func:`wait_for_locks`.
+    """
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -64,6 +67,28 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def wait_for_locks(engine, milliseconds: int) -> None:
+    """Make each SQLite connection of ``engine`` wait up to ``milliseconds`` for a lock.
+
+    SQLite lets one writer at a time; another one waits for the lock, then fails with
+    « database is locked ». A wait well above the longest write transaction turns a busy
+    moment into a slow answer instead of an error (PostgreSQL locks rows and just waits).
+    """
+    from functools import partial
+
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+    event.listen(engine, "connect", partial(_busy_timeout, int(milliseconds)))
+
+
+def _busy_timeout(milliseconds: int, dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={milliseconds:d}")
+    cursor.close()
 
 
 def one_of(column: str, values, name: str | None = None):
