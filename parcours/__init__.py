@@ -32,13 +32,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     from parcours import models  # noqa: F401  (every table known before anything else)
     from parcours.core import converters, edge, extensions, i18n, pipeline, security
-    from parcours.core.db import register_sqlite_pragmas, wait_for_locks
+    from parcours.core.db import hide_values_in_errors, register_sqlite_pragmas, wait_for_locks
     from parcours.outbox import mail as outbox_mail
 
     register_sqlite_pragmas()
     extensions.db.init_app(app)
     with app.app_context():
         wait_for_locks(extensions.db.engine, app.config["PARCOURS_SQLITE_BUSY_TIMEOUT_MS"])
+        hide_values_in_errors(extensions.db.engine)
     extensions.migrate.init_app(
         app,
         extensions.db,

@@ -91,6 +91,33 @@ def _busy_timeout(milliseconds: int, dbapi_connection, connection_record) -> Non
     cursor.close()
 
 
+def hide_values_in_errors(engine) -> None:
+    """Keep the values out of the database's error messages, as ``hide_parameters`` does for
+    the statement's parameters.
+
+    PostgreSQL details a refused row in the message itself (« Failing row contains (…) »,
+    « Key (email)=(…) already exists »), a new account's session token among them, and every
+    traceback of the error would log it. Only the primary message is kept: it names the
+    constraint, not the values.
+    """
+    from sqlalchemy import event
+
+    event.listen(engine, "handle_error", _without_details)
+
+
+def _without_details(context) -> None:
+    original = context.original_exception
+    diagnostic = getattr(original, "diag", None)  # psycopg's error fields
+    primary = getattr(diagnostic, "message_primary", None)
+    if not (primary and getattr(diagnostic, "message_detail", None)):
+        return
+    original.args = (f"{primary} (details hidden)",)
+    wrapped = context.sqlalchemy_exception  # its message was copied from the original
+    if wrapped is not None:
+        kind = type(original)
+        wrapped.args = (f"({kind.__module__}.{kind.__name__}) {original.args[0]}",)
+
+
 def one_of(column: str, values, name: str | None = None):
     """Return a CHECK constraint keeping ``column`` within ``values`` (an enum or its keys)."""
     from sqlalchemy import CheckConstraint

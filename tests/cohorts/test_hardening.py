@@ -262,3 +262,35 @@ def test_the_csv_preview_finds_accented_duplicates_and_control_characters(ctx, w
         ["territoire déjà présent ligne 3"],
         ["region : caractère de contrôle invisible"],
     ]
+
+
+@pytest.mark.commits  # the requests run in threads, each on a connection of its own
+def test_two_coordinators_adding_one_territory_at_once_get_one_territory_and_no_500(
+    app, world, login_as, monkeypatch
+):
+    from parcours.cohorts import operations
+    from tests.parallel import check_together, in_parallel
+
+    clients = [login_as("coordinator"), login_as("admin")]
+    check_together(monkeypatch, operations, "_name_taken", len(clients))
+    url = f"/cohorts/{world['cohort_a']}/territories/new"
+    form = {
+        "name": "Île de Ré",
+        "region": "",
+        "department": "",
+        "kind": "littoral",
+        "carrier_structure": "",
+        "carrier_type": "public",
+        "status": "solicited",
+        "status_reason": "",
+    }
+    results = in_parallel([lambda c=c: c.post(url, data=form) for c in clients])
+    statuses = sorted(getattr(r, "status_code", r) for r in results)
+    assert statuses == [302, 409], statuses
+    refused = next(r for r in results if r.status_code == 409)
+    assert "quelqu'un vient d'enregistrer la même chose" in page_text(refused)
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count(Territory.id)).where(Territory.name == "Île de Ré")
+        )
+    assert count == 1
