@@ -31,12 +31,15 @@ def create_app(config: dict | None = None) -> Flask:
         )
 
     from parcours import models  # noqa: F401  (every table known before anything else)
-    from parcours.core import converters, extensions, fragments, i18n, pipeline, security
-    from parcours.core.db import register_sqlite_pragmas
+    from parcours.core import converters, edge, extensions, fragments, i18n, pipeline, security
+    from parcours.core.db import hide_values_in_errors, register_sqlite_pragmas, wait_for_locks
     from parcours.outbox import mail as outbox_mail
 
     register_sqlite_pragmas()
     extensions.db.init_app(app)
+    with app.app_context():
+        wait_for_locks(extensions.db.engine, app.config["PARCOURS_SQLITE_BUSY_TIMEOUT_MS"])
+        hide_values_in_errors(extensions.db.engine)
     extensions.migrate.init_app(
         app,
         extensions.db,
@@ -44,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
         render_as_batch=True,  # SQLite can only alter tables by copying them
         compare_type=True,
     )
+    edge.init_app(app)  # before CSRF, so that nothing reads a value it refuses
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     fragments.init_app(app)

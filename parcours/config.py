@@ -53,8 +53,12 @@ DEFAULTS = {
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     "PARCOURS_PROXY_COUNT": 0,
     "PARCOURS_ARGON2": {},
+    # How long a SQLite write waits for another one to finish before failing.
+    "PARCOURS_SQLITE_BUSY_TIMEOUT_MS": 15000,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # A failed statement's traceback shows the SQL, never its values: they hold session
+    # tokens, password hashes and personal data.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "WTF_CSRF_TIME_LIMIT": None,  # the session lifetime already bounds it
     "BABEL_DEFAULT_LOCALE": "fr",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",

@@ -83,7 +83,7 @@ def test_existing_memberships_keep_their_names_after_the_upgrade(app, world):
         account_ops.find_user("a2@example.org").organisation = "Asso A2"
         db.session.commit()
         db.session.remove()
-        downgrade(revision="b3f1c2d4e5a6")  # before memberships kept what was typed
+        downgrade(revision="d8b2e1f3a4b5-1")  # before memberships kept what was typed
         upgrade()
         rows = db.session.execute(
             select(
@@ -97,3 +97,42 @@ def test_existing_memberships_keep_their_names_after_the_upgrade(app, world):
     assert found["new@example.org"] == ("Nina Nouvelle", "Mairie", False)  # no password yet
     assert found["a2@example.org"] == ("Catalyseur A2", "Asso A2", True)
     assert found["coord@example.org"] == ("Coordination A", "", True)
+
+
+def test_the_upgrade_gives_names_their_keys_and_never_fails_on_old_duplicates(app, world):
+    """Names that were distinct only by case (allowed before) keep their rows and names."""
+    from sqlalchemy import text
+
+    from parcours.cohorts.models import Cohort, Territory
+
+    with app.app_context():
+        db.session.remove()
+        downgrade(revision="e9c3f2a4b5c6-1")  # just before the keys, wherever it is chained
+        for name in ("Île de Ré", "ÎLE DE RÉ"):
+            db.session.execute(
+                text(
+                    "INSERT INTO territories (cohort_id, name, region, department, kind, "
+                    "carrier_structure, carrier_type, status, status_reason, created_at) "
+                    "VALUES (:cohort, :name, '', '', 'littoral', '', 'public', 'solicited', '', "
+                    "'2026-02-02 09:00:00')"
+                ),
+                {"cohort": world["cohort_a"], "name": name},
+            )
+        db.session.commit()
+        upgrade()
+        keys = dict(
+            db.session.execute(
+                select(Territory.name, Territory.name_key)
+                .where(Territory.cohort_id == world["cohort_a"])
+                .order_by(Territory.id)
+            ).all()
+        )
+        second = db.session.scalar(select(Territory.id).where(Territory.name == "ÎLE DE RÉ"))
+        cohorts = db.session.execute(select(Cohort.name, Cohort.name_key)).all()
+    assert keys == {
+        "Territoire A1": "territoire a1",
+        "Territoire A2": "territoire a2",
+        "Île de Ré": "île de ré",
+        "ÎLE DE RÉ": f"île de ré #{second}",
+    }
+    assert sorted(cohorts) == [("Cohorte A", "cohorte a"), ("Cohorte B", "cohorte b")]

@@ -16,6 +16,7 @@ from parcours.accounts.devices import Device
 from parcours.accounts.models import User, new_session_token, normalize_email
 from parcours.accounts.passwords import hash_password, verify_password
 from parcours.accounts.throttle import Throttled
+from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.core.urls import absolute_url
@@ -107,18 +108,25 @@ def update_profile(user: User, *, full_name: str, organisation: str, locale: str
 def ensure_user(
     email: str, full_name: str, organisation: str = "", locale: str = "fr"
 ) -> tuple[User, bool]:
-    """Return the user with this address, creating one without a password if needed."""
+    """Return the user with this address, creating one without a password if needed.
+
+    Several invitations of one new address may arrive at once: one creates the account, the
+    others wait for it and find it.
+    """
     user = find_user(email)
     if user is not None:
         return user, False
-    user = User(
+    created = insert_if_absent(
+        User,
+        conflict=("email",),
         email=normalize_email(email),
         full_name=full_name.strip(),
         organisation=organisation.strip(),
         locale=locale,
     )
-    db.session.add(user)
-    db.session.flush()
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if not created:
+        return user, False
     signals.user_created.send(user)
     logger.info("User %s created", user.id)
     return user, True

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
+from parcours.agenda import queries
 from parcours.agenda.formatting import in_zone
 from parcours.agenda.models import (
     PER_TERRITORY_KINDS,
@@ -23,6 +24,7 @@ from parcours.agenda.models import (
     EventStatus,
 )
 from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
+from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.core.time import local_to_utc, now_utc
 from parcours.curricula.schema import CollectiveSession, PlannedEvent
@@ -416,13 +418,18 @@ def cancel_event(event: Event, cancelled_by: User | None) -> None:
 
 
 def feed_for(user: User) -> CalendarFeed:
-    """Return the calendar feed of ``user``, creating it on first use."""
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    """Return the calendar feed of ``user``, creating it on first use.
+
+    Several first requests may arrive at once (« Obtenir mon adresse » clicked twice): one
+    creates the feed, the others wait for it and get it.
+    """
+    feed = queries.feed_of(user)
     if feed is None:
-        feed = CalendarFeed(user=user, token=_new_token())
-        db.session.add(feed)
-        db.session.flush()
-        logger.info("Calendar feed created for user %s", user.id)
+        if insert_if_absent(
+            CalendarFeed, conflict=("user_id",), user_id=user.id, token=_new_token()
+        ):
+            logger.info("Calendar feed created for user %s", user.id)
+        feed = queries.feed_of(user)
     return feed
 
 

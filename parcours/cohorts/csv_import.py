@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from parcours.accounts.models import User, normalize_email
 from parcours.cohorts import operations
@@ -26,6 +26,7 @@ from parcours.cohorts.models import (
     TerritoryStatus,
 )
 from parcours.core.extensions import db
+from parcours.core.text import has_control_characters, name_key
 
 MAX_ROWS = 500
 TERRITORY_COLUMNS = {
@@ -175,6 +176,12 @@ def parse(cohort: Cohort, text: str) -> Preview:
 def _row(line: int, record: dict) -> Row:
     territory = {target: record.get(source, "") for source, target in TERRITORY_COLUMNS.items()}
     row = Row(line=line, territory=territory)
+    # The file's contents pass no request filter; PostgreSQL would refuse a NUL in them.
+    for column, value in record.items():
+        if has_control_characters(value, multiline=True):
+            row.errors.append(
+                _("%(column)s : caractère de contrôle invisible", column=column or "?")
+            )
     if not territory["name"]:
         row.errors.append(_("le nom du territoire est obligatoire"))
     for column, message in TERRITORY_TOO_LONG.items():
@@ -231,9 +238,7 @@ def _row(line: int, record: dict) -> Row:
 
 def _check_against_cohort(cohort: Cohort, rows: list[Row]) -> None:
     existing_names = set(
-        db.session.scalars(
-            select(func.lower(Territory.name)).where(Territory.cohort_id == cohort.id)
-        )
+        db.session.scalars(select(Territory.name_key).where(Territory.cohort_id == cohort.id))
     )
     emails = {p.email for row in rows for p in row.people}
     existing_members = (
@@ -250,7 +255,7 @@ def _check_against_cohort(cohort: Cohort, rows: list[Row]) -> None:
     seen_names: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     for row in rows:
-        name = row.territory["name"].lower()
+        name = name_key(row.territory["name"])
         if name in existing_names:
             row.errors.append(
                 _(

@@ -6,12 +6,13 @@ from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from parcours.accounts.models import User
 from parcours.core.conflicts import version_column
 from parcours.core.db import one_of
 from parcours.core.extensions import db
+from parcours.core.text import NAME_KEY_LENGTH, name_key
 from parcours.core.time import now_utc
 from parcours.curricula.models import CurriculumVersion
 
@@ -74,7 +75,9 @@ class Cohort(db.Model):
     __table_args__ = (CheckConstraint("target_territories > 0", name="target_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: ``name`` as compared: two cohorts may not share it (see core.text.name_key).
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), unique=True, nullable=False)
     curriculum_version_id: Mapped[int] = mapped_column(
         ForeignKey("curriculum_versions.id"), nullable=False
     )
@@ -94,6 +97,11 @@ class Cohort(db.Model):
 
     def __repr__(self) -> str:
         return f"<Cohort {self.id} {self.name!r}>"
+
+    @validates("name")
+    def _follow_name(self, _attribute: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
 
     @property
     def curriculum(self):
@@ -135,7 +143,7 @@ class TerritoryLabels:
 class Territory(TerritoryLabels, db.Model):
     __tablename__ = "territories"
     __table_args__ = (
-        UniqueConstraint("cohort_id", "name"),
+        UniqueConstraint("cohort_id", "name_key"),
         one_of("status", TerritoryStatus),
         one_of("kind", TERRITORY_KINDS),
         one_of("carrier_type", CARRIER_TYPES),
@@ -147,6 +155,8 @@ class Territory(TerritoryLabels, db.Model):
         ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True
     )
     name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: ``name`` as compared: unique within the cohort (see core.text.name_key).
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), nullable=False)
     region: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     department: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     kind: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -172,6 +182,11 @@ class Territory(TerritoryLabels, db.Model):
 
     def __repr__(self) -> str:
         return f"<Territory {self.id} {self.name!r}>"
+
+    @validates("name")
+    def _follow_name(self, _attribute: str, value: str) -> str:
+        self.name_key = name_key(value)
+        return value
 
 
 class Membership(db.Model):

@@ -19,7 +19,9 @@ from parcours.cohorts.models import (
     TerritoryStatus,
 )
 from parcours.cohorts.permissions import forget_memberships
+from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
+from parcours.core.text import name_key
 from parcours.core.time import now_utc
 from parcours.curricula.models import CurriculumVersion
 
@@ -35,7 +37,7 @@ class CohortError(ValueError):
 
 
 def _name_taken(model, name: str, exclude_id: int | None = None, **scope) -> bool:
-    query = select(model.id).where(func.lower(model.name) == name.strip().lower())
+    query = select(model.id).where(model.name_key == name_key(name))
     for column, value in scope.items():
         query = query.where(getattr(model, column) == value)
     if exclude_id is not None:
@@ -153,28 +155,31 @@ def _join(
     full_name: str,
     organisation: str,
 ) -> Membership:
-    existing = db.session.scalar(
-        select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user.id)
+    # Two invitations of one person to one cohort may arrive at once: the second waits for
+    # the first, then finds her there, as it would a moment later.
+    query = select(Membership).where(
+        Membership.cohort_id == cohort.id, Membership.user_id == user.id
     )
-    if existing is not None:
-        raise CohortError(
-            _(
-                "%(name)s participe déjà à cette cohorte (%(role)s).",
-                name=existing.shown_name,
-                role=existing.role_label,
-            ),
-            "email",
-        )
-    member = Membership(
-        cohort=cohort,
-        user=user,
+    joined = db.session.scalar(query) is None and insert_if_absent(
+        Membership,
+        conflict=("cohort_id", "user_id"),
+        cohort_id=cohort.id,
+        user_id=user.id,
         role=role,
-        territory=territory,
+        territory_id=territory.id if territory else None,
         invited_name=full_name.strip(),
         invited_organisation=organisation.strip(),
     )
-    db.session.add(member)
-    db.session.flush()
+    member = db.session.scalar(query)
+    if not joined:
+        raise CohortError(
+            _(
+                "%(name)s participe déjà à cette cohorte (%(role)s).",
+                name=member.shown_name,
+                role=member.role_label,
+            ),
+            "email",
+        )
     forget_memberships()
     return member
 

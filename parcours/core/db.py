@@ -47,7 +47,10 @@ class Base(DeclarativeBase):
 
 
 def register_sqlite_pragmas() -> None:
-    """Turn on foreign keys and WAL for every SQLite connection (idempotent)."""
+    """Turn on foreign keys and WAL for every SQLite connection (idempotent).
+
+    The lock wait is set per engine, from the configuration: see :func:`wait_for_locks`.
+    """
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -64,6 +67,55 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def wait_for_locks(engine, milliseconds: int) -> None:
+    """Make each SQLite connection of ``engine`` wait up to ``milliseconds`` for a lock.
+
+    SQLite lets one writer at a time; another one waits for the lock, then fails with
+    « database is locked ». A wait well above the longest write transaction turns a busy
+    moment into a slow answer instead of an error (PostgreSQL locks rows and just waits).
+    """
+    from functools import partial
+
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+    event.listen(engine, "connect", partial(_busy_timeout, int(milliseconds)))
+
+
+def _busy_timeout(milliseconds: int, dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={milliseconds:d}")
+    cursor.close()
+
+
+def hide_values_in_errors(engine) -> None:
+    """Keep the values out of the database's error messages, as ``hide_parameters`` does for
+    the statement's parameters.
+
+    PostgreSQL details a refused row in the message itself (« Failing row contains (…) »,
+    « Key (email)=(…) already exists »), a new account's session token among them, and every
+    traceback of the error would log it. Only the primary message is kept: it names the
+    constraint, not the values.
+    """
+    from sqlalchemy import event
+
+    event.listen(engine, "handle_error", _without_details)
+
+
+def _without_details(context) -> None:
+    original = context.original_exception
+    diagnostic = getattr(original, "diag", None)  # psycopg's error fields
+    primary = getattr(diagnostic, "message_primary", None)
+    if not (primary and getattr(diagnostic, "message_detail", None)):
+        return
+    original.args = (f"{primary} (details hidden)",)
+    wrapped = context.sqlalchemy_exception  # its message was copied from the original
+    if wrapped is not None:
+        kind = type(original)
+        wrapped.args = (f"({kind.__module__}.{kind.__name__}) {original.args[0]}",)
 
 
 def one_of(column: str, values, name: str | None = None):

@@ -181,7 +181,8 @@ def _refuse_writes(session) -> None:
     # expire the logged-in user, and reloading them would cost every page a query.
     if wrote:
         session.rollback()
-        message = f"{request.method} {request.path} wrote to the database"
+        # The route's pattern, not the path, which may carry a token.
+        message = f"{request.method} {request.url_rule.rule} wrote to the database"
         if current_app.debug or current_app.testing:
             raise RuntimeError(message)
         logger.error("%s; the changes were rolled back", message)

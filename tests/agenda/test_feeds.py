@@ -374,3 +374,29 @@ def test_an_event_file_needs_login(app, client, world):
 
 def test_an_unknown_event_file_is_not_found(login_as, world):
     assert login_as("a1").get("/events/999999.ics").status_code == 404
+
+
+@pytest.mark.commits  # the requests run in threads, each on a connection of its own
+def test_simultaneous_first_requests_for_a_feed_address_create_one_feed(
+    app, create_user, monkeypatch
+):
+    from sqlalchemy import delete, func
+
+    from tests.conftest import login
+    from tests.parallel import check_together, in_parallel
+
+    user_id = create_user("simultane@example.org")
+    with app.app_context():
+        db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user_id))
+        db.session.commit()
+    clients = [app.test_client() for _ in range(6)]
+    for client in clients:
+        login(client, "simultane@example.org")
+    check_together(monkeypatch, agenda_queries, "feed_of", len(clients))
+    results = in_parallel([lambda c=c: c.post("/agenda/feed/regenerate") for c in clients])
+    assert [getattr(r, "status_code", r) for r in results] == [302] * len(clients)
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count(CalendarFeed.id)).where(CalendarFeed.user_id == user_id)
+        )
+    assert count == 1

@@ -154,3 +154,143 @@ def test_the_date_range_message_is_translated(app, login_as, world):
     response = client.post("/cohorts/new", data=_cohort_form(app, world, start_date="9999-06-01"))
     assert response.status_code == 400
     assert "The date must be between January 1, 2000 and December 31, 2100." in page_text(response)
+
+
+# Simultaneous invitations of one new address ----------------------------------------------
+
+
+@pytest.mark.commits  # the requests run in threads, each on a connection of its own
+def test_simultaneous_invitations_of_a_new_address_create_one_account(
+    app, world, login_as, monkeypatch
+):
+    from parcours.accounts import operations as account_ops
+    from parcours.accounts.models import User
+    from parcours.agenda.models import CalendarFeed
+    from parcours.cohorts.models import Membership
+    from tests.parallel import check_together, in_parallel
+
+    email = "nouvelle.venue@example.org"
+    posts = [
+        (login_as(role), f"/cohorts/{world[cohort]}/members")
+        for role, cohort in [("coordinator", "cohort_a"), ("coordinator_b", "cohort_b")] * 2
+    ]
+    check_together(monkeypatch, account_ops, "find_user", len(posts))
+    form = {"role": "coach", "full_name": "Nouvelle Venue", "email": email, "organisation": ""}
+    results = in_parallel([lambda c=c, u=u: c.post(u, data=form) for c, u in posts])
+    statuses = [getattr(r, "status_code", r) for r in results]
+    # One invitation per cohort gets through; the other finds her already invited.
+    assert sorted(statuses) == [302, 302, 400, 400], statuses
+    for response in results:
+        if response.status_code == 400:
+            assert "participe déjà à cette cohorte" in page_text(response)
+    with app.app_context():
+        users = db.session.scalars(select(User.id).where(User.email == email)).all()
+        assert len(users) == 1
+        memberships = db.session.scalars(
+            select(Membership.cohort_id).where(Membership.user_id == users[0])
+        ).all()
+        assert sorted(memberships) == sorted([world["cohort_a"], world["cohort_b"]])
+        feeds = db.session.scalar(
+            select(func.count(CalendarFeed.id)).where(CalendarFeed.user_id == users[0])
+        )
+        assert feeds == 1
+
+
+# Names with accented capitals ------------------------------------------------------------------
+
+
+def test_a_territory_named_twice_with_accented_capitals_is_a_form_error(app, login_as, world):
+    client = login_as("coordinator")
+    url = f"/cohorts/{world['cohort_a']}/territories/new"
+    form = {
+        "name": "Île de Ré",
+        "region": "Nouvelle-Aquitaine",
+        "department": "",
+        "kind": "littoral",
+        "carrier_structure": "",
+        "carrier_type": "public",
+        "status": "accepted",
+        "status_reason": "",
+    }
+    assert client.post(url, data=form).status_code == 302
+    for again in ("Île de Ré", "ÎLE DE RÉ"):
+        response = client.post(url, data={**form, "name": again})
+        assert response.status_code == 400
+        assert "Ce territoire existe déjà dans la cohorte." in page_text(response)
+        assert f'value="{again}"' in response.get_data(as_text=True)
+    with app.app_context():
+        names = db.session.scalars(
+            select(Territory.name).where(Territory.cohort_id == world["cohort_a"])
+        ).all()
+    assert sorted(names) == ["Territoire A1", "Territoire A2", "Île de Ré"]
+
+
+ALONE = {f"catalyseur_{n}_{part}": "" for n in (1, 2) for part in ("nom", "email", "structure")}
+
+
+def test_the_csv_preview_finds_accented_duplicates_and_control_characters(ctx, world):
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    from parcours.cohorts import operations
+
+    operations.add_territory(
+        cohort,
+        name="Île de Ré",
+        region="",
+        department="",
+        kind="littoral",
+        carrier_structure="",
+        carrier_type="public",
+        status="accepted",
+        status_reason="",
+    )
+    preview = csv_import.parse(
+        cohort,
+        _csv(
+            {"territoire": "ÎLE DE RÉ", **ALONE},
+            {"territoire": "Île d'Oléron", **ALONE},
+            {"territoire": "ÎLE D'OLÉRON", **ALONE},
+            {
+                "territoire": "Noirmoutier",
+                "region": "Pays\x00de la Loire",
+                **ALONE,
+            },
+        ),
+    )
+    assert [row.errors for row in preview.rows] == [
+        ["le territoire « ÎLE DE RÉ » existe déjà dans la cohorte"],
+        [],
+        ["territoire déjà présent ligne 3"],
+        ["region : caractère de contrôle invisible"],
+    ]
+
+
+@pytest.mark.commits  # the requests run in threads, each on a connection of its own
+def test_two_coordinators_adding_one_territory_at_once_get_one_territory_and_no_500(
+    app, world, login_as, monkeypatch
+):
+    from parcours.cohorts import operations
+    from tests.parallel import check_together, in_parallel
+
+    clients = [login_as("coordinator"), login_as("admin")]
+    check_together(monkeypatch, operations, "_name_taken", len(clients))
+    url = f"/cohorts/{world['cohort_a']}/territories/new"
+    form = {
+        "name": "Île de Ré",
+        "region": "",
+        "department": "",
+        "kind": "littoral",
+        "carrier_structure": "",
+        "carrier_type": "public",
+        "status": "solicited",
+        "status_reason": "",
+    }
+    results = in_parallel([lambda c=c: c.post(url, data=form) for c in clients])
+    statuses = sorted(getattr(r, "status_code", r) for r in results)
+    assert statuses == [302, 409], statuses
+    refused = next(r for r in results if r.status_code == 409)
+    assert "quelqu'un vient d'enregistrer la même chose" in page_text(refused)
+    with app.app_context():
+        count = db.session.scalar(
+            select(func.count(Territory.id)).where(Territory.name == "Île de Ré")
+        )
+    assert count == 1

@@ -334,3 +334,46 @@ def test_dates_and_zone_are_fixed_once_attendance_is_recorded(cohort, coordinato
         target_territories=10,
     )
     assert cohort.name == "Nouveau nom"
+
+
+@pytest.mark.parametrize("again", ["Île de Ré", "ÎLE DE RÉ", " île  de ré "])
+def test_a_name_with_capital_accents_is_a_duplicate_on_every_database(cohort, again):
+    """SQL lower() folds only ASCII on SQLite: « Île » and « île » used to differ there."""
+    operations.add_territory(cohort, name="Île de Ré", status="accepted", **TERRITORY)
+    with pytest.raises(operations.CohortError) as error:
+        operations.add_territory(cohort, name=again, status="accepted", **TERRITORY)
+    assert (str(error.value), error.value.field) == (
+        "Ce territoire existe déjà dans la cohorte.",
+        "name",
+    )
+    other = operations.add_territory(cohort, name="Oléron", status="accepted", **TERRITORY)
+    with pytest.raises(operations.CohortError):
+        operations.update_territory(other, name=again, status="accepted", **TERRITORY)
+    operations.update_territory(other, name="OLÉRON", status="accepted", **TERRITORY)  # itself
+    assert db.session.scalar(select(func.count(Territory.id))) == 2
+
+
+def test_a_cohort_name_with_capital_accents_is_a_duplicate(cohort, coordinator):
+    for name in ("Été 2027", "ÉTÉ 2027"):
+        try:
+            operations.create_cohort(
+                version=cohort.curriculum_version,
+                name=name,
+                start_date=date(2027, 6, 7),
+                created_by=coordinator,
+            )
+        except operations.CohortError as error:
+            assert (str(error), error.field) == ("Une cohorte porte déjà ce nom.", "name")
+    assert db.session.scalars(select(Cohort.name).order_by(Cohort.id)).all() == [
+        "Promo test",
+        "Été 2027",
+    ]
+
+
+def test_the_database_itself_refuses_two_territories_with_one_key(cohort):
+    from sqlalchemy.exc import IntegrityError
+
+    operations.add_territory(cohort, name="Île de Ré", status="accepted", **TERRITORY)
+    db.session.add(Territory(cohort=cohort, name="ÎLE DE RÉ", kind="rural", carrier_type="public"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()

@@ -64,3 +64,51 @@ def test_utc_column_refuses_naive_datetimes(ctx):
     )
     with pytest.raises(StatementError, match="naive datetime"):
         db.session.flush()
+
+
+def _lock_wait(application) -> int | None:
+    with application.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            return None
+        return connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+
+
+def test_sqlite_waits_15_seconds_for_a_lock_unless_configured(app, make_app):
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+    configured = make_app(PARCOURS_SQLITE_BUSY_TIMEOUT_MS=1234)
+    assert (_lock_wait(app), _lock_wait(configured)) == ((15000, 1234) if sqlite else (None, None))
+
+
+@pytest.mark.parametrize(("wait_ms", "waits"), [(3000, True), (100, False)])
+def test_a_write_waits_for_another_one_for_as_long_as_configured(make_app, wait_ms, waits):
+    """Two writers at once on SQLite: the second waits for the first instead of failing."""
+    import sqlite3
+    import threading
+    import time
+
+    application = make_app(PARCOURS_SQLITE_BUSY_TIMEOUT_MS=wait_ms)
+    with application.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        assert engine.dialect.name == "postgresql"  # it locks rows: writers just wait
+        return
+    first, second = engine.raw_connection(), engine.raw_connection()
+    try:
+        first.cursor().execute("BEGIN IMMEDIATE")  # takes the database's write lock
+        releaser = threading.Timer(0.5, first.rollback)
+        releaser.start()
+        started = time.monotonic()
+        try:
+            second.cursor().execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            assert not waits
+            assert str(error) == "database is locked"
+        else:
+            assert waits
+            assert time.monotonic() - started >= 0.4
+            second.rollback()
+        releaser.join()
+    finally:
+        first.close()
+        second.close()

@@ -63,3 +63,56 @@ def test_an_unexpected_error_gives_a_500_page_without_traceback(make_app, caplog
     # ...but the team gets the details in the log.
     assert "Unhandled error" in caplog.text
     assert caplog.records[-1].exc_info[0] is RuntimeError
+
+
+def test_a_database_error_logs_neither_sql_parameters_nor_url_tokens(make_app, caplog):
+    """A failed INSERT's traceback names the statement, not the values (session tokens)."""
+    from parcours.accounts.models import User
+    from parcours.core.extensions import db
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    token = "secret-session-token-0123456789abcdef"
+
+    @app.post("/probe/<feed_token>")
+    def nameless(feed_token):
+        db.session.add(User(email="nameless@example.org", full_name=None, session_token=token))
+        db.session.flush()  # IntegrityError: full_name is NOT NULL
+        return "unreachable"
+
+    with caplog.at_level(logging.ERROR, logger="parcours.core.errors"):
+        response = app.test_client().post("/probe/url-token-abcdef0123456789")
+    assert response.status_code == 500
+    logged = caplog.text + "".join(
+        logging.Formatter().formatException(r.exc_info) for r in caplog.records if r.exc_info
+    )
+    assert "IntegrityError" in logged and "INSERT INTO users" in logged
+    assert "SQL parameters hidden" in logged
+    for secret in (token, "url-token-abcdef0123456789"):
+        assert secret not in logged
+    assert "Unhandled error on POST /probe/<feed_token>" in caplog.text
+
+
+def test_a_duplicate_the_database_refuses_is_a_409_page_not_a_500(make_app, caplog):
+    """The last safety net for two requests creating the same thing at once."""
+    from parcours.accounts.models import User
+    from parcours.core.extensions import db
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.post("/probe/twice")
+    def twice():
+        db.session.add(User(email="twice@example.org", full_name="Un"))
+        db.session.flush()
+        db.session.add(User(email="twice@example.org", full_name="Deux"))
+        db.session.flush()  # IntegrityError: uq_users_email
+        return "unreachable"
+
+    with caplog.at_level(logging.WARNING, logger="parcours.core.errors"):
+        response = app.test_client().post("/probe/twice")
+    assert response.status_code == 409
+    text = page_text(response)
+    assert "Modification non enregistrée (409)" in text
+    assert "quelqu'un vient d'enregistrer la même chose" in text
+    assert "Duplicate refused by the database on POST /probe/twice" in caplog.text
+    with app.app_context():
+        assert db.session.query(User).filter_by(email="twice@example.org").count() == 0

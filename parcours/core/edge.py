@@ -1,0 +1,47 @@
+"""Refuse control characters at the edge, before any view, form or query sees them.
+
+PostgreSQL refuses NUL in text, so a ``%00`` anywhere a value reaches the database was a 500
+(``/calendar/%00.ics``, the login form). One check for every request: the path, the query
+string, form fields and uploaded file names (not file contents: the CSV import reads those
+and reports their lines).
+"""
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+
+from parcours.core.text import has_control_characters
+
+MESSAGE = _l(
+    "La demande contient un caractère de contrôle invisible (par exemple un caractère nul). "
+    "Retirez-le et réessayez."
+)
+
+
+def request_has_control_characters() -> bool:
+    """Tell whether the current request carries a control character where none belongs."""
+    if has_control_characters(request.path):
+        return True
+    for key, value in request.args.items(multi=True):
+        if has_control_characters(key) or has_control_characters(value):
+            return True
+    for key, value in request.form.items(multi=True):
+        # A text area may hold tabs and line breaks; nothing else invisible.
+        if has_control_characters(key) or has_control_characters(value, multiline=True):
+            return True
+    for key, upload in request.files.items(multi=True):
+        if has_control_characters(key) or has_control_characters(upload.filename or ""):
+            return True
+    return False
+
+
+def init_app(app: Flask) -> None:
+    """Answer 400 to a request carrying control characters, before anything else runs."""
+    from parcours.core import errors
+
+    def _refuse_control_characters():
+        if request_has_control_characters():
+            return errors.render(400, MESSAGE)
+        return None
+
+    # First in line: before the CSRF check and every other hook reads the request.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_control_characters)
