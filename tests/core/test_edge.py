@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
-from parcours.accounts.models import FailedLogin, User
+from parcours.accounts.models import ThrottleHit, User
 from parcours.cohorts.models import Cohort, Membership, Territory
 from parcours.core.extensions import db
 from parcours.core.text import has_control_characters
@@ -58,7 +58,7 @@ def test_a_nul_in_the_login_form_is_a_400_and_counts_nothing(app, client, create
         response = client.post("/login", data=data)
         assert _refused(response), response.status_code
     with app.app_context():
-        assert db.session.scalar(select(func.count(FailedLogin.id))) == 0
+        assert db.session.scalar(select(func.count(ThrottleHit.id))) == 0
     assert client.get("/account").status_code == 302  # still logged out
 
 
@@ -206,7 +206,7 @@ def _rows(app) -> tuple[int, ...]:
     with app.app_context():
         return tuple(
             db.session.scalar(select(func.count()).select_from(model))
-            for model in (User, Cohort, Territory, Membership, FailedLogin)
+            for model in (User, Cohort, Territory, Membership, ThrottleHit)
         )
 
 
