@@ -25,6 +25,7 @@ from parcours.attendance.halfdays import (
     open_for_check_in,
 )
 from parcours.attendance.models import ATTENDED, Attendance, AttendanceStatus, CheckInCode
+from parcours.core.concurrency import savepoint
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 
@@ -241,7 +242,7 @@ def check_in_code(event: Event, slot: HalfDaySlot) -> CheckInCode:
         return code
     code = CheckInCode(event_id=event.id, day=slot.day, half=slot.half, code=new_code())
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(code)
     except IntegrityError:  # someone else showed the code at the same moment
         return db.session.scalar(query)

@@ -1,6 +1,30 @@
 """Writes that concurrent requests may attempt together, made safe on both databases."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import SessionTransaction
+
 from parcours.core.extensions import db
+
+
+@contextmanager
+def savepoint() -> Iterator[SessionTransaction]:
+    """``db.session.begin_nested()``, kept inside the transaction on SQLite too.
+
+    pysqlite begins no transaction before a SAVEPOINT, so SQLite opens one for the SAVEPOINT
+    itself, and its RELEASE commits for good: a later rollback of the request (a failed form,
+    an error) would keep the row. Beginning the transaction first keeps the savepoint what it
+    is everywhere else: a part of the transaction that can be undone on its own.
+    """
+    connection = db.session.connection()
+    if (
+        connection.dialect.name == "sqlite"
+        and not connection.connection.driver_connection.in_transaction
+    ):
+        connection.exec_driver_sql("BEGIN")
+    with db.session.begin_nested() as nested:
+        yield nested
 
 
 def insert_if_absent(model: type, *, conflict: tuple[str, ...], **values) -> bool:

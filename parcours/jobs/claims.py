@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from parcours.core.concurrency import savepoint
 from parcours.core.extensions import db
 from parcours.core.process import process_name
 from parcours.core.time import now_utc
@@ -28,7 +29,7 @@ def claim_slot(job: str, slot: str) -> bool:
     claimed = db.session.scalar(select(JobRun.id).where(JobRun.job == job, JobRun.slot == slot))
     if claimed is None:
         try:
-            with db.session.begin_nested():
+            with savepoint():
                 db.session.add(
                     JobRun(
                         job=job,

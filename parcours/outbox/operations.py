@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from parcours.core.concurrency import savepoint
 from parcours.core.extensions import db
 from parcours.core.mail import send_message
 from parcours.core.process import process_name
@@ -80,7 +81,7 @@ def queue(
         db.session.flush()
         return message
     try:
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(message)
     except IntegrityError:
         # Another process queued the same key between our check and our insert.
