@@ -13,6 +13,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
     TimeField,
 )
@@ -61,7 +62,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class EventForm(VersionedForm):
-    not_content = ("confirm",)
+    not_content = ("confirm", "add_item")
 
     kind = SelectField(_l("Type d'événement"))
     territory = SelectField(_l("Territoire"), coerce=int, validators=[Optional()])
@@ -86,6 +87,9 @@ class EventForm(VersionedForm):
         FormField(DocumentForm), label=_l("Documents"), min_entries=BLANK_DOCUMENTS
     )
     confirm = BooleanField(_l("Enregistrer malgré ces alertes"))
+    #: Shows the form again with one more programme line, saving nothing (works without
+    #: JavaScript; static/js/event-form.js adds the line in the page instead).
+    add_item = SubmitField(_l("Ajouter une ligne"))
 
     def setup(self, cohort: Cohort, kinds: list[EventKind], territories: list[Territory]) -> None:
         """Fill the choices this person may use in this cohort."""
@@ -94,6 +98,11 @@ class EventForm(VersionedForm):
             [(0, _l("— toute la cohorte —")), *((t.id, t.name) for t in territories)]
         )
         self.thematics.choices = choices((t.code, t.name) for t in cohort.curriculum.thematics)
+
+    @property
+    def adds_a_line(self) -> bool:
+        """Tell whether the form was posted by « Ajouter une ligne » rather than to be saved."""
+        return self.is_submitted() and bool(self.add_item.data)
 
     def pad_blank_rows(self) -> None:
         """Offer empty rows after the existing ones, so that no script is needed to add one."""

@@ -2,7 +2,7 @@
 
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -253,11 +253,57 @@ def validate(cohort: Cohort, draft: EventDraft) -> None:
             )
 
 
+def sends_notices(draft: EventDraft) -> bool:
+    """Tell whether saving ``draft`` tells people: an event over is kept as a record, silently."""
+    return draft.ends_at > now_utc()
+
+
+def carry_items(event: Event, draft: EventDraft) -> EventDraft:
+    """Move the programme lines the form left as stored by as much as the event's start moved.
+
+    The offset is taken on the wall clock of the cohort's zone, so that a line at 10:00 stays
+    at 10:00 across a change of daylight saving time. A line whose times were typed anew (or
+    added) is kept as typed. Apply once per save: it compares the draft with what is stored.
+    """
+    zone = ZoneInfo(event.cohort.timezone)
+
+    def local(moment: datetime) -> datetime:
+        return moment.astimezone(zone).replace(tzinfo=None)
+
+    offset = local(draft.starts_at) - local(event.starts_at)
+    if not offset:
+        return draft
+    stored = {(item.starts_at, item.ends_at) for item in event.items}
+
+    def moved(moment: datetime) -> datetime:
+        return (local(moment) + offset).replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+    items = [
+        replace(item, starts_at=moved(item.starts_at), ends_at=moved(item.ends_at))
+        if (item.starts_at, item.ends_at) in stored
+        else item
+        for item in draft.items
+    ]
+    return replace(draft, items=items)
+
+
 def warnings(cohort: Cohort, draft: EventDraft, event: Event | None = None) -> list[str]:
-    """Return what deserves a second look before saving: dates outside the cohort, clashes."""
+    """Return what deserves a second look before saving: a past event, dates, clashes."""
     from parcours.agenda.queries import expected_people
 
     found = []
+    if not sends_notices(draft):
+        found.append(
+            _(
+                "Cet événement est terminé : les modifications sont enregistrées pour mémoire, "
+                "sans avis de changement aux personnes attendues."
+            )
+            if event is not None
+            else _(
+                "Cet événement est dans le passé : il est enregistré pour mémoire, "
+                "personne n'y est invité."
+            )
+        )
     zone = ZoneInfo(cohort.timezone)
     if (
         draft.starts_at.astimezone(zone).date() < cohort.start_date
@@ -348,7 +394,7 @@ def _snapshot(event: Event) -> tuple:
 
 
 def create_event(cohort: Cohort, draft: EventDraft, created_by: User) -> Event:
-    """Schedule a new event and invite the people it expects."""
+    """Schedule a new event and invite the people it expects (none to one already over)."""
     from parcours.agenda import notifications
 
     validate(cohort, draft)
@@ -356,13 +402,19 @@ def create_event(cohort: Cohort, draft: EventDraft, created_by: User) -> Event:
     _apply(event, draft)
     db.session.add(event)
     db.session.flush()
-    notifications.event_scheduled(event)
+    if sends_notices(draft):
+        notifications.event_scheduled(event)
     logger.info("Event %s created in cohort %s by user %s", event.id, cohort.id, created_by.id)
     return event
 
 
 def update_event(event: Event, draft: EventDraft, changed_by: User) -> bool:
-    """Change an event; return True if anything changed (SEQUENCE then grows)."""
+    """Change an event; return True if anything changed (SEQUENCE then grows).
+
+    People are told unless the event, as saved, is over (see :func:`sends_notices`). The
+    draft's programme lines are saved as they are: pass it through :func:`carry_items` first
+    for them to follow a move of the event.
+    """
     from parcours.agenda import notifications
 
     if event.is_cancelled:
@@ -391,7 +443,8 @@ def update_event(event: Event, draft: EventDraft, changed_by: User) -> bool:
     event.updated_at = now_utc()
     db.session.flush()
     moved = tuple(getattr(event, name) for name in _PLACE_FIELDS) != place_before
-    notifications.event_changed(event, people_before, moved=moved)
+    if sends_notices(draft):
+        notifications.event_changed(event, people_before, moved=moved)
     logger.info(
         "Event %s updated by user %s (sequence %s)", event.id, changed_by.id, event.sequence
     )

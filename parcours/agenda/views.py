@@ -143,22 +143,33 @@ def _event_form_page(
     the edit was made on an older version (a 409).
     """
     warnings = []
-    if form.validate_on_submit():
+    if not form.adds_a_line and form.validate_on_submit():
         draft = form.draft(cohort, {t.id: t for t in territories})
+        if event is not None:
+            draft = operations.carry_items(event, draft)
         try:
             with conflicts.versioned(form, event) if event is not None else nullcontext():
                 operations.validate(cohort, draft)
                 warnings = operations.warnings(cohort, draft, event)
                 if not warnings or form.confirm.data:
+                    notices = operations.sends_notices(draft)
                     if event is None:
                         event = operations.create_event(cohort, draft, current_user)
-                        message = _(
-                            "L'événement est programmé ; les personnes attendues sont invitées."
+                        message = (
+                            _("L'événement est programmé ; les personnes attendues sont invitées.")
+                            if notices
+                            else _("L'événement passé est enregistré ; personne n'est invité.")
                         )
                     else:
                         changed = operations.update_event(event, draft, current_user)
                         message = (
-                            _("L'événement est modifié.") if changed else _("Aucune modification.")
+                            _("Aucune modification.")
+                            if not changed
+                            else _("L'événement est modifié.")
+                            if notices
+                            else _(
+                                "L'événement passé est modifié, sans avis aux personnes attendues."
+                            )
                         )
                     flash(message, "success")
                     return redirect(url_for("agenda.event", event_id=event.id))
@@ -181,7 +192,9 @@ def _event_form_page(
             else:
                 flash(str(error), "error")
     form.pad_blank_rows()
-    status = 400 if form.is_submitted() and not warnings else 200
+    if form.adds_a_line:
+        form.items.append_entry()
+    status = 400 if form.is_submitted() and not warnings and not form.adds_a_line else 200
     return render_template(
         "agenda/event_form.html",
         form=form,

@@ -6,10 +6,11 @@ import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +28,7 @@ from parcours.attendance.halfdays import (
 from parcours.attendance.models import ATTENDED, Attendance, AttendanceStatus, CheckInCode
 from parcours.core.concurrency import savepoint
 from parcours.core.extensions import db
-from parcours.core.time import now_utc
+from parcours.core.time import local_to_utc, now_utc
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,61 @@ def _check_event(event: Event) -> None:
         raise AttendanceError(_("Ce rendez-vous est annulé."))
 
 
+def recording_opens_on(event: Event) -> date:
+    """Return the day attendance may first be recorded: the event's first local day.
+
+    Not before: marks for a session months ahead are a mistake (a wrong event chosen). The
+    signature sheet, a PDF to print, is there from the start.
+    """
+    return event.starts_at.astimezone(ZoneInfo(event.cohort.timezone)).date()
+
+
+def recording_is_open(event: Event, moment: datetime | None = None) -> bool:
+    """Tell whether attendance of ``event`` may be recorded at ``moment`` (now by default)."""
+    opens = local_to_utc(recording_opens_on(event), time(0, 0), event.cohort.timezone)
+    return (moment or now_utc()) >= opens
+
+
+def _check_recording_open(event: Event) -> None:
+    if not recording_is_open(event):
+        raise AttendanceError(
+            _(
+                "L'émargement de ce rendez-vous ouvre le jour même, le %(day)s.",
+                day=format_date(recording_opens_on(event), "full"),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class CheckInWindow:
+    """Where check-in with a code stands at a moment: open, not yet open, or over."""
+
+    open_slots: tuple[HalfDaySlot, ...]
+    next_opening: datetime | None  # when the next half-day's code starts to work
+    ended_at: datetime | None  # set once the event's last half-day is over
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.open_slots)
+
+    @property
+    def is_over(self) -> bool:
+        return self.ended_at is not None
+
+
+def check_in_window(event: Event, moment: datetime | None = None) -> CheckInWindow:
+    """Return whether check-in at ``event`` is open at ``moment``, and if not, until when."""
+    moment = moment or now_utc()
+    slots = half_days(event)
+    opening = next((s.check_in_opens_at for s in slots if s.check_in_opens_at > moment), None)
+    over = bool(slots) and moment >= slots[-1].ends_at
+    return CheckInWindow(
+        open_slots=tuple(open_for_check_in(slots, moment)),
+        next_opening=opening,
+        ended_at=slots[-1].ends_at if over else None,
+    )
+
+
 def _value(status: str | None, comment: str) -> tuple[str | None, str]:
     return (status or None, comment.strip())
 
@@ -129,6 +185,7 @@ def record_attendances(
     many records were created, changed or removed.
     """
     _check_event(event)
+    _check_recording_open(event)
     expected = {person.user.id for person in expected_participants(event)}
     slots = half_days(event)
     for (user_id, day, half), mark in marks.items():

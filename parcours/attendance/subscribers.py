@@ -5,15 +5,17 @@ from markupsafe import Markup
 
 from parcours.agenda.permissions import can_take_attendance
 from parcours.agenda.sections import event_actions
+from parcours.attendance.operations import check_in_window
 from parcours.attendance.permissions import can_check_in
 from parcours.core.sections import Section
 
 
 @event_actions.connect
 def attendance_actions(page: str, *, event, viewer) -> Section | None:
-    """Offer the attendance sheet to those who take it, and check-in to those expected."""
+    """Offer the attendance sheet to those who take it, and check-in to those expected now."""
     take = can_take_attendance(viewer, event)
-    check_in = can_check_in(viewer, event)
+    # « Je suis là » only while a half-day's code works: weeks later it would only mislead.
+    check_in = can_check_in(viewer, event) and check_in_window(event).is_open
     if not (take or check_in):
         return None
     html = render_template(

@@ -103,6 +103,8 @@ def mark(event: Event):
         grid=grid,
         form=form,
         conflicts=conflicts or {},
+        recording_open=operations.recording_is_open(event),
+        recording_opens_on=operations.recording_opens_on(event),
         status_labels=STATUS_LABELS,
         code_form=EmptyForm(),
     ), status
@@ -187,6 +189,7 @@ def check_in(event: Event):
             return redirect(url_for("attendance.check_in", event_id=event.id))
     expected = can_check_in(current_user, event)
     slot = current_slot(half_days(event), now_utc())
+    window = operations.check_in_window(event)
     mine = None
     if slot is not None and expected:
         mine = queries.attendance_grid(event).record(current_user.id, slot)
@@ -197,6 +200,8 @@ def check_in(event: Event):
             form=form,
             expected=expected,
             slot=slot,
+            window=window,
+            zone=event.cohort.timezone,
             mine=mine,
         ),
         status,

@@ -1,12 +1,23 @@
 """Two coordinators edit the same event: the older form gets a conflict, not an overwrite."""
 
+from datetime import UTC, datetime
+
+import pytest
 from sqlalchemy import select, text
 
 from parcours.agenda.models import Event
 from parcours.core.extensions import db
+from parcours.core.time import freeze
 from parcours.outbox import mail
 from tests.conftest import page_text
 from tests.forms import form_values
+
+
+@pytest.fixture(autouse=True)
+def _before_the_cohort():
+    """Run while cohort A is being prepared: its events are ahead, so edits notify people."""
+    with freeze(datetime(2026, 2, 16, 9, 0, tzinfo=UTC)):
+        yield
 
 
 def _s2(app, world) -> int:

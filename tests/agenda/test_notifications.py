@@ -20,6 +20,14 @@ from parcours.outbox.models import OutboxMessage
 from tests.agenda.calendars import invitation, occurrences, received
 from tests.conftest import app_config
 
+
+@pytest.fixture(autouse=True)
+def _before_the_cohort():
+    """Run while cohort A is being prepared: its events are ahead, so edits notify people."""
+    with freeze(datetime(2026, 2, 16, 9, 0, tzinfo=UTC)):
+        yield
+
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -294,7 +302,8 @@ def test_an_event_with_attendance_cannot_be_moved_nor_last_over_a_week(ctx, worl
     s1 = _s1(world)
     coordinator = db.session.get(User, world["coordinator"])
     a1 = db.session.get(User, world["a1"])
-    record_attendance(s1, a1, s1.starts_at.date(), "am", "present", recorded_by=coordinator)
+    with freeze(s1.starts_at):  # attendance is recorded on the day
+        record_attendance(s1, a1, s1.starts_at.date(), "am", "present", recorded_by=coordinator)
     moved = EventDraft(
         kind=s1.kind,
         title=s1.title,

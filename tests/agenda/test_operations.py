@@ -11,6 +11,14 @@ from parcours.agenda.models import Event
 from parcours.agenda.operations import DocumentDraft, EventDraft, ItemDraft
 from parcours.cohorts.models import Cohort, Territory
 from parcours.core.extensions import db
+from parcours.core.time import freeze
+
+
+@pytest.fixture(autouse=True)
+def _before_the_cohort():
+    """Run while cohort A is being prepared: its events are ahead, so edits notify people."""
+    with freeze(datetime(2026, 2, 16, 9, 0, tzinfo=UTC)):
+        yield
 
 
 @pytest.fixture

@@ -1,11 +1,24 @@
 """Agenda pages per role, and scheduling through the forms."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from parcours.agenda.models import Event
 from parcours.core.extensions import db
+from parcours.core.time import freeze
 from tests.conftest import ROLES, page_text
+
+#: While cohort A is being prepared: its events are ahead.
+BEFORE_THE_COHORT = datetime(2026, 2, 16, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _before_the_cohort():
+    """Schedule and edit as a coordinator does, before the events (past ones notify nobody)."""
+    with freeze(BEFORE_THE_COHORT):
+        yield
 
 
 def _event_id(app, world, cohort, code, territory=None):
@@ -331,9 +344,12 @@ def test_a_two_day_session_keeps_each_programme_line_on_its_day(app, login_as, w
 
 def test_only_expected_participants_are_offered_the_check_in(app, login_as, world):
     s1 = _event_id(app, world, "cohort_a", "S1")
-    for role, offered in (("a1", True), ("coach", False), ("committee", False)):
-        html = login_as(role).get(f"/events/{s1}").get_data(as_text=True)
-        assert (f"/events/{s1}/check-in" in html) is offered, role
+    with app.app_context():
+        starts_at = db.session.get(Event, s1).starts_at
+    with freeze(starts_at + timedelta(minutes=10)):
+        for role, offered in (("a1", True), ("coach", False), ("committee", False)):
+            html = login_as(role).get(f"/events/{s1}").get_data(as_text=True)
+            assert (f"/events/{s1}/check-in" in html) is offered, role
 
 
 @pytest.mark.parametrize("month", ["0001-01", "9999-12", "1999-12"])
