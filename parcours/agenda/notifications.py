@@ -125,6 +125,16 @@ def event_changed(event: Event, before: list[User], *, moved: bool) -> None:
         _to(event, "moved", [u for u in after if u.id in before_ids])
 
 
+def person_released(event: Event, user: User) -> None:
+    """Take ``event`` out of the calendar of ``user`` alone, who is no longer expected."""
+    _to(event, "released", [user])
+
+
+def person_invited(event: Event, user: User) -> None:
+    """Invite ``user`` alone to ``event`` (someone back in the cohort)."""
+    _to(event, "scheduled", [user])
+
+
 def event_cancelled(event: Event) -> None:
     """Tell the people ``event`` expected that it is cancelled."""
     _to(event, "cancelled", expected_users(event))

@@ -467,6 +467,58 @@ def cancel_event(event: Event, cancelled_by: User | None) -> None:
     )
 
 
+# People leaving and coming back -----------------------------------------------------------
+
+
+def upcoming_events_of(user: User, cohort: Cohort) -> list[Event]:
+    """Return the meetings of ``cohort`` not over yet that expect ``user``, in time order."""
+    from parcours.agenda.notifications import expected_users
+
+    events = db.session.scalars(
+        select(Event)
+        .where(
+            Event.cohort_id == cohort.id,
+            Event.status == EventStatus.PLANNED,
+            Event.is_meeting,
+            Event.ends_at > now_utc(),
+        )
+        .order_by(Event.starts_at)
+    ).all()
+    return [e for e in events if any(person.id == user.id for person in expected_users(e))]
+
+
+def _raise_sequence(events: list[Event]) -> None:
+    # Whom an event expects changed: the notice outranks what the person last received.
+    for event in events:
+        event.sequence += 1
+        event.updated_at = now_utc()
+    db.session.flush()
+
+
+def release_member(user: User, cohort: Cohort) -> list[Event]:
+    """Cancel, for ``user`` only, the upcoming meetings of ``cohort`` they were invited to."""
+    from parcours.agenda import notifications
+
+    events = upcoming_events_of(user, cohort)
+    _raise_sequence(events)
+    for event in events:
+        notifications.person_released(event, user)
+    logger.info("User %s released from %d events of cohort %s", user.id, len(events), cohort.id)
+    return events
+
+
+def invite_member_again(user: User, cohort: Cohort) -> list[Event]:
+    """Invite ``user`` again to the upcoming meetings of ``cohort`` that expect them."""
+    from parcours.agenda import notifications
+
+    events = upcoming_events_of(user, cohort)
+    _raise_sequence(events)
+    for event in events:
+        notifications.person_invited(event, user)
+    logger.info("User %s invited again to %d events of cohort %s", user.id, len(events), cohort.id)
+    return events
+
+
 # Calendar feeds ----------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from parcours.agenda import operations, queries
 from parcours.agenda.permissions import can_schedule_for_territory
 from parcours.cohorts import signals
 from parcours.cohorts.operations import CohortError
-from parcours.cohorts.sections import page_section
+from parcours.cohorts.sections import page_section, removal_section
 from parcours.core.sections import Section
 
 HEADINGS = {
@@ -73,3 +73,26 @@ def move_the_timeline(cohort, *, shift_days: int, from_zone: str, **extra) -> No
 def follow_the_territory_status(territory, *, changed_by=None, **extra) -> None:
     """Give an engaged territory its meetings; cancel the upcoming ones of one that left."""
     operations.sync_territory_events(territory, changed_by)
+
+
+@signals.member_leaving.connect
+def release_the_invitations(member, **extra) -> None:
+    """Send someone leaving a cohort the cancellation of each upcoming meeting, to them only."""
+    operations.release_member(member.user, member.cohort)
+
+
+@signals.member_restored.connect
+def invite_again(member, **extra) -> None:
+    """Invite someone whose removal was undone to the upcoming meetings that expect them."""
+    operations.invite_member_again(member.user, member.cohort)
+
+
+@removal_section.connect
+def invitations_lost(page: str, *, member) -> Section:
+    """List, on the removal's confirmation, the upcoming meetings the person will not attend."""
+    html = render_template(
+        "agenda/_removal_events.html",
+        member=member,
+        events=operations.upcoming_events_of(member.user, member.cohort),
+    )
+    return Section(order=100, html=Markup(html))  # noqa: S704  (rendered by Jinja, escaped)

@@ -102,6 +102,12 @@ class MemberRoleForm(VersionedForm):
     role = SelectField(_l("Rôle"), choices=choices((r.value, ROLE_LABELS[r]) for r in STAFF_ROLES))
 
 
+class RemovalForm(VersionedForm):
+    """The confirmation of a removal, with a digest of what its page said it would do."""
+
+    preview = HiddenField()
+
+
 class CoachForm(VersionedForm):
     coach = SelectField(_l("Accompagnateur·rice"), coerce=int)
 

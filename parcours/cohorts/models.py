@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from parcours.accounts.models import User
@@ -246,6 +246,61 @@ class Membership(db.Model):
     @property
     def shown_organisation(self) -> str:
         return self.user.organisation if self.accepted else self.invited_organisation
+
+
+class MembershipRemoval(db.Model):
+    """Someone taken out of a cohort, kept so that the removal can be undone.
+
+    The membership itself is deleted, so that every page and rule keeps reading memberships as
+    they are; this row holds what restoring it needs (role, territory, the name typed, the
+    territories they coached). Their attendance and past events never depended on it.
+    """
+
+    __tablename__ = "membership_removals"
+    __table_args__ = (one_of("role", Role),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    territory_id: Mapped[int | None] = mapped_column(
+        ForeignKey("territories.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    invited_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    invited_organisation: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    joined_at: Mapped[datetime] = mapped_column(nullable=False)
+    #: Ids of the territories they followed as a coach, given back to them if still unfollowed.
+    coached_territory_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    removed_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    removed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    restored_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    restored_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+    cohort: Mapped[Cohort] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+    territory: Mapped[Territory | None] = relationship()
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+
+    def __repr__(self) -> str:
+        return f"<MembershipRemoval {self.user_id} {self.role} from {self.cohort_id}>"
+
+    @property
+    def role_label(self):
+        return ROLE_LABELS[Role(self.role)]
+
+    @property
+    def shown_name(self) -> str:
+        """The name the cohort showed: the rule of ``Membership.shown_name``."""
+        return self.user.full_name if self.accepted_at is not None else self.invited_name
 
 
 def add_months(day: date, months: int) -> date:

@@ -14,6 +14,7 @@ from parcours.cohorts.models import (
     ROLE_LABELS,
     Cohort,
     Membership,
+    MembershipRemoval,
     Role,
     Territory,
     TerritoryStatus,
@@ -243,17 +244,98 @@ def add_member(
     return member
 
 
-def remove_member(member: Membership) -> None:
-    """Remove someone from a cohort; the last coordinator stays."""
-    cohort = member.cohort
+def check_removable(member: Membership) -> None:
+    """Refuse to remove the last coordinator of a cohort (oneself included)."""
     if member.role == Role.COORDINATOR:
-        _keep_a_coordinator(cohort)
+        _keep_a_coordinator(member.cohort)
+
+
+def remove_member(member: Membership, removed_by: User | None = None) -> MembershipRemoval:
+    """Take someone out of a cohort, keeping what undoing it needs; the last coordinator stays.
+
+    Their upcoming invitations are released by the domains above (``member_leaving``); their
+    attendance and past events stay as they are.
+    """
+    cohort = member.cohort
+    check_removable(member)
+    coached = [t.id for t in cohort.territories if t.coach_id == member.user_id]
+    signals.member_leaving.send(member, removed_by=removed_by)
+    removal = MembershipRemoval(
+        cohort_id=member.cohort_id,
+        user_id=member.user_id,
+        role=member.role,
+        territory_id=member.territory_id,
+        invited_name=member.invited_name,
+        invited_organisation=member.invited_organisation,
+        accepted_at=member.accepted_at,
+        joined_at=member.created_at,
+        coached_territory_ids=coached if member.role == Role.COACH else [],
+        removed_by_id=removed_by.id if removed_by else None,
+    )
+    db.session.add(removal)
     if member.role == Role.COACH:
         _stop_coaching(member)
     db.session.delete(member)
     db.session.flush()
     forget_memberships()
     logger.info("User %s removed from cohort %s", member.user_id, cohort.id)
+    return removal
+
+
+def restore_member(removal: MembershipRemoval, restored_by: User) -> Membership:
+    """Undo a removal: the same role, territory and coached territories, invitations sent again.
+
+    Refused when it is already undone, when the person is back in the cohort by another way,
+    or when their territory has meanwhile got its two catalyseurs.
+    """
+    if removal.restored_at is not None:
+        raise CohortError(_("Ce retrait est déjà annulé."))
+    cohort = removal.cohort
+    current = db.session.scalar(
+        select(Membership).where(
+            Membership.cohort_id == cohort.id, Membership.user_id == removal.user_id
+        )
+    )
+    if current is not None:
+        raise CohortError(
+            _(
+                "%(name)s fait de nouveau partie de la cohorte (%(role)s) : il n'y a rien à "
+                "rétablir.",
+                name=current.shown_name,
+                role=current.role_label,
+            )
+        )
+    territory = removal.territory
+    if territory is not None and not territory.has_room:
+        raise CohortError(
+            _(
+                "Le territoire « %(territory)s » a déjà deux catalyseurs : retirez-en un avant "
+                "de rétablir %(name)s.",
+                territory=territory.name,
+                name=removal.shown_name,
+            )
+        )
+    member = _join(
+        cohort,
+        removal.user,
+        Role(removal.role),
+        territory,
+        full_name=removal.invited_name,
+        organisation=removal.invited_organisation,
+    )
+    member.accepted_at = removal.accepted_at
+    member.created_at = removal.joined_at
+    for followed in cohort.territories:
+        if followed.id in removal.coached_territory_ids and followed.coach_id is None:
+            followed.coach_id = removal.user_id
+    removal.restored_at = now_utc()
+    removal.restored_by_id = restored_by.id
+    db.session.flush()
+    if territory is not None:
+        db.session.refresh(territory, ["catalyseurs"])
+    signals.member_restored.send(member, restored_by=restored_by)
+    logger.info("User %s restored in cohort %s", removal.user_id, cohort.id)
+    return member
 
 
 def change_role(member: Membership, role: Role) -> None:
@@ -275,6 +357,9 @@ def change_role(member: Membership, role: Role) -> None:
 
 
 def _keep_a_coordinator(cohort: Cohort, field: str | None = None) -> None:
+    # Lock the cohort's row first (PostgreSQL): two coordinators removing each other at the
+    # same moment would otherwise both count two and leave none.
+    db.session.execute(select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
     coordinators = db.session.scalar(
         select(func.count(Membership.id)).where(
             Membership.cohort_id == cohort.id, Membership.role == Role.COORDINATOR

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from parcours.accounts.models import User
-from parcours.cohorts.models import Cohort, Membership, Role, Territory
+from parcours.cohorts.models import Cohort, Membership, MembershipRemoval, Role, Territory
 from parcours.core.extensions import db
 
 
@@ -79,6 +79,13 @@ def can_manage_territory(user: User, territory: Territory) -> bool:
 def can_manage_membership(user: User, member: Membership) -> bool:
     """A membership is changed by those who run its cohort."""
     return can_manage_cohort(user, member.cohort)
+
+
+def can_restore_removal(user: User, cohort: Cohort, removal: MembershipRemoval) -> bool:
+    """A removal is undone by those who run the cohort, or by whoever removed themselves."""
+    if can_manage_cohort(user, cohort):
+        return True
+    return user.is_authenticated and user.id == removal.user_id == removal.removed_by_id
 
 
 def can_view_overview(user: User, cohort: Cohort) -> bool:

@@ -12,6 +12,7 @@ from parcours.accounts.models import User
 from parcours.cohorts.models import (
     Cohort,
     Membership,
+    MembershipRemoval,
     Role,
     Territory,
     TerritoryLabels,
@@ -228,6 +229,21 @@ def cohort_members(cohort: Cohort, roles: tuple[Role, ...]) -> list[Membership]:
         .where(Membership.cohort_id == cohort.id, Membership.role.in_(roles))
         .options(selectinload(Membership.user))
         .order_by(Membership.role, _shown(Membership, User.full_name, "invited_name"))
+    ).all()
+
+
+#: Removals the members page offers to undo, newest first.
+RECENT_REMOVALS = 20
+
+
+def recent_removals(cohort: Cohort) -> list[MembershipRemoval]:
+    """Return the removals from ``cohort`` not undone yet, newest first, territories loaded."""
+    return db.session.scalars(
+        select(MembershipRemoval)
+        .where(MembershipRemoval.cohort_id == cohort.id, MembershipRemoval.restored_at.is_(None))
+        .options(selectinload(MembershipRemoval.territory))
+        .order_by(MembershipRemoval.removed_at.desc(), MembershipRemoval.id.desc())
+        .limit(RECENT_REMOVALS)
     ).all()
 
 

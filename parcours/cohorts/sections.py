@@ -26,3 +26,13 @@ def collect(
     if page not in PAGES:
         raise ValueError(f"unknown cohort page {page!r}")
     return sections.collect(page_section, page, cohort=cohort, viewer=viewer, territory=territory)
+
+
+#: What removing someone from a cohort will do, told by the domains above (the agenda lists
+#: the invitations they lose). Receivers get ``"remove_member"`` as sender and ``member``.
+removal_section = Namespace().signal("cohort-removal-section")
+
+
+def collect_removal(member) -> list[Markup]:
+    """Return what the domains above say a removal of ``member`` will do."""
+    return sections.collect(removal_section, "remove_member", member=member)

@@ -22,3 +22,10 @@ cohort_rescheduled = _signals.signal("cohort-rescheduled")
 #: A territory was added or changed, its status perhaps (sender: the Territory; ``changed_by``,
 #: the User or None).
 territory_changed = _signals.signal("territory-changed")
+
+#: Someone is about to leave a cohort (sender: the Membership, still there; ``removed_by``).
+#: The domains above release what they hold for them (the agenda cancels their invitations).
+member_leaving = _signals.signal("member-leaving")
+
+#: A removal was undone (sender: the new Membership, flushed; ``restored_by``).
+member_restored = _signals.signal("member-restored")

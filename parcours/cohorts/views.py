@@ -1,9 +1,12 @@
 """Cohort pages: overview, territories, members, CSV import, « Mon parcours », coach view."""
 
+import hashlib
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 
 from parcours.cohorts import csv_import, operations, queries, sections
 from parcours.cohorts import permissions as can
@@ -16,14 +19,22 @@ from parcours.cohorts.forms import (
     MemberForm,
     MemberRoleForm,
     PersonForm,
+    RemovalForm,
     TerritoryForm,
 )
-from parcours.cohorts.models import ROLE_LABELS, Cohort, Membership, Role, Territory
+from parcours.cohorts.models import (
+    ROLE_LABELS,
+    Cohort,
+    Membership,
+    MembershipRemoval,
+    Role,
+    Territory,
+)
 from parcours.core import conflicts
 from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm, choices
-from parcours.core.pipeline import handles
+from parcours.core.pipeline import Rollback, handles
 from parcours.curricula.models import CurriculumVersion
 from parcours.outbox import queries as outbox
 from parcours.outbox.models import OutboxMessage
@@ -149,7 +160,12 @@ def members(cohort: Cohort):
     status = 400 if form.is_submitted() else 200
     people = queries.cohort_members(cohort, (Role.COORDINATOR, Role.COACH, Role.COMMITTEE))
     return render_template(
-        "cohorts/members.html", cohort=cohort, form=form, people=people, remove_form=EmptyForm()
+        "cohorts/members.html",
+        cohort=cohort,
+        form=form,
+        people=people,
+        removals=queries.recent_removals(cohort),
+        restore_form=EmptyForm(),
     ), status
 
 
@@ -189,28 +205,107 @@ def edit_member(cohort: Cohort, member: Membership):
     ), status
 
 
-@bp.post("/cohorts/<int:cohort_id>/members/<int:membership_id>/remove")
-@handles(
-    load={"cohort": Cohort, "member": _membership_of},
-    allow=can.can_manage_cohort,
-)
+def _removal_digest(member: Membership, coached: list[Territory], preview: list[Markup]) -> str:
+    """Sum up what the confirmation page says, to tell a page that no longer says it."""
+    followed = ",".join(str(t.id) for t in coached)
+    told = "\n".join([member.role, str(member.territory_id), followed, *map(str, preview)])
+    return hashlib.sha256(told.encode()).hexdigest()
+
+
+def _after_removal(cohort: Cohort, territory_id: int | None) -> str:
+    if can.can_manage_cohort(current_user, cohort):
+        if territory_id:
+            return url_for("cohorts.territory", territory_id=territory_id)
+        return url_for("cohorts.members", cohort_id=cohort.id)
+    return url_for("home.index")  # who removed themselves no longer sees the cohort
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@handles(load={"cohort": Cohort, "member": _membership_of}, allow=can.can_manage_cohort)
 def remove_member(cohort: Cohort, member: Membership):
-    """Remove someone from the cohort."""
+    """Say what removing someone will do, then remove them, with an undo in the message."""
+    preview = sections.collect_removal(member)
+    coached = [t for t in cohort.territories if t.coach_id == member.user_id]
+    digest = _removal_digest(member, coached, preview)
+    form = RemovalForm()
+    refusal, status = None, 200
+    try:
+        operations.check_removable(member)
+    except operations.CohortError as error:
+        refusal = str(error)
+    if refusal is None and form.validate_on_submit():
+        try:
+            conflicts.check(form, member)
+            if form.preview.data != digest:
+                raise conflicts.Conflict
+        except conflicts.Conflict:
+            status = 409  # the page no longer says what the removal would do: show it again
+        else:
+            return _remove(cohort, member, form)
+    elif form.is_submitted():
+        status = 409 if refusal else 400
+    form.version.data, form.preview.data = member.version, digest
+    form.version.raw_data = form.preview.raw_data = None  # rendered from .data
+    return render_template(
+        "cohorts/remove_member.html",
+        cohort=cohort,
+        member=member,
+        form=form,
+        preview=preview,
+        coached=coached,
+        refusal=refusal,
+        stale=status == 409 and refusal is None,
+        oneself=member.user_id == current_user.id,
+    ), status
+
+
+def _remove(cohort: Cohort, member: Membership, form: RemovalForm):
+    territory_id, name = member.territory_id, member.shown_name
+    try:
+        with conflicts.versioned(form, member):
+            removal = operations.remove_member(member, current_user)
+    except conflicts.Conflict:  # changed by someone else between the check and the delete
+        flash(_("Cette personne a changé entre-temps : vérifiez avant de confirmer."), "error")
+        back = url_for("cohorts.remove_member", cohort_id=cohort.id, membership_id=member.id)
+        raise Rollback(redirect(back)) from None
+    except operations.CohortError as error:  # the last coordinator, since the check above
+        flash(str(error), "error")
+        raise Rollback(redirect(url_for("cohorts.members", cohort_id=cohort.id))) from None
+    undo = render_template("cohorts/_removed_flash.html", cohort=cohort, removal=removal, name=name)
+    flash(Markup(undo), "success")  # noqa: S704  (rendered by Jinja, escaped)
+    return redirect(_after_removal(cohort, territory_id))
+
+
+def _removal_of(removal_id: int, cohort: Cohort) -> MembershipRemoval | None:
+    removal = db.session.get(MembershipRemoval, removal_id)
+    return removal if removal is not None and removal.cohort_id == cohort.id else None
+
+
+@bp.post("/cohorts/<int:cohort_id>/removals/<int:removal_id>/restore")
+@handles(load={"cohort": Cohort, "removal": _removal_of}, allow=can.can_restore_removal)
+def restore_member(cohort: Cohort, removal: MembershipRemoval):
+    """Undo a removal: the person is back with their role, and invited again."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    back = (
-        url_for("cohorts.territory", territory_id=member.territory_id)
-        if member.territory_id
-        else url_for("cohorts.members", cohort_id=cohort.id)
-    )
-    name = member.shown_name
     try:
-        operations.remove_member(member)
+        member = operations.restore_member(removal, current_user)
     except operations.CohortError as error:
         flash(str(error), "error")
+        back = (
+            url_for("cohorts.members", cohort_id=cohort.id)
+            if can.can_manage_cohort(current_user, cohort)
+            else url_for("home.index")
+        )
         return redirect(back)
-    flash(_("%(name)s ne fait plus partie de la cohorte.", name=name), "success")
-    return redirect(back)
+    flash(
+        _(
+            "%(name)s fait de nouveau partie de la cohorte ; ses invitations aux rendez-vous à "
+            "venir lui sont renvoyées.",
+            name=member.shown_name,
+        ),
+        "success",
+    )
+    return redirect(_after_removal(cohort, member.territory_id))
 
 
 @bp.route("/cohorts/<int:cohort_id>/territories/new", methods=["GET", "POST"])
@@ -269,7 +364,6 @@ def _territory_page(
         person_form=person_form,
         coach_form=coach_form,
         conflict=conflict,
-        remove_form=EmptyForm(),
         sections=sections.collect(
             "territory", cohort=cohort, viewer=current_user, territory=territory
         ),

@@ -7,6 +7,7 @@ from parcours.agenda.models import Event
 from parcours.cohorts.models import Membership
 from parcours.core.extensions import db
 from parcours.outbox.models import OutboxMessage
+from tests.cohorts.removals import confirm_removal
 from tests.conftest import login, page_text
 from tests.forms import form_values
 
@@ -99,9 +100,7 @@ def test_removing_a_pending_person_flashes_the_typed_name(app, login_as, world):
         member_id = db.session.scalar(
             select(Membership.id).where(Membership.user_id == world["outsider"])
         )
-    response = coordinator.post(
-        f"/cohorts/{world['cohort_a']}/members/{member_id}/remove", follow_redirects=True
-    )
+    response = confirm_removal(coordinator, world["cohort_a"], member_id, follow_redirects=True)
     text = page_text(response)
     assert "Mme Inconnue ne fait plus partie de la cohorte." in text
     assert OWN_NAME not in text

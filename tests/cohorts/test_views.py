@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from parcours.agenda.models import Event
 from parcours.cohorts.models import Cohort, Membership, Territory
 from parcours.core.extensions import db
+from tests.cohorts.removals import confirm_removal
 from tests.conftest import page_text
 from tests.forms import form_values
 
@@ -159,7 +160,7 @@ def test_members_page_invites_and_removes(app, login_as, world, outbox):
         )
         member_id = member.id
     assert "Nouveau Membre" in page_text(client.get(f"/cohorts/{world['cohort_a']}/members"))
-    response = client.post(f"/cohorts/{world['cohort_a']}/members/{member_id}/remove")
+    response = confirm_removal(client, world["cohort_a"], member_id)
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Membership, member_id) is None
