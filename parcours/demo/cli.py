@@ -134,8 +134,20 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
         status="refused",
         status_reason=reason.format(year=start_date.year),
     )
+    full_name, local, organisation = data.REMOVED_COMMITTEE_MEMBER
+    user = person(full_name, local, organisation, "retirée du comité (retrait annulable)")
+    leaving = cohorts.add_member(
+        cohort,
+        role=Role.COMMITTEE,
+        email=user.email,
+        full_name=full_name,
+        organisation=organisation,
+        invited_by=coordinator,
+    )
     for user in users:  # the demo's people joined long ago: the cohort shows their own names
         cohorts.accept_memberships(user)
+    db.session.refresh(leaving)
+    cohorts.remove_member(leaving, coordinator)
     _describe_sessions(cohort)
     _record_past_attendance(cohort, coordinator)
     return cohort, accounts_list
@@ -156,9 +168,10 @@ def _describe_sessions(cohort) -> None:
         event.venue_name, event.venue_address, event.access_notes = data.SESSION_VENUES[event.code]
         event.speakers = data.S1_SPEAKERS if event.code == "S1" else ""
         event.thematics = list(cohort.curriculum.sessions[int(event.code[1:]) - 1].thematics)
-        if event.code == "S1":
+        programme = {"S1": data.S1_PROGRAMME, "S3": data.S3_PROGRAMME}.get(event.code)
+        if programme:
             day = event.starts_at.astimezone(zone).date()
-            for start, end, kind, title, speaker in data.S1_PROGRAMME:
+            for start, end, kind, title, speaker in programme:
                 event.items.append(
                     AgendaItem(
                         starts_at=datetime.combine(day, time.fromisoformat(start), tzinfo=zone),

@@ -134,6 +134,14 @@ COMMITTEE = [
     ("Jacques Ferrand", "jacques.ferrand", "Réseau associatif national (démo)"),
 ]
 
+# Invited to the Comité d'orientation, then removed when she changed jobs: the members page
+# offers to undo it (« Retraits récents »).
+REMOVED_COMMITTEE_MEMBER = (
+    "Sophie Marchand",
+    "sophie.marchand",
+    "Agence régionale (démo)",
+)
+
 # Venues of the collective sessions (fictitious places, real cities).
 SESSION_VENUES = {
     "S1": (
@@ -161,6 +169,14 @@ SESSION_VENUES = {
 S1_SPEAKERS = "Claire Dumas — Le RAMEAU (démo)\nJean-Marc Levasseur — Association témoin (fictive)"
 
 # (start, end, kind, title, speaker) in local time on the first day of S1.
+# S3 is ahead: its programme lines follow it if the coordinator moves it.
+S3_PROGRAMME = [
+    ("09:30", "10:00", "plenary", "Accueil et nouvelles des territoires", ""),
+    ("10:00", "12:30", "testimony", "Témoignages : partenariats associations / entreprises", ""),
+    ("14:00", "16:00", "workshop", "Atelier RSE : construire une alliance locale", ""),
+    ("16:00", "17:00", "restitution", "Restitution et suites", ""),
+]
+
 S1_PROGRAMME = [
     ("09:30", "10:00", "plenary", "Accueil et tour de table des territoires", ""),
     ("10:00", "11:00", "plenary", "Panorama des partenariats en France", "Claire Dumas"),

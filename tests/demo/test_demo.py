@@ -311,3 +311,20 @@ def test_the_demo_built_twice_at_the_same_moment_is_the_same(app):
     # A week later, the whole demo has moved with the clock.
     _build_demo_at(app, moment + timedelta(days=7))
     assert _snapshot(app)["cohort"][1] == first["cohort"][1] + timedelta(days=7)
+
+
+def test_the_demo_shows_an_undoable_removal_and_an_upcoming_programme(app, demo):
+    from parcours.agenda.models import Event
+    from parcours.cohorts.models import MembershipRemoval
+
+    client = app.test_client()
+    login(client, "coordination@demo.parcours.example", PASSWORD)
+    with app.app_context():
+        removal = db.session.scalar(select(MembershipRemoval))
+        cohort_id = removal.cohort_id
+        s3 = db.session.scalar(select(Event).where(Event.code == "S3"))
+        assert len(s3.items) == 4
+    page = client.get(f"/cohorts/{cohort_id}/members")
+    text = " ".join(page.get_data(as_text=True).split())
+    assert "Retraits récents" in text and "Sophie Marchand" in text
+    assert f"/cohorts/{cohort_id}/removals/{removal.id}/restore" in text
