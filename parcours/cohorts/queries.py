@@ -241,7 +241,9 @@ def recent_removals(cohort: Cohort) -> list[MembershipRemoval]:
     return db.session.scalars(
         select(MembershipRemoval)
         .where(MembershipRemoval.cohort_id == cohort.id, MembershipRemoval.restored_at.is_(None))
-        .options(selectinload(MembershipRemoval.territory))
+        .options(
+            selectinload(MembershipRemoval.territory), selectinload(MembershipRemoval.removed_by)
+        )
         .order_by(MembershipRemoval.removed_at.desc(), MembershipRemoval.id.desc())
         .limit(RECENT_REMOVALS)
     ).all()
