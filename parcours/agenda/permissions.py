@@ -53,6 +53,15 @@ def can_edit_event(user: User, event: Event) -> bool:
     )
 
 
+def can_plan_meetings(user: User, cohort: Cohort) -> bool:
+    """Coordinators place a kind of per-territory meeting for every territory at once.
+
+    A coach moves the meetings they run one by one, from each event's page: the table holds
+    every territory's meeting, and the bilatérales are the coordinators' own.
+    """
+    return cohort_permissions.can_manage_cohort(user, cohort)
+
+
 def can_schedule_for_territory(user: User, territory: Territory) -> bool:
     """Coordinators and the territory's coach may add follow-ups and field visits."""
     if cohort_permissions.can_manage_cohort(user, territory.cohort):
