@@ -344,3 +344,19 @@ def test_an_attachment_parses_with_one_vevent_per_moved_meeting(app, login_as, t
     assert str(calendar["METHOD"]) == "REQUEST"
     assert len(calendar.walk("VEVENT")) == 2
     assert len(calendar.walk("VTIMEZONE")) == 1
+
+
+def test_an_english_speaker_gets_the_batch_notice_in_english(app, login_as, twelve, outbox):
+    with app.app_context():
+        db.session.get(User, twelve["a2"]).locale = "en"
+        db.session.commit()
+    rows = _rows(app, twelve)
+    a2 = next(i for i, row in enumerate(rows) if row["territory"] == "Territoire A2")
+    with freeze(NOW):
+        login_as("coordinator").post(
+            _url(twelve), data=_data(rows, {a2: ("2026-03-17", "10:00", "11:30")})
+        )
+    message = next(m for m in outbox if m.to == "a2@example.org")
+    assert message.subject == "Calendar change: 1 meeting moved"
+    assert "Before: Monday, March 16, 2026" in message.body
+    assert "Now: Tuesday, March 17, 2026" in message.body
