@@ -360,3 +360,59 @@ def test_an_english_speaker_gets_the_batch_notice_in_english(app, login_as, twel
     assert message.subject == "Calendar change: 1 meeting moved"
     assert "Before: Monday, March 16, 2026" in message.body
     assert "Now: Tuesday, March 17, 2026" in message.body
+
+
+def test_a_meeting_moved_within_the_past_is_moved_without_a_notice(app, login_as, world, outbox):
+    rows = _rows(app, world)
+    changes = {
+        0: ("2026-03-18", "10:00", "11:30"),  # from 16 to 18 March: both over
+        1: ("2026-03-25", "10:00", "11:30"),  # from 16 to 25 March: ahead
+    }
+    with freeze(datetime(2026, 3, 20, 9, 0, tzinfo=UTC)):
+        response = login_as("coordinator").post(_url(world), data=_data(rows, changes))
+    assert response.status_code == 302
+    assert [r["day"] for r in _rows(app, world)] == ["2026-03-18", "2026-03-25"]
+    coordinator = next(m for m in outbox if m.to == "coord@example.org")
+    assert coordinator.body.count("Désormais :") == 1
+    assert rows[1]["territory"] in coordinator.body
+    assert rows[0]["territory"] not in coordinator.body
+    assert [row["territory"] for row in rows] == ["Territoire A1", "Territoire A2"]
+    recipients = {m.to for m in outbox}
+    assert "a2@example.org" in recipients
+    assert not {"a1@example.org", "a1bis@example.org", "coach@example.org"} & recipients
+
+
+def test_a_meeting_programme_moves_with_it(app, login_as, world):
+    from parcours.agenda.models import AgendaItem
+
+    rows = _rows(app, world)
+    with app.app_context():
+        event = db.session.get(Event, rows[0]["id"])
+        event.items.append(
+            AgendaItem(
+                starts_at=event.starts_at,
+                ends_at=event.starts_at + (event.ends_at - event.starts_at) / 2,
+                kind="plenary",
+                title="Tour de table",
+            )
+        )
+        db.session.commit()
+    rows = _rows(app, world)
+    with freeze(NOW):
+        response = login_as("coordinator").post(
+            _url(world), data=_data(rows, {0: ("2026-03-17", "14:00", "15:30")})
+        )
+    assert response.status_code == 302
+    with app.app_context():
+        event = db.session.get(Event, rows[0]["id"])
+        (item,) = event.items
+        assert item.starts_at == event.starts_at == datetime(2026, 3, 17, 14, 0, tzinfo=PARIS)
+        assert item.ends_at == datetime(2026, 3, 17, 14, 45, tzinfo=PARIS)
+    # A new end that would cut the programme is refused on its row.
+    rows = _rows(app, world)
+    with freeze(NOW):
+        response = login_as("coordinator").post(
+            _url(world), data=_data(rows, {0: ("2026-03-17", "14:30", "15:00")})
+        )
+    assert response.status_code == 400
+    assert "Le déroulé de ce rendez-vous sortirait de ses nouveaux horaires" in page_text(response)
