@@ -6,6 +6,7 @@ from parcours.accounts.models import User
 from parcours.agenda.models import MEETING_KINDS, PER_TERRITORY_KINDS, Event, EventKind
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Role, Territory
+from parcours.curricula.schema import PlannedEvent
 
 #: Cohort-wide events each role sees; territory events are seen by that territory's people.
 COHORT_WIDE_KINDS = {
@@ -53,13 +54,24 @@ def can_edit_event(user: User, event: Event) -> bool:
     )
 
 
-def can_plan_meetings(user: User, cohort: Cohort) -> bool:
-    """Coordinators place a kind of per-territory meeting for every territory at once.
+def can_plan_meetings(user: User, cohort: Cohort, planned: PlannedEvent | None = None) -> bool:
+    """Coordinators plan every per-territory meeting; a coach the follow-ups and visits.
 
-    A coach moves the meetings they run one by one, from each event's page: the table holds
-    every territory's meeting, and the bilatérales are the coordinators' own.
+    ``planned`` is the curriculum's meeting (None: any of them). A coach's table holds only
+    the territories they follow (plannable_territory); the bilatérales are the coordinators'.
     """
-    return cohort_permissions.can_manage_cohort(user, cohort)
+    if cohort_permissions.can_manage_cohort(user, cohort):
+        return True
+    return cohort_permissions.is_coach(user, cohort) and (
+        planned is None or planned.kind in COACH_KINDS
+    )
+
+
+def plannable_territory(user: User, territory: Territory) -> bool:
+    """Tell whether ``user``'s planning table holds ``territory``'s meetings."""
+    return cohort_permissions.can_manage_cohort(user, territory.cohort) or (
+        territory.coach_id == user.id
+    )
 
 
 def can_schedule_for_territory(user: User, territory: Territory) -> bool:

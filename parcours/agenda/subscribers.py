@@ -23,6 +23,8 @@ HEADINGS = {
 }
 #: A territory's page and « Mon parcours » show that territory's own meetings with their dates.
 _OWN_TERRITORY_PAGES = ("territory", "my_path")
+#: Where the links to the planning tables are: the dashboard and a coach's territories.
+_PLANNING_PAGES = ("overview", "my_territories")
 
 
 @page_section.connect
@@ -36,11 +38,11 @@ def calendar_section(page: str, *, cohort, viewer, territory=None) -> Section:
         territory=territory,
         timeline=queries.cohort_timeline(cohort, viewer, territory_id=own.id if own else None),
         can_schedule=page == "territory" and can_schedule_for_territory(viewer, territory),
-        plannable=(
-            planning.planned_kinds(cohort)
-            if page == "overview" and can_plan_meetings(viewer, cohort)
-            else ()
-        ),
+        plannable=[
+            kind
+            for kind in planning.planned_kinds(cohort)
+            if page in _PLANNING_PAGES and can_plan_meetings(viewer, cohort, kind)
+        ],
     )
     return Section(order=100, html=Markup(html))  # noqa: S704  (rendered by Jinja, escaped)
 

@@ -54,9 +54,11 @@ def cohort_calendar(cohort: Cohort):
     """Show a cohort's events that concern me, as a month grid or a list."""
     zone = ZoneInfo(cohort.timezone)
     can_manage = cohort_can.can_manage_cohort(current_user, cohort)
-    plannable = ()
-    if can.can_plan_meetings(current_user, cohort):
-        plannable = planning.planned_kinds(cohort)
+    plannable = [
+        kind
+        for kind in planning.planned_kinds(cohort)
+        if can.can_plan_meetings(current_user, cohort, kind)
+    ]
     if request.args.get("view") == "list":
         events = queries.events_for(current_user, cohort_ids=[cohort.id])
         return render_template(
@@ -291,7 +293,11 @@ def _planned_kind_of(code: str, cohort: Cohort) -> PlannedEvent | None:
 @handles(load={"cohort": Cohort, "planned": _planned_kind_of}, allow=can.can_plan_meetings)
 def plan_meetings(cohort: Cohort, planned: PlannedEvent):
     """Place every territory's meeting of one kind in one table, saved at once."""
-    events = planning.meetings(cohort, planned.code)
+    events = [
+        event
+        for event in planning.meetings(cohort, planned.code)
+        if can.plannable_territory(current_user, event.territory)
+    ]
     by_id = {event.id: event for event in events}
     form = PlanningForm()
     if not form.is_submitted():
@@ -334,7 +340,7 @@ def plan_meetings(cohort: Cohort, planned: PlannedEvent):
     except StaleDataError:
         db.session.rollback()
         flash(_("Quelqu'un d'autre a enregistré une modification entre-temps"), "error")
-        form.fill_from(planning.meetings(cohort, planned.code))
+        form.fill_from([e for e in planning.meetings(cohort, planned.code) if e.id in by_id])
         return _planning_page(cohort, planned, form, by_id, status=409)
     if moved:
         message = ngettext(
@@ -382,7 +388,11 @@ def _planning_page(
         clashes=clashes or {},
         refused=refused or {},
         stale=stale or {},
-        kinds=planning.planned_kinds(cohort),
+        kinds=[
+            k
+            for k in planning.planned_kinds(cohort)
+            if can.can_plan_meetings(current_user, cohort, k)
+        ],
     ), status
 
 

@@ -296,7 +296,7 @@ def test_an_untouched_row_edited_meanwhile_keeps_the_other_change(app, login_as,
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_coordinators_and_admins_plan(app, login_as, world, role):
+def test_only_coordinators_and_admins_plan_the_bilaterales(app, login_as, world, role):
     client = login_as(role)
     allowed = role in ("admin", "coordinator")
     assert client.get(_url(world)).status_code == (200 if allowed else 403)
@@ -305,6 +305,12 @@ def test_only_coordinators_and_admins_plan(app, login_as, world, role):
         response = client.post(_url(world), data=_data(rows, _spread(rows)))
     assert response.status_code == (302 if allowed else 403)
     assert (_rows(app, world) != rows) is allowed
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_follow_ups_are_planned_by_coordinators_admins_and_coaches(app, login_as, world, role):
+    allowed = role in ("admin", "coordinator", "coach")
+    assert login_as(role).get(_url(world, "SUIVI2")).status_code == (200 if allowed else 403)
 
 
 def test_anonymous_visitors_go_to_login(client, world):
@@ -325,8 +331,34 @@ def test_the_planning_pages_are_linked_for_those_who_plan(login_as, world):
             assert f'href="{_url(world, code)}"' in html
     committee = login_as("committee").get(f"/cohorts/{world['cohort_a']}").get_data(as_text=True)
     assert "/planning/" not in committee
-    coach = login_as("coach").get(f"/cohorts/{world['cohort_a']}/calendar").get_data(as_text=True)
-    assert "/planning/" not in coach
+    coach = login_as("coach")
+    for page in (
+        f"/cohorts/{world['cohort_a']}/calendar",
+        f"/cohorts/{world['cohort_a']}/my-territories",
+    ):
+        html = coach.get(page).get_data(as_text=True)
+        for code in ("SUIVI1", "SUIVI2", "VISITE", "SUIVI3"):
+            assert f'href="{_url(world, code)}"' in html
+        assert _url(world, "BILAT") not in html  # the coordinators' own meetings
+
+
+def test_a_coach_plans_the_follow_ups_of_the_territories_they_follow_only(
+    app, login_as, world, outbox
+):
+    coach = login_as("coach")
+    everyone = _rows(app, world, "SUIVI1")
+    mine = [row for row in everyone if row["territory"] == "Territoire A1"]
+    text = page_text(coach.get(_url(world, "SUIVI1")))
+    assert "Territoire A1" in text and "Territoire A2" not in text
+    with freeze(NOW):
+        response = coach.post(_url(world, "SUIVI1"), data=_data(everyone, _spread(everyone)))
+    assert response.status_code == 409  # A2's row is not theirs to plan
+    assert _rows(app, world, "SUIVI1") == everyone
+    with freeze(NOW):
+        response = coach.post(_url(world, "SUIVI1"), data=_data(mine, _spread(mine)))
+    assert response.status_code == 302
+    assert _rows(app, world, "SUIVI1")[0]["day"] == DAYS[0].isoformat()
+    assert {m.to for m in outbox} == {"coach@example.org", "a1@example.org", "a1bis@example.org"}
 
 
 def test_an_attachment_parses_with_one_vevent_per_moved_meeting(app, login_as, twelve, outbox):
