@@ -393,6 +393,13 @@ def _planning_page(
             for k in planning.planned_kinds(cohort)
             if can.can_plan_meetings(current_user, cohort, k)
         ],
+        # A coach has no dashboard: their page of the cohort is « Mes territoires ».
+        back=url_for(
+            "cohorts.overview"
+            if cohort_can.can_manage_cohort(current_user, cohort)
+            else "cohorts.my_territories",
+            cohort_id=cohort.id,
+        ),
     ), status
 
 

@@ -348,8 +348,12 @@ def test_a_coach_plans_the_follow_ups_of_the_territories_they_follow_only(
     coach = login_as("coach")
     everyone = _rows(app, world, "SUIVI1")
     mine = [row for row in everyone if row["territory"] == "Territoire A1"]
-    text = page_text(coach.get(_url(world, "SUIVI1")))
+    page = coach.get(_url(world, "SUIVI1"))
+    text = page_text(page)
     assert "Territoire A1" in text and "Territoire A2" not in text
+    # Every link of the page is one the coach may follow (no dashboard for them).
+    assert f'href="/cohorts/{world["cohort_a"]}/my-territories"' in page.get_data(as_text=True)
+    assert f'href="/cohorts/{world["cohort_a"]}"' not in page.get_data(as_text=True)
     with freeze(NOW):
         response = coach.post(_url(world, "SUIVI1"), data=_data(everyone, _spread(everyone)))
     assert response.status_code == 409  # A2's row is not theirs to plan
