@@ -37,6 +37,18 @@ def span(event: Event) -> str:
     )
 
 
+def span_between(
+    event: Event, starts_at: datetime, ends_at: datetime, zone: str | None = None
+) -> str:
+    """Say when ``event`` is between two other instants (before or after a move), in ``zone``.
+
+    By default in its cohort's zone.
+    """
+    return _span(
+        starts_at, ends_at, not event.is_meeting, zone or event.cohort.timezone, get_locale()
+    )
+
+
 @lru_cache(maxsize=FORMATTED_CACHE_SIZE)
 def _span(
     starts_at: datetime, ends_at: datetime, whole_days: bool, zone: str, locale: Locale | None

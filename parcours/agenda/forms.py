@@ -4,12 +4,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -192,3 +194,55 @@ class EventForm(VersionedForm):
         for document in event.documents:
             self.documents.append_entry({"title": document.title, "url": document.url})
         self.pad_blank_rows()
+
+
+class PlanRowForm(Form):
+    """One territory's meeting in a planning table; ``was`` holds the times it was shown with."""
+
+    event_id = HiddenField()
+    version = HiddenField()
+    was = HiddenField()
+    day = DateField(_l("Date"), validators=[DataRequired(), DateRange()])
+    start_time = TimeField(_l("Début"), validators=[DataRequired()])
+    end_time = TimeField(_l("Fin"), validators=[DataRequired()])
+
+    def typed(self) -> str:
+        """Return what the row says now, in the form of ``was``."""
+        return shown_times(self.day.data, self.start_time.data, self.end_time.data)
+
+    def fill_from(self, event) -> None:
+        """Show ``event``'s stored day and hours, and the version they are from."""
+        zone = ZoneInfo(event.cohort.timezone)
+        start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+        self.event_id.data = event.id
+        self.version.data = event.version
+        self.day.data, self.start_time.data, self.end_time.data = (
+            start.date(),
+            start.time(),
+            end.time(),
+        )
+        self.was.data = self.typed()
+        for field in (self.event_id, self.version, self.was, self.day):
+            field.raw_data = None  # rendered from .data, not from what was posted
+        self.start_time.raw_data = self.end_time.raw_data = None
+
+
+def shown_times(day, starts, ends) -> str:
+    """Return a row's day and hours as one comparable string."""
+    if not (day and starts and ends):
+        return ""
+    return f"{day.isoformat()} {starts:%H:%M} {ends:%H:%M}"
+
+
+class PlanningForm(FlaskForm):
+    """The table of a per-territory meeting: one row per territory's meeting."""
+
+    rows = FieldList(FormField(PlanRowForm))
+    confirm = BooleanField(_l("Enregistrer malgré ces alertes"))
+
+    def fill_from(self, events) -> None:
+        """Show each meeting as stored."""
+        while len(self.rows):
+            self.rows.pop_entry()
+        for event in events:
+            self.rows.append_entry().fill_from(event)

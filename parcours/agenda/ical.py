@@ -161,6 +161,32 @@ def build_message(
     return calendar.to_ical()
 
 
+def build_batch_message(
+    events: Iterable[Event],
+    *,
+    attendee: CalendarUser,
+    organizer: CalendarUser,
+    event_url: EventUrl,
+    uid_host: str | None = None,
+) -> bytes:
+    """Return one METHOD:REQUEST updating several events of ``attendee`` at once.
+
+    One VEVENT per event, each with its own UID and SEQUENCE: a calendar that reads every
+    component (Apple, Thunderbird, Google) moves them all from the one file.
+    """
+    calendar = _calendar(Method.REQUEST)
+    _add_events(
+        calendar,
+        list(events),
+        event_url,
+        uid_host,
+        organizer,
+        attendee=attendee,
+        method=Method.REQUEST,
+    )
+    return calendar.to_ical()
+
+
 def _calendar(method: Method) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)

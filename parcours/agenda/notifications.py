@@ -10,16 +10,28 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
-from parcours.agenda.formatting import span
-from parcours.agenda.ical import CalendarUser, Method, build_message, mime_type
+from parcours.agenda.formatting import span, span_between
+from parcours.agenda.ical import (
+    CalendarUser,
+    Method,
+    build_batch_message,
+    build_message,
+    mime_type,
+)
 from parcours.agenda.models import Event, EventStatus
-from parcours.agenda.queries import event_page_url, expected_people, organizer, uid_host
+from parcours.agenda.queries import (
+    event_page_url,
+    expected_people,
+    load_details,
+    organizer,
+    uid_host,
+)
 from parcours.cohorts.models import Membership
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -138,6 +150,89 @@ def person_invited(event: Event, user: User) -> None:
 def event_cancelled(event: Event) -> None:
     """Tell the people ``event`` expected that it is cancelled."""
     _to(event, "cancelled", expected_users(event))
+
+
+#: When an event moved from and to: its (starts_at, ends_at) before the move, by event id.
+Before = dict[int, tuple[datetime, datetime]]
+
+
+def events_moved(events: list[Event], before: Before) -> int:
+    """Tell each person, in one e-mail, every meeting of theirs that moved; return how many.
+
+    A batch of moves (a planning table saved, a cohort's start date changed) is one notice
+    per person, not one per event: the e-mail lists each move (from, to) and its calendar
+    file holds one VEVENT per moved meeting, whose raised SEQUENCE updates their copy. A
+    meeting already over is not announced: nobody's calendar needs it any more.
+    """
+    now = now_utc()
+    told = [
+        event
+        for event in events
+        if event.is_meeting
+        and not event.is_cancelled
+        and event.ends_at > now
+        and before.get(event.id, (event.starts_at, event.ends_at))
+        != (event.starts_at, event.ends_at)
+    ]
+    if not told:
+        return 0
+    load_details(told)
+    people: dict[int, tuple[User, str, int, list[Event]]] = {}
+    names: dict[int, dict[int, str]] = {}
+    for event in told:
+        if event.cohort_id not in names:
+            names[event.cohort_id] = _shown_names(event)
+        for person in expected_people(event):
+            user = person.user
+            entry = people.setdefault(
+                user.id,
+                (user, names[event.cohort_id].get(user.id, person.name), event.cohort_id, []),
+            )
+            entry[3].append(event)
+    for user, name, cohort_id, moved in people.values():
+        _notify_moves(user, name, cohort_id, moved, before)
+    logger.info("%d events moved: one notice to each of %d people", len(told), len(people))
+    return len(people)
+
+
+def _notify_moves(
+    user: User, name: str, cohort_id: int, events: list[Event], before: Before
+) -> None:
+    events = sorted(events, key=lambda event: (event.starts_at, event.id))
+    with force_locale(user.locale):
+        moves = [
+            {
+                "event": event,
+                "was": span_between(event, *before[event.id]),
+                "now": span(event),
+                "link": event_page_url(event),
+            }
+            for event in events
+        ]
+        subject = ngettext(
+            "Changement de calendrier : %(num)d rendez-vous déplacé",
+            "Changement de calendrier : %(num)d rendez-vous déplacés",
+            len(events),
+        )
+        body = render_template("mail/events_moved.txt", name=name, moves=moves)
+        ics = build_batch_message(
+            events,
+            attendee=CalendarUser(email=user.email, name=name),
+            organizer=organizer(),
+            event_url=event_page_url,
+            uid_host=uid_host(),
+        )
+    mail.queue(
+        mail.Message(
+            to=user.email,
+            subject=subject,
+            body=body,
+            attachment_name="evenements.ics",
+            attachment_type=mime_type(Method.REQUEST),
+            attachment=ics,
+        ),
+        cohort_id=cohort_id,
+    )
 
 
 def reminder_key(event: Event, kind: str, user: User) -> str:

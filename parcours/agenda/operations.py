@@ -131,20 +131,24 @@ def sync_territory_events(territory: Territory, changed_by: User | None = None) 
     db.session.flush()
 
 
+def shifted(moment: datetime, days: int, old_zone: str, new_zone: str) -> datetime:
+    """Return ``moment`` ``days`` later at the same wall-clock time, from one zone to another."""
+    local = moment.astimezone(ZoneInfo(old_zone)).replace(tzinfo=None) + timedelta(days=days)
+    return local.replace(tzinfo=ZoneInfo(new_zone)).astimezone(ZoneInfo("UTC"))
+
+
 def shift_cohort_events(cohort: Cohort, days: int, from_zone: str | None = None) -> None:
     """Move every event of ``cohort`` (and its programme) by ``days``.
 
     Wall-clock times stay: a session at 09:30 in ``from_zone`` (the cohort's zone before an
     edit) is at 09:30 in the cohort's zone afterwards.
     """
-    old_zone = ZoneInfo(from_zone or cohort.timezone)
-    new_zone = ZoneInfo(cohort.timezone)
+    old_zone, new_zone = from_zone or cohort.timezone, cohort.timezone
     if not days and old_zone == new_zone:
         return
 
     def moved(moment: datetime) -> datetime:
-        local = moment.astimezone(old_zone).replace(tzinfo=None) + timedelta(days=days)
-        return local.replace(tzinfo=new_zone).astimezone(ZoneInfo("UTC"))
+        return shifted(moment, days, old_zone, new_zone)
 
     events = db.session.scalars(
         select(Event).where(Event.cohort_id == cohort.id).options(selectinload(Event.items))

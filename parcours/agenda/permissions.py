@@ -6,6 +6,7 @@ from parcours.accounts.models import User
 from parcours.agenda.models import MEETING_KINDS, PER_TERRITORY_KINDS, Event, EventKind
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Role, Territory
+from parcours.curricula.schema import PlannedEvent
 
 #: Cohort-wide events each role sees; territory events are seen by that territory's people.
 COHORT_WIDE_KINDS = {
@@ -50,6 +51,26 @@ def can_edit_event(user: User, event: Event) -> bool:
         and event.territory is not None
         and event.territory.coach_id == user.id
         and cohort_permissions.is_coach(user, event.cohort)
+    )
+
+
+def can_plan_meetings(user: User, cohort: Cohort, planned: PlannedEvent | None = None) -> bool:
+    """Coordinators plan every per-territory meeting; a coach the follow-ups and visits.
+
+    ``planned`` is the curriculum's meeting (None: any of them). A coach's table holds only
+    the territories they follow (plannable_territory); the bilatérales are the coordinators'.
+    """
+    if cohort_permissions.can_manage_cohort(user, cohort):
+        return True
+    return cohort_permissions.is_coach(user, cohort) and (
+        planned is None or planned.kind in COACH_KINDS
+    )
+
+
+def plannable_territory(user: User, territory: Territory) -> bool:
+    """Tell whether ``user``'s planning table holds ``territory``'s meetings."""
+    return cohort_permissions.can_manage_cohort(user, territory.cohort) or (
+        territory.coach_id == user.id
     )
 
 

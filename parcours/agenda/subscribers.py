@@ -6,12 +6,14 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from parcours.accounts.signals import user_created
-from parcours.agenda import operations, queries
-from parcours.agenda.permissions import can_schedule_for_territory
+from parcours.agenda import operations, planning, queries
+from parcours.agenda.formatting import span_between
+from parcours.agenda.permissions import can_plan_meetings, can_schedule_for_territory
 from parcours.cohorts import signals
 from parcours.cohorts.operations import CohortError
 from parcours.cohorts.sections import page_section, removal_section
 from parcours.core.sections import Section
+from parcours.core.time import now_utc
 
 HEADINGS = {
     "overview": _l("Calendrier du parcours"),
@@ -21,6 +23,8 @@ HEADINGS = {
 }
 #: A territory's page and « Mon parcours » show that territory's own meetings with their dates.
 _OWN_TERRITORY_PAGES = ("territory", "my_path")
+#: Where the links to the planning tables are: the dashboard and a coach's territories.
+_PLANNING_PAGES = ("overview", "my_territories")
 
 
 @page_section.connect
@@ -34,6 +38,11 @@ def calendar_section(page: str, *, cohort, viewer, territory=None) -> Section:
         territory=territory,
         timeline=queries.cohort_timeline(cohort, viewer, territory_id=own.id if own else None),
         can_schedule=page == "territory" and can_schedule_for_territory(viewer, territory),
+        plannable=[
+            kind
+            for kind in planning.planned_kinds(cohort)
+            if page in _PLANNING_PAGES and can_plan_meetings(viewer, cohort, kind)
+        ],
     )
     return Section(order=100, html=Markup(html))  # noqa: S704  (rendered by Jinja, escaped)
 
@@ -63,10 +72,24 @@ def refuse_to_move_recorded_attendance(cohort, **extra) -> None:
         )
 
 
+@signals.cohort_reschedule_preview.connect
+def show_what_will_move(cohort, *, shift_days: int, to_zone: str, **extra) -> Section:
+    """Show, before a cohort's dates change, each event's old and new dates."""
+    html = render_template(
+        "agenda/_cohort_moves.html",
+        cohort=cohort,
+        moves=planning.cohort_moves(cohort, shift_days, to_zone),
+        to_zone=to_zone,
+        now=now_utc(),
+        span_between=span_between,
+    )
+    return Section(order=100, html=Markup(html))  # noqa: S704  (rendered by Jinja, escaped)
+
+
 @signals.cohort_rescheduled.connect
 def move_the_timeline(cohort, *, shift_days: int, from_zone: str, **extra) -> None:
-    """Move every event of a rescheduled cohort with it."""
-    operations.shift_cohort_events(cohort, shift_days, from_zone=from_zone)
+    """Move every event of a rescheduled cohort with it; one change notice per person."""
+    planning.move_cohort(cohort, shift_days, from_zone)
 
 
 @signals.territory_changed.connect

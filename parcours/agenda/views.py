@@ -8,22 +8,25 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
-from parcours.agenda import formatting, ical, operations, queries, sections
+from parcours.agenda import formatting, ical, operations, planning, queries, sections
 from parcours.agenda import permissions as can
-from parcours.agenda.forms import EventForm
+from parcours.agenda.forms import EventForm, PlanningForm, shown_times
 from parcours.agenda.models import CalendarFeed, Event, EventKind
 from parcours.cohorts import permissions as cohort_can
 from parcours.cohorts.models import Cohort, Territory
 from parcours.core import conflicts
 from parcours.core.downloads import file_response
+from parcours.core.extensions import db
 from parcours.core.forms import EARLIEST_DATE, LATEST_DATE, EmptyForm
 from parcours.core.pipeline import ANYONE, LOGGED_IN, handles
 from parcours.core.text import slug
 from parcours.core.time import now_utc
+from parcours.curricula.schema import PlannedEvent
 
 bp = Blueprint("agenda", __name__)
 
@@ -51,10 +54,20 @@ def cohort_calendar(cohort: Cohort):
     """Show a cohort's events that concern me, as a month grid or a list."""
     zone = ZoneInfo(cohort.timezone)
     can_manage = cohort_can.can_manage_cohort(current_user, cohort)
+    plannable = [
+        kind
+        for kind in planning.planned_kinds(cohort)
+        if can.can_plan_meetings(current_user, cohort, kind)
+    ]
     if request.args.get("view") == "list":
         events = queries.events_for(current_user, cohort_ids=[cohort.id])
         return render_template(
-            "agenda/calendar.html", cohort=cohort, view="list", events=events, can_manage=can_manage
+            "agenda/calendar.html",
+            cohort=cohort,
+            view="list",
+            events=events,
+            can_manage=can_manage,
+            plannable=plannable,
         )
     today = now_utc().astimezone(zone).date()
     first = _month(
@@ -86,6 +99,7 @@ def cohort_calendar(cohort: Cohort):
         has_following=following <= LATEST_DATE,
         today=today,
         can_manage=can_manage,
+        plannable=plannable,
     )
 
 
@@ -279,6 +293,127 @@ def cancel_event(event: Event):
     else:
         flash(_("L'événement est annulé ; les personnes attendues sont prévenues."), "success")
     return redirect(url_for("agenda.event", event_id=event.id))
+
+
+# Planning a kind of per-territory meeting --------------------------------------------------
+
+
+def _planned_kind_of(code: str, cohort: Cohort) -> PlannedEvent | None:
+    return planning.planned_kind(cohort, code)
+
+
+@bp.route("/cohorts/<int:cohort_id>/planning/<code>", methods=["GET", "POST"])
+@handles(load={"cohort": Cohort, "planned": _planned_kind_of}, allow=can.can_plan_meetings)
+def plan_meetings(cohort: Cohort, planned: PlannedEvent):
+    """Place every territory's meeting of one kind in one table, saved at once."""
+    events = [
+        event
+        for event in planning.meetings(cohort, planned.code)
+        if can.plannable_territory(current_user, event.territory)
+    ]
+    by_id = {event.id: event for event in events}
+    form = PlanningForm()
+    if not form.is_submitted():
+        form.fill_from(events)
+        return _planning_page(cohort, planned, form, by_id)
+    valid = form.validate_on_submit()
+    entries = [(entry, by_id.get(_int(entry.event_id.data))) for entry in form.rows]
+    if any(event is None for _entry, event in entries):
+        flash(_("Un rendez-vous de ce tableau a été annulé ou retiré entre-temps."), "error")
+        form.fill_from(events)
+        return _planning_page(cohort, planned, form, by_id, status=409)
+    rows, stale = [], {}
+    for entry, event in entries:
+        if entry.errors:
+            continue  # its own messages say what is wrong; the other rows are checked too
+        if entry.typed() == entry.was.data:
+            # Untouched: whatever is stored stays, even if someone changed it meanwhile.
+            entry.fill_from(event)
+            rows.append(planning.Row(event, event.starts_at, event.ends_at))
+            continue
+        if _int(entry.version.data) != event.version:
+            stale[event.id] = formatting.span(event)
+        rows.append(
+            planning.row_for(event, entry.day.data, entry.start_time.data, entry.end_time.data)
+        )
+    if stale:
+        for entry, event in entries:
+            if event.id in stale:  # saving again is deliberate: the row now carries the stored
+                entry.version.data, entry.was.data = event.version, _stored_times(event)
+                entry.version.raw_data = entry.was.raw_data = None
+        return _planning_page(cohort, planned, form, by_id, stale=stale, status=409)
+    refused = planning.refusals(rows)
+    if refused or not valid:
+        return _planning_page(cohort, planned, form, by_id, refused=refused, status=400)
+    clashes = planning.clashes(cohort, rows)
+    if clashes and not form.confirm.data:
+        return _planning_page(cohort, planned, form, by_id, clashes=clashes)
+    try:
+        moved = planning.apply(rows, current_user)
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Quelqu'un d'autre a enregistré une modification entre-temps"), "error")
+        form.fill_from([e for e in planning.meetings(cohort, planned.code) if e.id in by_id])
+        return _planning_page(cohort, planned, form, by_id, status=409)
+    if moved:
+        message = ngettext(
+            "%(num)d rendez-vous déplacé ; chaque personne concernée reçoit un seul message.",
+            "%(num)d rendez-vous déplacés ; chaque personne concernée reçoit un seul message.",
+            len(moved),
+        )
+    else:
+        message = _("Aucune modification.")
+    flash(message, "success")
+    return redirect(url_for("agenda.plan_meetings", cohort_id=cohort.id, code=planned.code))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _stored_times(event: Event) -> str:
+    zone = ZoneInfo(event.cohort.timezone)
+    start, end = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    return shown_times(start.date(), start.time(), end.time())
+
+
+def _planning_page(
+    cohort: Cohort,
+    planned: PlannedEvent,
+    form: PlanningForm,
+    by_id: dict[int, Event],
+    *,
+    clashes: dict[int, list[str]] | None = None,
+    refused: dict[int, str] | None = None,
+    stale: dict[int, str] | None = None,
+    status: int = 200,
+):
+    rows = [(entry, by_id.get(_int(entry.event_id.data))) for entry in form.rows]
+    return render_template(
+        "agenda/planning.html",
+        cohort=cohort,
+        planned=planned,
+        form=form,
+        rows=[(entry, event) for entry, event in rows if event is not None],
+        clashes=clashes or {},
+        refused=refused or {},
+        stale=stale or {},
+        kinds=[
+            k
+            for k in planning.planned_kinds(cohort)
+            if can.can_plan_meetings(current_user, cohort, k)
+        ],
+        # A coach has no dashboard: their page of the cohort is « Mes territoires ».
+        back=url_for(
+            "cohorts.overview"
+            if cohort_can.can_manage_cohort(current_user, cohort)
+            else "cohorts.my_territories",
+            cohort_id=cohort.id,
+        ),
+    ), status
 
 
 # Calendar files ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     HiddenField,
@@ -47,7 +48,21 @@ class CohortForm(FlaskForm):
 
 
 class CohortEditForm(VersionedForm, CohortForm):
+    not_content = ("confirm", "previewed")
+
     curriculum = None
+    # The dates whose moves the page showed: confirming counts for them only, so that a date
+    # typed again after the preview is previewed in turn.
+    previewed = HiddenField()
+    confirm = BooleanField(_l("Déplacer ces événements"))
+
+    def moves_key(self) -> str:
+        """Return the start date and zone typed, as ``previewed`` holds them."""
+        return f"{self.start_date.data.isoformat()} {self.timezone.data}"
+
+    def confirmed(self) -> bool:
+        """Tell whether the user confirmed the moves shown for the dates now typed."""
+        return bool(self.confirm.data) and self.previewed.data == self.moves_key()
 
 
 class TerritoryForm(VersionedForm):

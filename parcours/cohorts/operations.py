@@ -4,6 +4,7 @@ import logging
 from datetime import date
 
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select, update
 
 from parcours.accounts import operations as accounts
@@ -20,6 +21,7 @@ from parcours.cohorts.models import (
     TerritoryStatus,
 )
 from parcours.cohorts.permissions import forget_memberships
+from parcours.core import sections
 from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.core.text import name_key
@@ -82,6 +84,21 @@ def create_cohort(
     forget_memberships()
     logger.info("Cohort %s created by user %s", cohort.id, created_by.id)
     return cohort
+
+
+def reschedule_preview(cohort: Cohort, *, start_date: date, timezone: str) -> list[Markup]:
+    """Return what changing ``cohort``'s start date or zone would move, as the domains above
+    show it; refuse, as update_cohort would, what they refuse. Nothing changes.
+
+    An empty list when the dates do not move.
+    """
+    shift = (start_date - cohort.start_date).days
+    if not shift and timezone == cohort.timezone:
+        return []
+    signals.cohort_rescheduling.send(cohort, shift_days=shift, to_zone=timezone)
+    return sections.collect(
+        signals.cohort_reschedule_preview, cohort, shift_days=shift, to_zone=timezone
+    )
 
 
 def update_cohort(

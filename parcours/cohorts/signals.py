@@ -16,6 +16,11 @@ cohort_created = _signals.signal("cohort-created")
 #: ``shift_days``, ``to_zone``). A receiver raises ``CohortError`` to refuse.
 cohort_rescheduling = _signals.signal("cohort-rescheduling")
 
+#: A cohort's start date or zone may change, once confirmed (sender: the Cohort, unchanged;
+#: ``shift_days``, ``to_zone``). A receiver returns a ``core.sections.Section`` showing what
+#: would follow (the events that move), or None; it changes nothing.
+cohort_reschedule_preview = _signals.signal("cohort-reschedule-preview")
+
 #: A cohort's start date or zone changed (sender: the Cohort; ``shift_days``, ``from_zone``).
 cohort_rescheduled = _signals.signal("cohort-rescheduled")
 

@@ -110,18 +110,24 @@ def overview(cohort: Cohort):
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
 @handles(load={"cohort": Cohort}, allow=can.can_manage_cohort)
 def edit_cohort(cohort: Cohort):
-    """Edit a cohort's name, dates and target."""
+    """Edit a cohort's name, dates and target; a new start date is previewed, then confirmed."""
     form = CohortEditForm(obj=cohort)
+    moves = []
     if form.validate_on_submit():
         try:
             with conflicts.versioned(form, cohort):
-                operations.update_cohort(
-                    cohort,
-                    name=form.name.data,
-                    start_date=form.start_date.data,
-                    timezone=form.timezone.data,
-                    target_territories=form.target_territories.data,
+                moves = operations.reschedule_preview(
+                    cohort, start_date=form.start_date.data, timezone=form.timezone.data
                 )
+                if not moves or form.confirmed():
+                    operations.update_cohort(
+                        cohort,
+                        name=form.name.data,
+                        start_date=form.start_date.data,
+                        timezone=form.timezone.data,
+                        target_territories=form.target_territories.data,
+                    )
+                    moves = []
         except conflicts.Conflict:
             stored = CohortEditForm(formdata=None, obj=cohort)
             page = "cohorts/cohort_form.html"
@@ -129,11 +135,14 @@ def edit_cohort(cohort: Cohort):
         except operations.CohortError as error:
             _field_error(form, error)
         else:
-            flash(_("La cohorte est enregistrée."), "success")
-            return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
-    status = 400 if form.is_submitted() else 200
+            if not moves:
+                flash(_("La cohorte est enregistrée."), "success")
+                return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
+            form.previewed.data, form.previewed.raw_data = form.moves_key(), None
+            form.confirm.data, form.confirm.raw_data = False, None
+    status = 400 if form.is_submitted() and not moves else 200
     return render_template(
-        "cohorts/cohort_form.html", form=form, cohort=cohort, has_curricula=True
+        "cohorts/cohort_form.html", form=form, cohort=cohort, has_curricula=True, moves=moves
     ), status
 
 

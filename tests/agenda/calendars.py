@@ -26,7 +26,7 @@ def received(app, message: mail.Message) -> EmailMessage:
     return email.message_from_bytes(raw, policy=email.policy.default)
 
 
-def invitation(parsed: EmailMessage) -> tuple[str, Calendar]:
+def invitation(parsed: EmailMessage, filename: str = "evenement.ics") -> tuple[str, Calendar]:
     """Return the iMIP method and calendar of an e-mail, checking the parts clients look for.
 
     ``multipart/mixed`` opens with a ``multipart/alternative`` (the text, then the calendar
@@ -42,7 +42,7 @@ def invitation(parsed: EmailMessage) -> tuple[str, Calendar]:
     assert calendar_part.get_param("charset") == "UTF-8"
     method = calendar_part.get_param("method")
     assert attachment.get_content_disposition() == "attachment"
-    assert attachment.get_filename() == "evenement.ics"
+    assert attachment.get_filename() == filename
     data = calendar_part.get_payload(decode=True)
     assert attachment.get_payload(decode=True) == data
     calendar = Calendar.from_ical(data.decode("utf-8"))

@@ -226,15 +226,18 @@ def test_editing_a_cohort_start_date_moves_its_events(app, login_as, world):
         before = db.session.scalar(
             select(Event.starts_at).where(Event.cohort_id == world["cohort_a"], Event.code == "S1")
         )
+    data = {
+        "name": "Cohorte A",
+        "start_date": "2026-03-09",
+        "timezone": "Europe/Paris",
+        "target_territories": "10",
+        "version": "1",
+    }
+    # The moves are shown first (tests/agenda/test_reschedule.py), then confirmed.
+    assert client.post(f"/cohorts/{world['cohort_a']}/edit", data=data).status_code == 200
     response = client.post(
         f"/cohorts/{world['cohort_a']}/edit",
-        data={
-            "name": "Cohorte A",
-            "start_date": "2026-03-09",
-            "timezone": "Europe/Paris",
-            "target_territories": "10",
-            "version": "1",
-        },
+        data={**data, "previewed": "2026-03-09 Europe/Paris", "confirm": "y"},
     )
     assert response.status_code == 302
     with app.app_context():

@@ -13,7 +13,7 @@ from parcours.accounts.models import DEMO_EMAIL_DOMAIN, User
 from parcours.cohorts.models import Cohort, Membership, Territory
 from parcours.core.extensions import db
 from parcours.core.time import PARIS, freeze
-from tests.conftest import login
+from tests.conftest import login, page_text
 
 PASSWORD = "demo-password-for-tests"
 
@@ -328,3 +328,26 @@ def test_the_demo_shows_an_undoable_removal_and_an_upcoming_programme(app, demo)
     text = " ".join(page.get_data(as_text=True).split())
     assert "Retraits récents" in text and "Sophie Marchand" in text
     assert f"/cohorts/{cohort_id}/removals/{removal.id}/restore" in text
+
+
+def test_the_demo_coordinator_reaches_the_planning_of_each_territory_meeting(app, demo):
+    from parcours.cohorts.models import TerritoryStatus
+
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort))
+        accepted = db.session.scalars(
+            select(Territory.name).where(
+                Territory.cohort_id == cohort.id, Territory.status == TerritoryStatus.ACCEPTED
+            )
+        ).all()
+    client = app.test_client()
+    login(client, "coordination@demo.parcours.example", PASSWORD)
+    overview = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    link = f"/cohorts/{cohort.id}/planning/BILAT"
+    assert f'href="{link}"' in overview
+    page = client.get(link)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('name="rows-') // 6 == len(accepted) >= 10
+    text = page_text(page)
+    assert all(name in text for name in accepted)
