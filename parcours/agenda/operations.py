@@ -33,7 +33,9 @@ from parcours.curricula.schema import CollectiveSession, PlannedEvent
 logger = logging.getLogger(__name__)
 
 
-def _span(cohort: Cohort, item: CollectiveSession | PlannedEvent, first_day: date):
+def _span(
+    cohort: Cohort, item: CollectiveSession | PlannedEvent, first_day: date
+) -> tuple[datetime, datetime]:
     last_day = first_day + timedelta(days=item.duration_days - 1)
     return (
         local_to_utc(first_day, item.start_time, cohort.timezone),
@@ -76,9 +78,9 @@ def generate_timeline(cohort: Cohort) -> list[Event]:
     closes: dict[str, date] = {}
     for moment in curriculum.assessment_moments:
         first_day = _working_day(cohort, moment.offset_days)
-        last_day = first_day + timedelta(days=moment.window_days)
+        closes_on = first_day + timedelta(days=moment.window_days)
         if moment.feeds:
-            closes[moment.feeds] = max(closes.get(moment.feeds, last_day), last_day)
+            closes[moment.feeds] = max(closes.get(moment.feeds, closes_on), closes_on)
         events.append(
             Event(
                 cohort=cohort,
@@ -86,7 +88,7 @@ def generate_timeline(cohort: Cohort) -> list[Event]:
                 code=moment.code,
                 title=moment.name,
                 starts_at=_midnight(first_day, cohort.timezone),
-                ends_at=_midnight(last_day, cohort.timezone),
+                ends_at=_midnight(closes_on, cohort.timezone),
             )
         )
     for planned in curriculum.events:

@@ -288,3 +288,28 @@ def test_a_cohort_created_through_the_pages_has_no_clash(app, login_as, world):
         coach = _coach_everything(cohort, coordinator)
         territory_events = _check_calendar(cohort, coach, coordinator)
         assert len(territory_events) == 60
+
+
+def test_a_comite_waits_for_an_assessment_whose_opening_moved_to_a_working_day(
+    ctx, coordinator, curriculum_version
+):
+    from parcours.curricula.loader import load_document, parse_file
+    from parcours.curricula.schema import CurriculumDocument
+    from tests.conftest import CURRICULUM
+
+    data = parse_file(CURRICULUM).model_dump(mode="json")
+    moment = next(m for m in data["assessment_moments"] if m["code"] == "MID")
+    comite = next(e for e in data["events"] if e["code"] == "COMITE2")
+    start = date(2027, 1, 4)
+    moment["offset_days"] = (date(2027, 7, 14) - start).days  # a Wednesday, a holiday
+    comite["offset_days"] = moment["offset_days"] + moment["window_days"]  # valid, just
+    version = load_document(CurriculumDocument.model_validate(data), "variante.toml").version
+    cohort = operations.create_cohort(
+        version=version, name="Variante", start_date=start, created_by=coordinator
+    )
+    events = {e.code: e for e in _planned(cohort)}
+    opens = events["MID"].starts_at.astimezone(PARIS).date()
+    assert opens == date(2027, 7, 15)  # the opening moved a day, so did its close
+    assert events["COMITE2"].starts_at >= events["MID"].ends_at
+    comite_day = events["COMITE2"].starts_at.astimezone(PARIS).date()
+    assert slots.is_working_day(comite_day, cohort.curriculum.calendar)
