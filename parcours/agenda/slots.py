@@ -16,8 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from parcours.curricula.schema import Calendar, PlannedEvent
 
 #: How far past the end of its window a meeting is looked for when the window is full.
@@ -26,6 +24,8 @@ OVERFLOW_DAYS = 120
 
 @cache
 def _public_holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    import holidays  # a third of a second to import: not at every worker's start
+
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year))
 
 

@@ -4,12 +4,12 @@ Every rule a curriculum must respect lives here, so that ``curricula validate`` 
 ``curricula load`` refuse exactly the same files.
 """
 
+import importlib
 import re
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]
@@ -189,14 +189,21 @@ class Calendar(_Strict):
 
     @model_validator(mode="after")
     def _known(self):
-        supported = holidays.list_supported_countries()
-        if self.country not in supported:
+        # The registry names every country without importing them all (seconds on a busy
+        # machine, at every worker's start): only the country asked for is imported.
+        from holidays import registry
+
+        known = {codes[1]: (module, codes[0]) for module, codes in registry.COUNTRIES.items()}
+        if self.country not in known:
             raise ValueError(f"unknown country {self.country!r} for public holidays")
-        if self.subdivision is not None and self.subdivision not in supported[self.country]:
-            raise ValueError(
-                f"unknown subdivision {self.subdivision!r} of {self.country!r}; known: "
-                + ", ".join(supported[self.country])
-            )
+        if self.subdivision is not None:
+            module, name = known[self.country]
+            country = getattr(importlib.import_module(f"holidays.countries.{module}"), name)
+            if self.subdivision not in country.subdivisions:
+                raise ValueError(
+                    f"unknown subdivision {self.subdivision!r} of {self.country!r}; known: "
+                    + ", ".join(country.subdivisions)
+                )
         if self.lunch_break is not None and self.lunch_break[1] <= self.lunch_break[0]:
             raise ValueError("lunch_break must end after it starts")
         return self
@@ -256,7 +263,7 @@ class CurriculumDocument(_Strict):
     sessions: list[CollectiveSession] = Field(min_length=1)
     events: list[PlannedEvent] = Field(default_factory=list)
     assessment_moments: list[AssessmentMoment] = Field(default_factory=list)
-    calendar: Calendar = Calendar()
+    calendar: Calendar = Field(default_factory=Calendar)
     referential: Referential
     maturity: MaturityScale
 

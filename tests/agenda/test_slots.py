@@ -142,3 +142,19 @@ def test_the_same_input_gives_the_same_slots():
     first = run()
     assert first == run()
     assert all(start.tzinfo is UTC for start, _ in first)
+
+
+def test_starting_the_application_does_not_import_the_holidays_of_every_country():
+    import subprocess
+    import sys
+
+    # Importing them all took seconds on a busy machine, at every worker's start; the first
+    # request timed out. They are read when a curriculum is validated or a meeting placed.
+    code = (
+        "import sys; import parcours.models, parcours.agenda.operations, "
+        "parcours.curricula.schema; print('holidays' in sys.modules)"
+    )
+    result = subprocess.run(  # noqa: S603 (our own interpreter)
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
