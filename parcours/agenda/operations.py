@@ -3,16 +3,17 @@
 import logging
 import secrets
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
-from parcours.agenda import queries
+from parcours.agenda import queries, slots
+from parcours.agenda.days import meeting_days
 from parcours.agenda.formatting import in_zone
 from parcours.agenda.models import (
     PER_TERRITORY_KINDS,
@@ -32,8 +33,9 @@ from parcours.curricula.schema import CollectiveSession, PlannedEvent
 logger = logging.getLogger(__name__)
 
 
-def _span(cohort: Cohort, item: CollectiveSession | PlannedEvent) -> tuple[datetime, datetime]:
-    first_day = cohort.start_date + timedelta(days=item.offset_days)
+def _span(
+    cohort: Cohort, item: CollectiveSession | PlannedEvent, first_day: date
+) -> tuple[datetime, datetime]:
     last_day = first_day + timedelta(days=item.duration_days - 1)
     return (
         local_to_utc(first_day, item.start_time, cohort.timezone),
@@ -41,12 +43,26 @@ def _span(cohort: Cohort, item: CollectiveSession | PlannedEvent) -> tuple[datet
     )
 
 
+def _working_day(cohort: Cohort, offset_days: int, length: int = 1) -> date:
+    """Return the day an offset lands on, moved to working days: any start weekday works."""
+    calendar = cohort.curriculum.calendar
+    return slots.first_working_days(
+        cohort.start_date + timedelta(days=offset_days), calendar, length
+    )
+
+
 def generate_timeline(cohort: Cohort) -> list[Event]:
-    """Create the cohort-wide events its curriculum plans (sessions, comités, assessments)."""
+    """Create the cohort-wide events its curriculum plans (sessions, comités, assessments).
+
+    Each lands on working days (a weekend or public holiday moves it to the next one), and a
+    comité fed by a self-assessment meets only once that assessment has closed.
+    """
     curriculum = cohort.curriculum
     events = []
     for session in curriculum.sessions:
-        starts_at, ends_at = _span(cohort, session)
+        starts_at, ends_at = _span(
+            cohort, session, _working_day(cohort, session.offset_days, session.duration_days)
+        )
         events.append(
             Event(
                 cohort=cohort,
@@ -58,10 +74,32 @@ def generate_timeline(cohort: Cohort) -> list[Event]:
                 ends_at=ends_at,
             )
         )
+    # Moving an assessment's opening to a working day may move its close past its comité.
+    closes: dict[str, date] = {}
+    for moment in curriculum.assessment_moments:
+        first_day = _working_day(cohort, moment.offset_days)
+        closes_on = first_day + timedelta(days=moment.window_days)
+        if moment.feeds:
+            closes[moment.feeds] = max(closes.get(moment.feeds, closes_on), closes_on)
+        events.append(
+            Event(
+                cohort=cohort,
+                kind=EventKind.ASSESSMENT,
+                code=moment.code,
+                title=moment.name,
+                starts_at=_midnight(first_day, cohort.timezone),
+                ends_at=_midnight(closes_on, cohort.timezone),
+            )
+        )
     for planned in curriculum.events:
         if planned.per_territory:
             continue
-        starts_at, ends_at = _span(cohort, planned)
+        first_day = _working_day(cohort, planned.offset_days, planned.duration_days)
+        if planned.code in closes and first_day < closes[planned.code]:
+            first_day = slots.first_working_days(
+                closes[planned.code], curriculum.calendar, planned.duration_days
+            )
+        starts_at, ends_at = _span(cohort, planned, first_day)
         events.append(
             Event(
                 cohort=cohort,
@@ -73,18 +111,7 @@ def generate_timeline(cohort: Cohort) -> list[Event]:
                 ends_at=ends_at,
             )
         )
-    for moment in curriculum.assessment_moments:
-        first_day = cohort.start_date + timedelta(days=moment.offset_days)
-        events.append(
-            Event(
-                cohort=cohort,
-                kind=EventKind.ASSESSMENT,
-                code=moment.code,
-                title=moment.name,
-                starts_at=_midnight(first_day, cohort.timezone),
-                ends_at=_midnight(first_day + timedelta(days=moment.window_days), cohort.timezone),
-            )
-        )
+    events.sort(key=lambda event: (event.starts_at, event.code))
     db.session.add_all(events)
     db.session.flush()
     logger.info("Timeline of cohort %s generated: %d events", cohort.id, len(events))
@@ -95,13 +122,38 @@ def _midnight(day: date, tz: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(ZoneInfo("UTC"))
 
 
+def _busy(cohort: Cohort) -> slots.Busy:
+    """Return what the cohort's planned meetings already take: whole days, or time slots."""
+    days: set[date] = set()
+    intervals = []
+    planned = db.session.execute(
+        select(Event.territory_id, Event.starts_at, Event.ends_at).where(
+            Event.cohort_id == cohort.id,
+            Event.status == EventStatus.PLANNED,
+            Event.is_meeting,
+        )
+    )
+    for territory_id, starts_at, ends_at in planned:
+        if territory_id is None:
+            # The whole cohort meets (a session, a comité): nobody's own meeting that day.
+            days.update(d.day for d in meeting_days(starts_at, ends_at, cohort.timezone))
+        else:
+            intervals.append((_aware(starts_at), _aware(ends_at)))
+    return slots.Busy(frozenset(days), tuple(sorted(intervals)))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def sync_territory_events(territory: Territory, changed_by: User | None = None) -> None:
     """Keep a territory's own events in line with its solicitation status.
 
     An accepted territory gets the per-territory events its curriculum plans (those it has
-    not got yet). A territory that leaves the cohort keeps its history: events already held
-    stay, and upcoming ones are cancelled (people are told, calendars show them cancelled),
-    never deleted.
+    not got yet), each in a free slot of its window (slots.py): on a working day with no
+    collective session or comité, apart from every other territory's meeting. A territory
+    that leaves the cohort keeps its history: events already held stay, and upcoming ones
+    are cancelled (people are told, calendars show them cancelled), never deleted.
     """
     events = db.session.scalars(select(Event).where(Event.territory_id == territory.id)).all()
     if territory.status != TerritoryStatus.ACCEPTED:
@@ -112,10 +164,33 @@ def sync_territory_events(territory: Territory, changed_by: User | None = None) 
         return
     planned_codes = {event.code for event in events if event.status == EventStatus.PLANNED}
     cohort = territory.cohort
-    for planned in cohort.curriculum.events:
-        if not planned.per_territory or planned.code in planned_codes:
-            continue
-        starts_at, ends_at = _span(cohort, planned)
+    missing = [
+        planned
+        for planned in cohort.curriculum.events
+        if planned.per_territory and planned.code not in planned_codes
+    ]
+    if not missing:
+        return
+    busy = _busy(cohort)
+    for planned in missing:
+        taken = db.session.scalar(
+            select(func.count(Event.id)).where(
+                Event.cohort_id == cohort.id,
+                Event.code == planned.code,
+                Event.territory_id.is_not(None),
+                Event.status == EventStatus.PLANNED,
+            )
+        )
+        starts_at, ends_at = slots.find_slot(
+            planned,
+            first_day=cohort.start_date + timedelta(days=planned.offset_days),
+            zone=cohort.timezone,
+            calendar=cohort.curriculum.calendar,
+            busy=busy,
+            position=taken,
+            target=cohort.target_territories,
+        )
+        busy = busy.with_interval(starts_at, ends_at)
         db.session.add(
             Event(
                 cohort=cohort,
@@ -128,7 +203,7 @@ def sync_territory_events(territory: Territory, changed_by: User | None = None) 
                 ends_at=ends_at,
             )
         )
-    db.session.flush()
+        db.session.flush()
 
 
 def shifted(moment: datetime, days: int, old_zone: str, new_zone: str) -> datetime:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from parcours.accounts.models import User
-from parcours.agenda import notifications, operations
+from parcours.agenda import notifications, operations, slots
 from parcours.agenda.days import meeting_days
 from parcours.agenda.formatting import format_datetime_short, span
 from parcours.agenda.models import Event, EventKind, EventStatus
@@ -129,7 +129,8 @@ def clashes(cohort: Cohort, rows: list[Row]) -> dict[int, list[str]]:
 
     A meeting overlapping another one of someone it expects (the coach, the coordinators of a
     bilatérale, a catalyseur), whether the other is in the table or not; a meeting on the
-    day of a collective session or a comité; on a weekend; outside the cohort's dates.
+    day of a collective session or a comité; on a weekend or a public holiday; outside the
+    cohort's dates.
     """
     moving = [row for row in rows if row.moves]
     if not moving:
@@ -162,6 +163,8 @@ def clashes(cohort: Cohort, rows: list[Row]) -> dict[int, list[str]]:
             )
         if day.weekday() >= 5:
             messages.append(_("Tombe un week-end (%(day)s).", day=format_date(day, "full")))
+        elif not slots.is_working_day(day, cohort.curriculum.calendar):
+            messages.append(_("Tombe un jour férié (%(day)s).", day=format_date(day, "full")))
         if day in busy_days:
             messages.append(
                 _(

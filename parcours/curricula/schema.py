@@ -4,8 +4,9 @@ Every rule a curriculum must respect lives here, so that ``curricula validate`` 
 ``curricula load`` refuse exactly the same files.
 """
 
+import importlib
 import re
-from datetime import time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -110,11 +111,56 @@ class CollectiveSession(_Dated):
 
 
 class PlannedEvent(_Dated):
+    """A moment of the programme; a per-territory one is spread over a window, one slot each.
+
+    For a per-territory event, ``offset_days`` opens its window of ``window_days`` days, and
+    ``start_time``/``end_time`` bound the hours in which its meetings of ``slot_minutes`` are
+    placed (the whole span when ``slot_minutes`` is left out).
+    """
+
     code: Code
     kind: PlannedKind
     title: Text
     per_territory: bool = False
+    window_days: int | None = Field(default=None, ge=1, le=90)
+    slot_minutes: int | None = Field(default=None, ge=15, le=24 * 60)
     description: LongText | None = None
+
+    @model_validator(mode="after")
+    def _window(self):
+        if not self.per_territory:
+            if self.window_days is not None or self.slot_minutes is not None:
+                raise ValueError(
+                    "window_days and slot_minutes only apply to per-territory events "
+                    "(per_territory = true)"
+                )
+            return self
+        if self.duration_days != 1:
+            raise ValueError("a per-territory event lasts one day (duration_days = 1)")
+        if self.slot_minutes is not None and self.slot_minutes > self.hours_minutes:
+            raise ValueError(
+                f"slot_minutes ({self.slot_minutes}) is longer than the hours between "
+                f"start_time and end_time ({self.hours_minutes} minutes)"
+            )
+        return self
+
+    @property
+    def hours_minutes(self) -> int:
+        """How long the hours a meeting may be placed in last, in minutes."""
+        span = datetime.combine(date.min, self.end_time) - datetime.combine(
+            date.min, self.start_time
+        )
+        return span // timedelta(minutes=1)
+
+    @property
+    def window(self) -> int:
+        """How many days, from ``offset_days``, the meetings are spread over."""
+        return self.window_days or 1
+
+    @property
+    def slot(self) -> timedelta:
+        """How long one territory's meeting lasts."""
+        return timedelta(minutes=self.slot_minutes or self.hours_minutes)
 
 
 class AssessmentMoment(_Strict):
@@ -122,6 +168,45 @@ class AssessmentMoment(_Strict):
     name: Text
     offset_days: int = Field(ge=0)
     window_days: int = Field(default=21, ge=1, le=90)
+    #: The code of the comité that examines its results: it must meet after the window closes.
+    feeds: Code | None = None
+
+    @property
+    def closes_on_day(self) -> int:
+        """The first day (after the start) on which nobody may answer any more."""
+        return self.offset_days + self.window_days
+
+
+class Calendar(_Strict):
+    """The working days and hours generated meetings keep to."""
+
+    #: Public holidays of this country (ISO 3166 code, as the ``holidays`` package knows it).
+    country: str = "FR"
+    #: A region with holidays of its own ("57" for Moselle); none: the whole country's only.
+    subdivision: str | None = None
+    #: Meetings shorter than their whole day's hours never start or end inside this break.
+    lunch_break: tuple[time, time] | None = (time(12, 30), time(14, 0))
+
+    @model_validator(mode="after")
+    def _known(self):
+        # The registry names every country without importing them all (seconds on a busy
+        # machine, at every worker's start): only the country asked for is imported.
+        from holidays import registry
+
+        known = {codes[1]: (module, codes[0]) for module, codes in registry.COUNTRIES.items()}
+        if self.country not in known:
+            raise ValueError(f"unknown country {self.country!r} for public holidays")
+        if self.subdivision is not None:
+            module, name = known[self.country]
+            country = getattr(importlib.import_module(f"holidays.countries.{module}"), name)
+            if self.subdivision not in country.subdivisions:
+                raise ValueError(
+                    f"unknown subdivision {self.subdivision!r} of {self.country!r}; known: "
+                    + ", ".join(country.subdivisions)
+                )
+        if self.lunch_break is not None and self.lunch_break[1] <= self.lunch_break[0]:
+            raise ValueError("lunch_break must end after it starts")
+        return self
 
 
 class Competence(_Strict):
@@ -178,6 +263,7 @@ class CurriculumDocument(_Strict):
     sessions: list[CollectiveSession] = Field(min_length=1)
     events: list[PlannedEvent] = Field(default_factory=list)
     assessment_moments: list[AssessmentMoment] = Field(default_factory=list)
+    calendar: Calendar = Field(default_factory=Calendar)
     referential: Referential
     maturity: MaturityScale
 
@@ -200,10 +286,40 @@ class CurriculumDocument(_Strict):
                     f"{item.code!r} is planned on day {item.offset_days}, after the end of a "
                     f"{self.programme.duration_months}-month programme"
                 )
+        for event in self.events:
+            if event.per_territory and event.offset_days + event.window - 1 > last_day:
+                raise ValueError(
+                    f"the window of {event.code!r} ends after the end of a "
+                    f"{self.programme.duration_months}-month programme"
+                )
         for phase in self.phases:
             if phase.end_month > self.programme.duration_months:
                 raise ValueError(f"phase {phase.code!r} ends after the programme")
+        self._check_assessment_timing()
         return self
+
+    def _check_assessment_timing(self) -> None:
+        """Refuse a comité that would meet before the answers it examines are all in."""
+        committees = {
+            e.code: e for e in self.events if e.kind == EventKind.COMMITTEE and not e.per_territory
+        }
+        for moment in self.assessment_moments:
+            if moment.feeds is None:
+                continue
+            committee = committees.get(moment.feeds)
+            if committee is None:
+                raise ValueError(
+                    f"l'auto-évaluation « {moment.name} » ({moment.code}) alimente "
+                    f"{moment.feeds!r}, qui n'est pas un comité du programme"
+                )
+            if committee.offset_days < moment.closes_on_day:
+                raise ValueError(
+                    f"le comité « {committee.title} » ({committee.code}, jour "
+                    f"{committee.offset_days}) se réunit avant la clôture de l'auto-évaluation "
+                    f"« {moment.name} » ({moment.code}, ouverte jusqu'au jour "
+                    f"{moment.closes_on_day - 1}) qu'il doit examiner : placez-le au jour "
+                    f"{moment.closes_on_day} ou après"
+                )
 
     @property
     def competences(self) -> list[Competence]:

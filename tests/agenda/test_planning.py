@@ -192,6 +192,7 @@ def test_clashes_are_shown_before_saving_then_confirmed(app, login_as, twelve, o
         2: ("2026-03-18", "10:00", "11:30"),  # with row 3: the coordinators twice at once
         3: ("2026-03-18", "11:00", "12:00"),
         4: ("2026-12-15", "10:00", "11:30"),  # after the cohort's nine months
+        5: ("2026-04-06", "10:00", "11:30"),  # Easter Monday
     }
     with freeze(NOW):
         response = client.post(_url(twelve), data=_data(rows, changes))
@@ -203,13 +204,14 @@ def test_clashes_are_shown_before_saving_then_confirmed(app, login_as, twelve, o
     assert f"Chevauche « Bilatérale de lancement — {rows[3]['territory']} »" in text
     assert "pour Coordination A" in text
     assert "En dehors des dates de la cohorte" in text
+    assert "Tombe un jour férié (lundi 6 avril 2026)" in text
     assert _rows(app, twelve) == rows  # nothing saved
     assert outbox == []
     with freeze(NOW):
         response = client.post(_url(twelve), data=_data(rows, changes, confirm="y"))
     assert response.status_code == 302
     moved = _rows(app, twelve)
-    assert [r["day"] for r in moved[:5]] == [day for day, _s, _e in changes.values()]
+    assert [r["day"] for r in moved[:6]] == [day for day, _s, _e in changes.values()]
 
 
 def test_row_errors_keep_what_was_typed_and_save_nothing(app, login_as, twelve, outbox):
@@ -388,14 +390,19 @@ def test_an_english_speaker_gets_the_batch_notice_in_english(app, login_as, twel
         db.session.commit()
     rows = _rows(app, twelve)
     a2 = next(i for i, row in enumerate(rows) if row["territory"] == "Territoire A2")
+    planned = date.fromisoformat(rows[a2]["day"])
+    moved = next(day for day in DAYS if day != planned)
     with freeze(NOW):
-        login_as("coordinator").post(
-            _url(twelve), data=_data(rows, {a2: ("2026-03-17", "10:00", "11:30")})
+        response = login_as("coordinator").post(
+            _url(twelve),
+            # Confirmed: the day may hold another territory's meeting (clashes are tested above).
+            data=_data(rows, {a2: (moved.isoformat(), "10:00", "11:30")}, confirm="y"),
         )
+    assert response.status_code == 302
     message = next(m for m in outbox if m.to == "a2@example.org")
     assert message.subject == "Calendar change: 1 meeting moved"
-    assert "Before: Monday, March 16, 2026" in message.body
-    assert "Now: Tuesday, March 17, 2026" in message.body
+    assert f"Before: {planned:%A, %B} {planned.day}, 2026" in message.body
+    assert f"Now: {moved:%A, %B} {moved.day}, 2026" in message.body
 
 
 def test_a_meeting_moved_within_the_past_is_moved_without_a_notice(app, login_as, world, outbox):

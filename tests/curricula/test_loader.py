@@ -150,3 +150,81 @@ def test_no_planned_event_falls_on_a_weekend_for_a_monday_start():
     document = parse_file(CURRICULUM)
     for item in [*document.sessions, *document.events, *document.assessment_moments]:
         assert item.offset_days % 7 < 5, f"{item.code} falls on a weekend"
+
+
+def _item(data: dict, code: str) -> dict:
+    return next(i for i in [*data["events"], *data["assessment_moments"]] if i["code"] == code)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # The timing shipped before: the final comité met while the final self-assessment
+        # was still open, and the mid-way one inside the mid-way window.
+        (
+            lambda d: (
+                _item(d, "END").update(offset_days=255, window_days=21),
+                _item(d, "COMITE3").update(offset_days=262),
+            ),
+            "le comité « Comité d'orientation — bilan » (COMITE3, jour 262) se réunit avant la "
+            "clôture de l'auto-évaluation « Auto-évaluation finale » (END, ouverte jusqu'au "
+            "jour 275)",
+        ),
+        (
+            lambda d: (
+                _item(d, "MID").update(offset_days=130),
+                _item(d, "COMITE2").update(offset_days=135),
+            ),
+            "« Comité d'orientation — mi-parcours » (COMITE2, jour 135) se réunit avant la "
+            "clôture de l'auto-évaluation « Auto-évaluation à mi-parcours »",
+        ),
+        (
+            lambda d: _item(d, "MID").update(feeds="S2"),
+            "« Auto-évaluation à mi-parcours » (MID) alimente 'S2', qui n'est pas un comité",
+        ),
+        (
+            lambda d: _item(d, "COMITE1").update(window_days=5),
+            "window_days and slot_minutes only apply to per-territory events",
+        ),
+        (
+            lambda d: _item(d, "SUIVI1").update(slot_minutes=600),
+            "slot_minutes (600) is longer than the hours between start_time and end_time",
+        ),
+        (
+            lambda d: _item(d, "SUIVI1").update(duration_days=2),
+            "a per-territory event lasts one day",
+        ),
+        (
+            lambda d: _item(d, "SUIVI3").update(offset_days=270, window_days=30),
+            "the window of 'SUIVI3' ends after the end of a 9-month programme",
+        ),
+        (lambda d: d["calendar"].update(country="XX"), "unknown country 'XX'"),
+        (lambda d: d["calendar"].update(subdivision="99"), "unknown subdivision '99'"),
+    ],
+    ids=[
+        "final comité before its window closes",
+        "mid-way comité inside its window",
+        "feeds a session",
+        "window on a cohort-wide event",
+        "slot longer than its hours",
+        "per-territory over two days",
+        "window after the programme",
+        "unknown country",
+        "unknown region",
+    ],
+)
+def test_timing_that_defeats_the_evaluation_is_refused(tmp_path, change, expected):
+    path = _variant(tmp_path, change)
+    with pytest.raises(CurriculumError) as error:
+        parse_file(path)
+    assert expected in str(error.value)
+
+
+def test_every_shipped_comite_fed_by_an_assessment_meets_after_it_closes():
+    for path in (CURRICULUM, SISTER_CURRICULUM):
+        document = parse_file(path)
+        committees = {e.code: e for e in document.events if e.kind == "committee"}
+        fed = [m for m in document.assessment_moments if m.feeds]
+        assert fed, path  # each programme says which comité examines which answers
+        for moment in fed:
+            assert committees[moment.feeds].offset_days >= moment.closes_on_day

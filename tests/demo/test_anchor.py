@@ -105,6 +105,7 @@ def test_the_middle_session_and_the_last_comite_before_it_are_read_from_the_curr
 
 def test_a_curriculum_with_no_day_between_comite_and_next_session_is_refused():
     data = _shipped()
-    _item(data, "S3")["offset_days"] = _item(data, "COMITE2")["offset_days"] + 1
-    with pytest.raises(AnchorError, match="no day between day 135 and day 136"):
+    comite = _item(data, "COMITE2")["offset_days"]
+    _item(data, "S3")["offset_days"] = comite + 1
+    with pytest.raises(AnchorError, match=f"no day between day {comite} and day {comite + 1}"):
         demo_start_date(_document(data), date(2026, 12, 1))
