@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(2), nullable=False, default="fr")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Granted by an administrator: starting a cohort is not a right of every coordinator.
+    can_create_cohorts: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Flask-Login stores this in the cookie instead of the id; rotating it ends every session.
     session_token: Mapped[str] = mapped_column(
@@ -44,6 +46,8 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # When the last invitation e-mail left: its link is valid PARCOURS_TOKEN_MAX_AGE_HOURS.
+    invitation_sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

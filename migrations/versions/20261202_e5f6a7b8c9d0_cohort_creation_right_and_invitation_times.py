@@ -1,0 +1,55 @@
+"""Who may create a cohort is a flag on the account; invitations remember when they left.
+
+Reviewed: ``users.can_create_cohorts`` is the right an administrator gives to start a
+cohort (administrators always have it). Until now every coordinator of any cohort had it, so
+the upgrade gives the flag to every account that coordinates a cohort: nobody loses the
+right on upgrade; only people who become coordinators afterwards need an administrator.
+``users.invitation_sent_at`` is when the last invitation e-mail was queued, which tells
+whether its link (valid ``PARCOURS_TOKEN_MAX_AGE_HOURS``) has expired. Accounts without a
+password take the time of their latest membership (when they were invited), or their
+creation, so that old invitations read as expired rather than unknown. The downgrade drops
+both columns.
+
+Revision ID: e5f6a7b8c9d0
+Revises: e9c3f2a4b5c6
+Create Date: 2026-12-02 00:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "e5f6a7b8c9d0"
+down_revision = "e9c3f2a4b5c6"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "can_create_cohorts", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
+        batch_op.add_column(sa.Column("invitation_sent_at", sa.DateTime(), nullable=True))
+    op.execute(
+        sa.text(
+            "UPDATE users SET can_create_cohorts = :yes WHERE EXISTS (SELECT 1 FROM memberships "
+            "WHERE memberships.user_id = users.id AND memberships.role = 'coordinator')"
+        ).bindparams(yes=True)
+    )
+    op.execute(
+        "UPDATE users SET invitation_sent_at = COALESCE((SELECT MAX(memberships.created_at) "
+        "FROM memberships WHERE memberships.user_id = users.id), users.created_at) "
+        "WHERE password_hash IS NULL"
+    )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.alter_column("can_create_cohorts", server_default=None)
+
+
+def downgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("invitation_sent_at")
+        batch_op.drop_column("can_create_cohorts")
