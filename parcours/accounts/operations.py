@@ -166,6 +166,7 @@ def send_invitation(
         token = tokens.make_token(user, tokens.INVITATION)
         link = absolute_url("accounts.accept_invitation", token=token)
         template = "mail/invitation.txt"
+        user.invitation_sent_at = now_utc()  # the link's age: see accounts.invitations
     _send(
         user,
         template,
@@ -178,6 +179,29 @@ def send_invitation(
         role_label=role_label,
     )
     logger.info("Invitation queued for user %s by user %s", user.id, invited_by.id)
+
+
+def deactivate_user(user: User, *, by: User) -> None:
+    """Stop ``user`` from logging in and end every session they have open."""
+    if user.id == by.id:
+        raise AccountError(_("Vous ne pouvez pas désactiver votre propre compte."))
+    user.active = False
+    end_sessions(user)
+    logger.info("User %s deactivated by user %s", user.id, by.id)
+
+
+def reactivate_user(user: User, *, by: User) -> None:
+    """Let a deactivated ``user`` log in again."""
+    user.active = True
+    db.session.flush()
+    logger.info("User %s reactivated by user %s", user.id, by.id)
+
+
+def allow_cohort_creation(user: User, allowed: bool, *, by: User) -> None:
+    """Give or take back ``user``'s right to create cohorts (administrators always have it)."""
+    user.can_create_cohorts = allowed
+    db.session.flush()
+    logger.info("User %s may create cohorts: %s (set by user %s)", user.id, allowed, by.id)
 
 
 def ask_password_reset(email: str, *, client: str | None) -> None:
