@@ -38,8 +38,10 @@ def test_coordinators_keep_the_right_to_create_cohorts_and_invitations_get_a_tim
         rows = db.session.execute(
             select(User.email, User.can_create_cohorts, User.invitation_sent_at)
         ).all()
+        keys = dict(db.session.execute(select(User.email, User.search_key)).all())
     found = {email: (allowed, sent) for email, allowed, sent in rows}
     allowed = {email for email, (may, _sent) in found.items() if may}
+    assert keys["comite@example.org"] == "comite a"  # « Comité A », for the people search
     # Every coordinator keeps the right they had; nobody else gains it (admins need none).
     assert allowed == {"coord@example.org", "coord-b@example.org"}
     assert found["nina@example.org"][1] == member_created == invited_at

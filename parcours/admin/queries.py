@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from parcours.accounts.models import User
+from parcours.accounts.models import User, normalize_email, search_key
 from parcours.cohorts.models import Cohort, Membership
 from parcours.core.extensions import db
 from parcours.curricula.models import Curriculum, CurriculumVersion
@@ -33,18 +33,14 @@ def users_page(search: str, page: int) -> tuple[list[UserRow], int]:
     """
     query = select(User)
     if search:
-        pattern = f"%{_escape_like(search.lower())}%"
+        name = f"%{_escape_like(search_key(search))}%"
+        address = f"%{_escape_like(normalize_email(search))}%"  # stored normalised
         query = query.where(
-            or_(
-                func.lower(User.full_name).like(pattern, escape="\\"),
-                User.email.like(pattern, escape="\\"),  # stored in lower case
-            )
+            or_(User.search_key.like(name, escape="\\"), User.email.like(address, escape="\\"))
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     users = db.session.scalars(
-        query.order_by(func.lower(User.full_name), User.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        query.order_by(User.search_key, User.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     by_user = _memberships_of([user.id for user in users])
     return [UserRow(user, tuple(by_user[user.id])) for user in users], total

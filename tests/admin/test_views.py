@@ -198,3 +198,22 @@ def test_curricula_page_lists_versions_and_the_cohorts_on_each(app, login_as, wo
     assert "co-construction-territoriale.toml" in row
     assert "Cohorte A" in row and "Cohorte B" in row
     assert "flask --app parcours curricula load curricula/" in text
+
+
+@pytest.mark.parametrize("search", ["helene", "HÉLÈNE ROUS", "Hélène", "élène"])
+def test_names_are_found_whatever_their_accents_and_case(login_as, world, create_user, search):
+    """SQL lower() folds only ASCII on SQLite: the name is searched by a key of its own."""
+    create_user("h.rousseau@example.org", "Hélène Rousseau")
+    html = login_as("admin").get("/admin/users", query_string={"q": search}).get_data(True)
+    assert ">Hélène Rousseau</a>" in html
+
+
+def test_a_renamed_person_is_found_under_their_new_name(app, login_as, world):
+    from parcours.accounts import operations
+
+    with app.app_context():
+        user = db.session.get(User, world["outsider"])
+        operations.update_profile(user, full_name="Émile Zola", organisation="", locale="fr")
+        db.session.commit()
+    html = login_as("admin").get("/admin/users?q=emile").get_data(True)
+    assert ">Émile Zola</a>" in html
