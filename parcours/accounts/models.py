@@ -63,7 +63,7 @@ class User(UserMixin, db.Model):
 
     @validates("full_name")
     def _follow_name(self, _attribute: str, value: str) -> str:
-        self.search_key = search_key(value)
+        self.search_key = search_key(value or "")  # None is the NOT NULL column's to refuse
         return value
 
     @property
