@@ -251,16 +251,13 @@ def resend_invitation(member: Membership, *, invited_by: User) -> None:
     past the limit.
     """
     if member.accepted:
-        raise CohortError(
-            _("%(name)s a déjà accepté son invitation.", name=member.shown_name), "member"
-        )
+        raise CohortError(_("%(name)s a déjà accepté son invitation.", name=member.shown_name))
     if not member.user.active:
         raise CohortError(
             _(
                 "Le compte de %(name)s est désactivé : l'administration doit le réactiver.",
                 name=member.shown_name,
-            ),
-            "member",
+            )
         )
     throttle.take((throttle.INVITATION_RESEND, str(member.user_id)))
     accounts.send_invitation(
