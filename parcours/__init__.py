@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Each domain answers the signals of the domains below it (pages, reactions to changes).
     from parcours.accounts.views import bp as accounts_bp
+    from parcours.admin.views import bp as admin_bp
     from parcours.agenda import subscribers as agenda_subscribers  # noqa: F401
     from parcours.agenda.views import bp as agenda_bp
     from parcours.attendance import subscribers as attendance_subscribers  # noqa: F401
@@ -77,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(agenda_bp)
     app.register_blueprint(attendance_bp)
+    app.register_blueprint(admin_bp)
 
     from parcours.core import errors
 

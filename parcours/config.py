@@ -49,6 +49,9 @@ DEFAULTS = {
     "PARCOURS_CHECK_IN_MAX_FAILURES": 5,
     "PARCOURS_CHECK_IN_WINDOW_MINUTES": 10,
     "PARCOURS_TOKEN_MAX_AGE_HOURS": 72,
+    # Invitations sent again to one person (by anyone) in the window.
+    "PARCOURS_INVITATION_RESEND_MAX": 3,
+    "PARCOURS_INVITATION_RESEND_WINDOW_MINUTES": 60,
     "PARCOURS_BASE_URL": "",
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     "PARCOURS_PROXY_COUNT": 0,

@@ -373,6 +373,7 @@ def world(_isolation, _database):
     Cohort A: coordinator, coach (follows territory A1 only), committee member,
     catalyseurs a1 and a1bis (a binôme, territory A1), catalyseur a2 (territory A2).
     Cohort B: its own coordinator and catalyseur b1. Plus a platform admin and an outsider.
+    Only the admin and cohort A's coordinator may create cohorts.
     Built once and committed (see the module docstring); a test's changes are rolled back.
     """
     return dict(_database.world)
@@ -386,7 +387,10 @@ def _build_world(app) -> dict:
     with freeze(datetime(2026, 2, 2, 9, 0, tzinfo=UTC)):
         ids = {
             "admin": _create_user(app, "admin@example.org", "Admin", admin=True),
-            "coordinator": _create_user(app, "coord@example.org", "Coordination A"),
+            # Allowed to start cohorts by an administrator; coordinator_b is not.
+            "coordinator": _create_user(
+                app, "coord@example.org", "Coordination A", can_create_cohorts=True
+            ),
             "coach": _create_user(app, "coach@example.org", "Coach A"),
             "committee": _create_user(app, "comite@example.org", "Comité A"),
             "a1": _create_user(app, "a1@example.org", "Catalyseur A1"),

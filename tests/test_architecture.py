@@ -22,7 +22,7 @@ LAYERS = [
     {"agenda"},
     {"attendance"},
     # The application itself: what wires the domains together or uses them all.
-    {"home", "jobs", "demo", "models", "__init__"},
+    {"home", "admin", "jobs", "demo", "models", "__init__"},
 ]
 LEVEL = {name: level for level, names in enumerate(LAYERS) for name in names}
 

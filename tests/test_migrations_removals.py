@@ -21,8 +21,10 @@ def test_removals_go_down_and_up_again(app, world):
         db.session.remove()
         downgrade(revision="c3d4e5f6a7b8-1")  # just before removals were kept
         assert "membership_removals" not in inspect(db.engine).get_table_names()
+        # Columns only: the models are ahead of this schema (later migrations add to users).
         assert (
-            db.session.scalar(select(Membership).where(Membership.user_id == world["a2"])) is None
+            db.session.scalar(select(Membership.id).where(Membership.user_id == world["a2"]))
+            is None
         )
         upgrade()
         assert db.session.scalars(select(MembershipRemoval)).all() == []

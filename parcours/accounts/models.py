@@ -5,11 +5,12 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.i18n import LOCALES
+from parcours.core.text import NAME_KEY_LENGTH, sort_key
 from parcours.core.time import now_utc
 
 DEMO_EMAIL_DOMAIN = "demo.parcours.example"
@@ -25,6 +26,11 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def search_key(text: str) -> str:
+    """Return ``text`` as the people search compares it: no case, no accents."""
+    return " ".join(sort_key(text).split())[:NAME_KEY_LENGTH]
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (one_of("locale", LOCALES),)
@@ -33,10 +39,15 @@ class User(UserMixin, db.Model):
     # Always stored normalized (lower case), which makes the unique index case-insensitive.
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
     full_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: ``full_name`` as searched, without case or accents (« helene » finds « Hélène »), kept
+    #: here because SQL lower() folds only ASCII on SQLite.
+    search_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), nullable=False, default="")
     organisation: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     locale: Mapped[str] = mapped_column(String(2), nullable=False, default="fr")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Granted by an administrator: starting a cohort is not a right of every coordinator.
+    can_create_cohorts: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Flask-Login stores this in the cookie instead of the id; rotating it ends every session.
     session_token: Mapped[str] = mapped_column(
@@ -44,9 +55,16 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # When the last invitation e-mail left: its link is valid PARCOURS_TOKEN_MAX_AGE_HOURS.
+    invitation_sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @validates("full_name")
+    def _follow_name(self, _attribute: str, value: str) -> str:
+        self.search_key = search_key(value or "")  # None is the NOT NULL column's to refuse
+        return value
 
     @property
     def is_active(self) -> bool:  # Flask-Login

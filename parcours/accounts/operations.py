@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from parcours.accounts import signals, throttle, tokens
 from parcours.accounts.devices import Device
-from parcours.accounts.models import User, new_session_token, normalize_email
+from parcours.accounts.models import User, new_session_token, normalize_email, search_key
 from parcours.accounts.passwords import hash_password, verify_password
 from parcours.accounts.throttle import Throttled
 from parcours.core.concurrency import insert_if_absent
@@ -121,6 +121,7 @@ def ensure_user(
         conflict=("email",),
         email=normalize_email(email),
         full_name=full_name.strip(),
+        search_key=search_key(full_name),  # a plain INSERT: the model's validator does not run
         organisation=organisation.strip(),
         locale=locale,
     )
@@ -166,6 +167,7 @@ def send_invitation(
         token = tokens.make_token(user, tokens.INVITATION)
         link = absolute_url("accounts.accept_invitation", token=token)
         template = "mail/invitation.txt"
+        user.invitation_sent_at = now_utc()  # the link's age: see accounts.invitations
     _send(
         user,
         template,
@@ -178,6 +180,29 @@ def send_invitation(
         role_label=role_label,
     )
     logger.info("Invitation queued for user %s by user %s", user.id, invited_by.id)
+
+
+def deactivate_user(user: User, *, by: User) -> None:
+    """Stop ``user`` from logging in and end every session they have open."""
+    if user.id == by.id:
+        raise AccountError(_("Vous ne pouvez pas désactiver votre propre compte."))
+    user.active = False
+    end_sessions(user)
+    logger.info("User %s deactivated by user %s", user.id, by.id)
+
+
+def reactivate_user(user: User, *, by: User) -> None:
+    """Let a deactivated ``user`` log in again."""
+    user.active = True
+    db.session.flush()
+    logger.info("User %s reactivated by user %s", user.id, by.id)
+
+
+def allow_cohort_creation(user: User, allowed: bool, *, by: User) -> None:
+    """Give or take back ``user``'s right to create cohorts (administrators always have it)."""
+    user.can_create_cohorts = allowed
+    db.session.flush()
+    logger.info("User %s may create cohorts: %s (set by user %s)", user.id, allowed, by.id)
 
 
 def ask_password_reset(email: str, *, client: str | None) -> None:

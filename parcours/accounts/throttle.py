@@ -69,6 +69,14 @@ RESET_CLIENT = Limit(
     "reset-client", "PARCOURS_RESET_MAX_PER_CLIENT", "PARCOURS_RESET_WINDOW_MINUTES"
 )
 
+#: Invitations sent again to one person, whoever resends them: a coordinator's button must not
+#: become a way to flood someone's mailbox.
+INVITATION_RESEND = Limit(
+    "invitation-resend",
+    "PARCOURS_INVITATION_RESEND_MAX",
+    "PARCOURS_INVITATION_RESEND_WINDOW_MINUTES",
+)
+
 
 class Throttled(Exception):
     """Refused: ``limit`` is reached; a new attempt may succeed in ``retry_after``."""

@@ -127,6 +127,10 @@ class CoachForm(VersionedForm):
     coach = SelectField(_l("Accompagnateur·rice"), coerce=int)
 
 
+class CoachByEmailForm(PersonForm):
+    """Any person, by address: a coach of the cohort, an existing account, or a new one."""
+
+
 class ImportForm(FlaskForm):
     file = FileField(
         _l("Fichier CSV"),

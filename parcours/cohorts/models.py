@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from parcours.accounts.invitations import STATE_LABELS, InvitationState, invitation_state
 from parcours.accounts.models import User
 from parcours.core.conflicts import version_column
 from parcours.core.db import one_of
@@ -237,6 +238,14 @@ class Membership(db.Model):
     @property
     def accepted(self) -> bool:
         return self.accepted_at is not None
+
+    @property
+    def invitation_state(self) -> InvitationState:
+        return invitation_state(self.user, accepted=self.accepted)
+
+    @property
+    def invitation_label(self):
+        return STATE_LABELS[self.invitation_state]
 
     @property
     def shown_name(self) -> str:

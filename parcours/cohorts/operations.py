@@ -8,6 +8,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select, update
 
 from parcours.accounts import operations as accounts
+from parcours.accounts import throttle
 from parcours.accounts.models import User
 from parcours.cohorts import signals
 from parcours.cohorts.models import (
@@ -261,6 +262,33 @@ def add_member(
     return member
 
 
+def resend_invitation(member: Membership, *, invited_by: User) -> None:
+    """Send ``member`` their invitation again: a fresh link, or the notice for an account.
+
+    Counted per person whoever resends (``throttle.INVITATION_RESEND``): raise ``Throttled``
+    past the limit.
+    """
+    if member.accepted:
+        raise CohortError(_("%(name)s a déjà accepté son invitation.", name=member.shown_name))
+    if not member.user.active:
+        raise CohortError(
+            _(
+                "Le compte de %(name)s est désactivé : l'administration doit le réactiver.",
+                name=member.shown_name,
+            )
+        )
+    throttle.take((throttle.INVITATION_RESEND, str(member.user_id)))
+    accounts.send_invitation(
+        member.user,
+        name=member.invited_name,
+        cohort_id=member.cohort_id,
+        invited_by=invited_by,
+        cohort_name=member.cohort.name,
+        role_label=ROLE_LABELS[Role(member.role)],
+    )
+    logger.info("Invitation of user %s to cohort %s sent again", member.user_id, member.cohort_id)
+
+
 def check_removable(member: Membership) -> None:
     """Refuse to remove the last coordinator of a cohort (oneself included)."""
     if member.role == Role.COORDINATOR:
@@ -390,6 +418,46 @@ def _stop_coaching(member: Membership) -> None:
     for territory in member.cohort.territories:
         if territory.coach_id == member.user_id:
             territory.coach_id = None
+
+
+def assign_coach_by_email(
+    territory: Territory, *, email: str, full_name: str, organisation: str, invited_by: User
+) -> tuple[Membership, bool]:
+    """Make the person with this address follow ``territory``; return them and if they joined.
+
+    A coach of the cohort is simply assigned. Anyone else (an existing account or a new
+    address) joins the cohort as a coach and is invited, under the name typed here: the
+    cohort shows it until they log in, never the account's own.
+    """
+    cohort = territory.cohort
+    user = accounts.find_user(email)
+    member = db.session.scalar(
+        select(Membership).where(
+            Membership.cohort_id == cohort.id, Membership.user_id == (user.id if user else None)
+        )
+    )
+    joined = member is None
+    if joined:
+        member = add_member(
+            cohort,
+            role=Role.COACH,
+            email=email,
+            full_name=full_name,
+            organisation=organisation,
+            invited_by=invited_by,
+        )
+    elif member.role != Role.COACH:
+        raise CohortError(
+            _(
+                "%(name)s participe déjà à cette cohorte (%(role)s) : changez son rôle depuis "
+                "la page « Équipe et comité ».",
+                name=member.shown_name,
+                role=member.role_label,
+            ),
+            "email",
+        )
+    assign_coach(territory, member.user)
+    return member, joined
 
 
 def assign_coach(territory: Territory, coach: User | None) -> None:

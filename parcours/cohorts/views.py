@@ -1,16 +1,28 @@
 """Cohort pages: overview, territories, members, CSV import, « Mon parcours », coach view."""
 
 import hashlib
+import math
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
+from parcours.accounts.throttle import Throttled
 from parcours.cohorts import csv_import, operations, queries, sections
 from parcours.cohorts import permissions as can
 from parcours.cohorts.forms import (
+    CoachByEmailForm,
     CoachForm,
     CohortEditForm,
     CohortForm,
@@ -166,7 +178,10 @@ def members(cohort: Cohort):
         else:
             flash(_("%(name)s est invité·e.", name=form.full_name.data), "success")
             return redirect(url_for("cohorts.members", cohort_id=cohort.id))
-    status = 400 if form.is_submitted() else 200
+    return _members_page(cohort, form, 400 if form.is_submitted() else 200)
+
+
+def _members_page(cohort: Cohort, form: MemberForm, status: int = 200):
     people = queries.cohort_members(cohort, (Role.COORDINATOR, Role.COACH, Role.COMMITTEE))
     return render_template(
         "cohorts/members.html",
@@ -176,6 +191,45 @@ def members(cohort: Cohort):
         removals=queries.recent_removals(cohort),
         restore_form=EmptyForm(),
     ), status
+
+
+def resend_throttled_message(name: str, refusal: Throttled) -> str:
+    """Say that a person's invitation was resent too often, and when to try again."""
+    return _(
+        "L'invitation de %(name)s a déjà été renvoyée plusieurs fois ; réessayez dans "
+        "%(minutes)d minutes.",
+        name=name,
+        minutes=math.ceil(refusal.retry_after_seconds / 60),
+    )
+
+
+def _resend(member: Membership, refused):
+    """Send an invitation again; a refusal answers ``refused(status)``: the page, its message."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.resend_invitation(member, invited_by=current_user)
+    except operations.CohortError as error:
+        flash(str(error), "error")
+        return refused(400)
+    except Throttled as refusal:
+        flash(resend_throttled_message(member.shown_name, refusal), "error")
+        response = refused(429)
+        response.headers["Retry-After"] = str(refusal.retry_after_seconds)
+        return response
+    flash(_("L'invitation de %(name)s est renvoyée.", name=member.shown_name), "success")
+    return None
+
+
+@bp.post("/cohorts/<int:cohort_id>/members/<int:membership_id>/resend")
+@handles(load={"cohort": Cohort, "member": _membership_of}, allow=can.can_manage_cohort)
+def resend_invitation(cohort: Cohort, member: Membership):
+    """Send a member of the team or the committee their invitation again."""
+    refused = _resend(
+        member,
+        lambda status: make_response(_members_page(cohort, MemberForm(formdata=None), status)),
+    )
+    return refused or redirect(url_for("cohorts.members", cohort_id=cohort.id))
 
 
 def _staff_membership_of(membership_id: int, cohort: Cohort) -> Membership | None:
@@ -358,12 +412,15 @@ def _territory_page(
     status: int = 200,
     coach_form: CoachForm | None = None,
     conflict: list[conflicts.Difference] | None = None,
+    coach_email_form: CoachByEmailForm | None = None,
 ):
     """Render a territory's page, with the invitation (or coach) form as it was typed."""
     cohort = territory.cohort
     manage = can.can_manage_cohort(current_user, cohort)
     if coach_form is None and manage:
         coach_form = _stored_coach_form(territory)
+    if coach_email_form is None and manage:
+        coach_email_form = CoachByEmailForm(formdata=None, prefix=COACH_EMAIL_PREFIX)
     return render_template(
         "cohorts/territory.html",
         territory=territory,
@@ -372,7 +429,9 @@ def _territory_page(
         can_manage=manage,
         person_form=person_form,
         coach_form=coach_form,
+        coach_email_form=coach_email_form,
         conflict=conflict,
+        resend_form=EmptyForm(),  # the CSRF token of the « Renvoyer » buttons
         sections=sections.collect(
             "territory", cohort=cohort, viewer=current_user, territory=territory
         ),
@@ -457,6 +516,64 @@ def assign_coach(territory: Territory):
     else:
         flash(_("L'accompagnement du territoire est enregistré."), "success")
     return redirect(url_for("cohorts.territory", territory_id=territory.id))
+
+
+#: The coach-by-address form shares its page with the catalyseur invitation: distinct ids.
+COACH_EMAIL_PREFIX = "coach_invite"
+
+
+@bp.post("/territories/<int:territory_id>/coach/email")
+@handles(load={"territory": Territory}, allow=can.can_manage_territory)
+def assign_coach_by_email(territory: Territory):
+    """Make anyone, by e-mail address, the coach of the territory (invited if need be)."""
+    form = CoachByEmailForm(prefix=COACH_EMAIL_PREFIX)
+    if form.validate_on_submit():
+        try:
+            member, joined = operations.assign_coach_by_email(
+                territory,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                organisation=form.organisation.data or "",
+                invited_by=current_user,
+            )
+        except operations.CohortError as error:
+            _field_error(form, error)
+        else:
+            if joined:
+                message = _(
+                    "%(name)s accompagne désormais ce territoire ; une invitation lui est envoyée.",
+                    name=member.shown_name,
+                )
+            else:
+                message = _("%(name)s accompagne désormais ce territoire.", name=member.shown_name)
+            flash(message, "success")
+            return redirect(url_for("cohorts.territory", territory_id=territory.id))
+    return _territory_page(territory, PersonForm(formdata=None), 400, coach_email_form=form)
+
+
+def _member_of_territory(membership_id: int, territory: Territory) -> Membership | None:
+    """A catalyseur of the territory, or its coach: the people its page lists."""
+    member = db.session.get(Membership, membership_id)
+    if member is None or member.cohort_id != territory.cohort_id:
+        return None
+    ours = member.territory_id == territory.id or (
+        member.role == Role.COACH and member.user_id == territory.coach_id
+    )
+    return member if ours else None
+
+
+@bp.post("/territories/<int:territory_id>/members/<int:membership_id>/resend")
+@handles(
+    load={"territory": Territory, "member": _member_of_territory},
+    allow=can.can_manage_territory,
+)
+def resend_territory_invitation(territory: Territory, member: Membership):
+    """Send a catalyseur or the coach of the territory their invitation again."""
+    refused = _resend(
+        member,
+        lambda status: make_response(_territory_page(territory, PersonForm(formdata=None), status)),
+    )
+    return refused or redirect(url_for("cohorts.territory", territory_id=territory.id))
 
 
 @bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])

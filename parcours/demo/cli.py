@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import click
 from flask.cli import with_appcontext
@@ -72,6 +73,7 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
 
     admin = person(*data.ADMIN, "administrateur", admin=True)
     coordinator = person(*data.COORDINATOR, "coordinatrice")
+    coordinator.can_create_cohorts = True  # allowed by the administrator
     cohort = cohorts.create_cohort(
         version=version,
         name=cohort_name(start_date.year),
@@ -148,9 +150,26 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
         cohorts.accept_memberships(user)
     db.session.refresh(leaving)
     cohorts.remove_member(leaving, coordinator)
+    _invite_newcomers(cohort, coordinator)
     _describe_sessions(cohort)
     _record_past_attendance(cohort, coordinator)
     return cohort, accounts_list
+
+
+def _invite_newcomers(cohort: Cohort, coordinator: User) -> None:
+    """Invite people who have not answered yet: one link still valid, one expired."""
+    for full_name, local, organisation, role, days_ago in data.INVITEES:
+        member = cohorts.add_member(
+            cohort,
+            role=Role(role),
+            email=_email(local),
+            full_name=full_name,
+            organisation=organisation,
+            invited_by=coordinator,
+        )
+        # Dated back as if sent then: the state is read from the link's age.
+        sent = now_utc() - timedelta(days=days_ago)
+        member.created_at = member.user.created_at = member.user.invitation_sent_at = sent
 
 
 def _describe_sessions(cohort) -> None:

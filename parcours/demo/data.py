@@ -141,6 +141,12 @@ REMOVED_COMMITTEE_MEMBER = (
     "sophie.marchand",
     "Agence régionale (démo)",
 )
+# Invited, never logged in: (name, address, organisation, role, days since the invitation).
+# One link still valid, one expired: what the members page and the administration show.
+INVITEES = [
+    ("Mathilde Garnier", "mathilde.garnier", "Agence régionale (démo)", "committee", 1),
+    ("Romain Chevalier", "romain.chevalier", "Cabinet Opus (démo)", "coach", 6),
+]
 
 # Venues of the collective sessions (fictitious places, real cities).
 SESSION_VENUES = {

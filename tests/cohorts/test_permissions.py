@@ -19,7 +19,7 @@ GET_PAGES = {
     "/territories/{territory_a1}/edit": {"admin", "coordinator"},
     "/cohorts/{cohort_a}/my-path": {"a1", "a1bis", "a2"},
     "/cohorts/{cohort_a}/my-territories": {"coach"},
-    "/cohorts/new": {"admin", "coordinator", "coordinator_b"},
+    "/cohorts/new": {"admin", "coordinator"},  # an administrator allowed A's, not B's
     "/cohorts/{cohort_b}": {"admin", "coordinator_b"},
     "/territories/{territory_b1}": {"admin", "coordinator_b", "b1"},
 }

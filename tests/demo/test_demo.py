@@ -39,16 +39,21 @@ def test_demo_builds_a_promotion_named_after_its_start_year(app, demo):
         assert all(t.coach_id for t in accepted)
         assert len({t.kind for t in accepted}) >= 8  # varied profiles
         roles = Counter(db.session.scalars(select(Membership.role)))
-        assert roles["coordinator"] == 1 and roles["coach"] == 2 and roles["committee"] == 3
+        # Plus a coach and a committee member invited who have not answered yet.
+        assert roles["coordinator"] == 1 and roles["coach"] == 3 and roles["committee"] == 4
         assert db.session.scalar(select(func.count(User.id)).where(User.is_admin)) == 1
         emails = db.session.scalars(select(User.email)).all()
         assert all(email.endswith("@" + DEMO_EMAIL_DOMAIN) for email in emails)
-        # Everyone joined: the cohort shows each person's own name, no invitation pending.
+        # Everyone else joined: the cohort shows each person's own name.
         members = db.session.scalars(select(Membership)).all()
-        assert all(m.accepted and m.shown_name == m.user.full_name for m in members)
-    # One line per account, with its role and e-mail, and the password once.
+        waiting = [m for m in members if not m.user.has_password]
+        assert sorted(m.invited_name for m in waiting) == ["Mathilde Garnier", "Romain Chevalier"]
+        assert not any(m.accepted for m in waiting)
+        joined = [m for m in members if m.user.has_password]
+        assert all(m.accepted and m.shown_name == m.user.full_name for m in joined)
+    # One line per account one can log into, with its role and e-mail, and the password once.
     account_lines = [line for line in demo.splitlines() if DEMO_EMAIL_DOMAIN in line]
-    assert len(account_lines) == len(emails)
+    assert len(account_lines) == len(emails) - len(waiting)
     assert any(line.strip().startswith("coordinatrice") for line in account_lines)
     assert f"Mot de passe de tous les comptes : {PASSWORD}" in demo
     assert "fictive" in demo
@@ -132,7 +137,9 @@ def test_every_demo_account_reaches_its_pages_without_error(app, demo):
     from parcours.agenda.models import Event
 
     with app.app_context():
-        emails = db.session.scalars(select(User.email).order_by(User.id)).all()
+        emails = db.session.scalars(
+            select(User.email).where(User.password_hash.is_not(None)).order_by(User.id)
+        ).all()
         event_kinds = dict(db.session.execute(select(Event.id, Event.kind)).all())
     visited = 0
     for email in emails:
@@ -144,6 +151,27 @@ def test_every_demo_account_reaches_its_pages_without_error(app, demo):
         assert len(pages) >= 2, f"{email} reaches nothing but {pages}"
         visited += len(pages)
     assert visited > len(emails) * 3
+
+
+def test_the_demo_admin_sees_people_and_programmes_with_a_pending_and_an_expired_invitation(
+    app, demo
+):
+    admin = app.test_client()
+    login(admin, f"admin@{DEMO_EMAIL_DOMAIN}", PASSWORD)
+    people = admin.get("/admin/users").get_data(as_text=True)
+    states = re.findall(r"invitation (en attente|expirée)</span>", people)
+    assert Counter(states) == {"en attente": 1, "expirée": 1}
+    assert "Mathilde Garnier" in people and "Romain Chevalier" in people
+    programmes = admin.get("/admin/curricula").get_data(as_text=True)
+    assert "Co-construction territoriale — promotion" in programmes
+    assert "modeles-socio-economiques" in programmes
+    coordinator = app.test_client()
+    login(coordinator, f"coordination@{DEMO_EMAIL_DOMAIN}", PASSWORD)
+    with app.app_context():
+        cohort_id = db.session.scalar(select(Cohort.id))
+    members = coordinator.get(f"/cohorts/{cohort_id}/members").get_data(as_text=True)
+    assert "invitation expirée" in members and "invitation en attente" in members
+    assert coordinator.get("/cohorts/new").status_code == 200  # allowed by the administrator
 
 
 def test_demo_sessions_have_venues_a_programme_and_past_attendance(app, demo):

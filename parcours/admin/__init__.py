@@ -1,0 +1,1 @@
+"""Administration: the platform's people and programmes, for administrators only."""

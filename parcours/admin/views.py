@@ -1,0 +1,165 @@
+"""Administration pages: people (search, deactivate, cohort creation, invitations), programmes."""
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from parcours.accounts import operations as accounts
+from parcours.accounts.invitations import STATE_LABELS, InvitationState, account_state
+from parcours.accounts.models import User
+from parcours.accounts.throttle import Throttled
+from parcours.admin import queries
+from parcours.admin.forms import CohortCreationForm
+from parcours.admin.permissions import is_administrator
+from parcours.cohorts import operations as cohorts
+from parcours.cohorts.models import Membership
+from parcours.cohorts.views import resend_throttled_message
+from parcours.core.extensions import db
+from parcours.core.forms import EmptyForm
+from parcours.core.pipeline import handles
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+bp.add_app_template_filter(account_state, "account_state")
+
+
+@bp.app_template_filter("invitation_label")
+def invitation_label(state: InvitationState):
+    """Name an invitation state in the reader's language."""
+    return STATE_LABELS[state]
+
+
+@bp.get("/users")
+@handles(allow=is_administrator)
+def users():
+    """List the platform's people, searched by name or address, page by page."""
+    search = request.args.get("q", "").strip()[: queries.MAX_SEARCH_LENGTH]
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= queries.MAX_PAGE:
+        abort(404)
+    rows, total = queries.users_page(search, page)
+    if page > 1 and not rows:
+        abort(404)
+    return render_template(
+        "admin/users.html",
+        rows=rows,
+        total=total,
+        search=search,
+        page=page,
+        has_next=page * queries.PAGE_SIZE < total,
+    )
+
+
+def _user_page(user: User, status: int = 200, creation_form: CohortCreationForm | None = None):
+    return make_response(
+        render_template(
+            "admin/user.html",
+            person=user,
+            state=account_state(user),
+            memberships=queries.user_memberships(user),
+            creation_form=creation_form
+            or CohortCreationForm(formdata=None, allowed=user.can_create_cohorts),
+            button_form=EmptyForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/users/<int:user_id>")
+@handles(load={"user": User}, allow=is_administrator)
+def user(user: User):
+    """Show a person: their account, cohorts and roles, and what an administrator may do."""
+    return _user_page(user)
+
+
+def _check_button() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@handles(load={"user": User}, allow=is_administrator)
+def deactivate(user: User):
+    """Stop a person from logging in; their open sessions end at once."""
+    _check_button()
+    try:
+        accounts.deactivate_user(user, by=current_user)
+    except accounts.AccountError as error:
+        flash(str(error), "error")
+        return _user_page(user, 400)
+    flash(_("Le compte de %(name)s est désactivé.", name=user.full_name), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@handles(load={"user": User}, allow=is_administrator)
+def reactivate(user: User):
+    """Let a deactivated person log in again."""
+    _check_button()
+    accounts.reactivate_user(user, by=current_user)
+    flash(_("Le compte de %(name)s est réactivé.", name=user.full_name), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/cohort-creation")
+@handles(load={"user": User}, allow=is_administrator)
+def cohort_creation(user: User):
+    """Give or take back a person's right to create cohorts."""
+    form = CohortCreationForm()
+    if not form.validate_on_submit():
+        return _user_page(user, 400, form)
+    accounts.allow_cohort_creation(user, form.allowed.data, by=current_user)
+    if form.allowed.data:
+        message = _("%(name)s peut créer des cohortes.", name=user.full_name)
+    else:
+        message = _("%(name)s ne peut plus créer de cohortes.", name=user.full_name)
+    flash(message, "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+def _membership_of(membership_id: int, user: User) -> Membership | None:
+    member = db.session.get(Membership, membership_id)
+    return member if member is not None and member.user_id == user.id else None
+
+
+@bp.post("/users/<int:user_id>/memberships/<int:membership_id>/resend")
+@handles(load={"user": User, "member": _membership_of}, allow=is_administrator)
+def resend_invitation(user: User, member: Membership):
+    """Send a person their invitation to one of their cohorts again."""
+    _check_button()
+    try:
+        cohorts.resend_invitation(member, invited_by=current_user)
+    except cohorts.CohortError as error:
+        flash(str(error), "error")
+        return _user_page(user, 400)
+    except Throttled as refusal:
+        flash(resend_throttled_message(user.full_name, refusal), "error")
+        response = _user_page(user, 429)
+        response.headers["Retry-After"] = str(refusal.retry_after_seconds)
+        return response
+    flash(
+        _(
+            "L'invitation de %(name)s à « %(cohort)s » est renvoyée.",
+            name=user.full_name,
+            cohort=member.cohort.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.get("/curricula")
+@handles(allow=is_administrator)
+def curricula():
+    """List the programmes, their versions and the cohorts that run on each."""
+    return render_template("admin/curricula.html", curricula=queries.curricula())
