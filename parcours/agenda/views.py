@@ -18,7 +18,7 @@ from parcours.agenda import permissions as can
 from parcours.agenda.forms import EventForm, PlanningForm, shown_times
 from parcours.agenda.models import CalendarFeed, Event, EventKind
 from parcours.cohorts import permissions as cohort_can
-from parcours.cohorts.models import Cohort, Territory
+from parcours.cohorts.models import Cohort, Role, Territory
 from parcours.core import conflicts
 from parcours.core.downloads import file_response
 from parcours.core.extensions import db
@@ -124,10 +124,12 @@ def my_agenda():
 def event(event: Event):
     """Show an event: programme, place, who is expected, documents."""
     by_territory = defaultdict(list)
-    staff = []
+    staff, committee = [], []
     for person in queries.expected_people(event):
         if person.territory is not None:
             by_territory[person.territory.name].append(person)
+        elif person.role == Role.COMMITTEE:
+            committee.append(person)  # the Comité reads the results: not the team running them
         else:
             staff.append(person)
     return render_template(
@@ -136,6 +138,7 @@ def event(event: Event):
         cohort=event.cohort,
         by_territory=by_territory,
         staff=staff,
+        committee=committee,
         can_edit=can.can_edit_event(current_user, event),
         actions=sections.actions(event, current_user),
         cancel_form=EmptyForm(),

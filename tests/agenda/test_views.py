@@ -365,3 +365,12 @@ def test_the_first_month_offers_no_link_before_it(login_as, world):
         .get_data(as_text=True)
     )
     assert "month=1999-12" not in html and "month=2000-02" in html
+
+
+def test_a_comite_lists_its_members_apart_from_the_team(app, login_as, world):
+    """The Comité d'orientation reads the results: it is not the « Équipe » running them."""
+    committee = _event_id(app, world, "cohort_a", "COMITE1")
+    text = page_text(login_as("coordinator").get(f"/events/{committee}"))
+    assert "Comité d'orientation : Comité A" in text
+    team = text.split("Équipe :", 1)[1]
+    assert "Coordination A" in team and "Comité A" not in team

@@ -12,7 +12,7 @@ from parcours.accounts.models import User
 from parcours.agenda.models import Event
 from parcours.attendance import operations
 from parcours.attendance.models import Attendance, CheckInCode
-from parcours.attendance.operations import Mark
+from parcours.attendance.operations import COMMENT_MAX_LENGTH, Mark
 from parcours.cohorts import operations as cohort_ops
 from parcours.cohorts.models import Cohort
 from parcours.core.extensions import db
@@ -598,3 +598,27 @@ def test_many_wrong_codes_then_the_right_one_is_refused_until_the_window_ends(
         assert db.session.scalar(select(func.count(Attendance.id))) == 0
     with freeze(paris(S1_DAY, "09:30")):
         assert client.post(url, data={"code": code}).status_code == 302
+
+
+def test_comment_fields_are_marked_invalid_only_when_they_are(login_as, world, events):
+    """An attribute set to None used to render as aria-invalid="None", an invalid value."""
+    client = login_as("coordinator")
+    url = f"/events/{events['S1']}/attendance"
+    html = client.get(url).get_data(as_text=True)
+    assert 'name="' + _field(world["a2"], "am", "comment") + '"' in html
+    assert "aria-invalid" not in html
+
+    response = client.post(
+        url,
+        data={
+            _field(world["a2"], "am"): "excused",
+            _field(world["a2"], "am", "comment"): "x" * (COMMENT_MAX_LENGTH + 1),
+        },
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    name = _field(world["a2"], "am", "comment")
+    flagged = re.findall(r'<input[^>]*aria-invalid="([^"]*)"[^>]*>', html)
+    assert flagged == ["true"]  # the one comment in error, and nothing else
+    tag = re.search(r'<input[^>]*name="' + name + r'"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in tag

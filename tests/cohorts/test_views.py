@@ -1,5 +1,8 @@
 """Cohort pages as each role sees them, and the effect of each form in the database."""
 
+import re
+
+import pytest
 from sqlalchemy import func, select
 
 from parcours.agenda.models import Event
@@ -198,7 +201,7 @@ def test_single_catalyseur_sees_that_they_have_no_partner(login_as, world):
     client = login_as("a2")
     text = page_text(client.get(f"/cohorts/{world['cohort_a']}/my-path"))
     assert "Vous représentez seul·e votre territoire." in text
-    assert "Votre accompagnateur n'est pas encore désigné." in text
+    assert "Personne n'accompagne encore votre territoire." in text
 
 
 def test_coach_sees_only_the_territories_they_follow(login_as, world):
@@ -246,3 +249,21 @@ def test_editing_a_cohort_start_date_moves_its_events(app, login_as, world):
         )
         assert (after - before).days == 7
         assert db.session.get(Cohort, world["cohort_a"]).target_territories == 10
+
+
+def test_my_path_names_the_coaching_whoever_the_coach_is(login_as, world):
+    """« Mon accompagnateur » misgendered a woman coach: the heading is neutral."""
+    response = login_as("a1").get(f"/cohorts/{world['cohort_a']}/my-path")
+    assert re.search(
+        r'<h2 id="my-coach">\s*Accompagnement\s*</h2>', response.get_data(as_text=True)
+    )
+    assert "accompagnateur" not in page_text(response).lower()
+
+
+@pytest.mark.parametrize("role", ["admin", "coordinator"])
+def test_territory_page_gives_each_id_once_so_the_coach_select_has_its_label(login_as, world, role):
+    html = login_as(role).get(f"/territories/{world['territory_a1']}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    repeated = {i for i in ids if ids.count(i) > 1} - {"csrf_token"}
+    assert repeated == set()
+    assert '<label for="coach">' in html and '<select id="coach"' in html
