@@ -209,7 +209,9 @@ def check_in(event: Event):
 def signature_sheet(event: Event):
     """Download the feuille d'émargement, blank or (?prefill=1) with the recorded presence."""
     sheet = reports.signature_sheet(event, prefill=request.args.get("prefill") == "1")
-    filename = f"emargement-{sheet.first_day.isoformat()}-{slug(event.title)}.pdf"
+    # Both are kept side by side in the same folder: their names must tell them apart.
+    kind = "prerempli" if sheet.prefilled else "vierge"
+    filename = f"emargement-{kind}-{sheet.first_day.isoformat()}-{slug(event.title)}.pdf"
     return file_response(pdf.render_signature_sheet(sheet), filename, "application/pdf")
 
 

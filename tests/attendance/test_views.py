@@ -385,18 +385,21 @@ def test_signature_sheet_download(app, login_as, world, events, accents):
     response = client.get(f"/events/{events['S1']}/signature-sheet.pdf")
     reader, text = _pdf_text(response)
     assert response.headers["Content-Disposition"] == (
-        "attachment; filename=emargement-2026-04-01-session-1-panorama-des-partenariats-et-"
-        "fragilites.pdf"
+        "attachment; filename=emargement-vierge-2026-04-01-session-1-panorama-des-"
+        "partenariats-et-fragilites.pdf"
     )
     assert response.headers["Cache-Control"] == "private, no-store"
     assert len(reader.pages) == 1
     for name in ("Élise Château", "Étienne Lefèvre", "Françoise Nœl-Dupré", "Vallée de l'Orne"):
         assert name in text
     assert "Présent·e" not in text
-    _reader, prefilled = _pdf_text(
-        client.get(f"/events/{events['S1']}/signature-sheet.pdf?prefill=1")
-    )
+    response = client.get(f"/events/{events['S1']}/signature-sheet.pdf?prefill=1")
+    _reader, prefilled = _pdf_text(response)
     assert "Présent·e" in prefilled
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=emargement-prerempli-2026-04-01-session-1-panorama-des-"
+        "partenariats-et-fragilites.pdf"
+    )
 
 
 def test_attestation_download(app, login_as, world, events, accents):
