@@ -65,6 +65,27 @@ def mark(event: Event):
     grid = queries.attendance_grid(event)
     form = AttendanceSheetForm.for_grid(grid)
     conflicts, raced = None, False
+    all_present = request.form.get("all_present") if request.method == "POST" else None
+    if all_present is not None:
+        # « Tous présents » without JavaScript: the sheet comes back filled, not saved.
+        slot = next((slot for slot in grid.slots if slot.key == all_present), None)
+        if slot is None:
+            flash(_("Ce rendez-vous n'a pas lieu sur cette demi-journée."), "error")
+        elif form.validate_on_submit():
+            filled = form.fill_present(grid, slot)
+            flash(
+                ngettext(
+                    "%(num)d personne marquée présente (%(half)s) : indiquez les exceptions, "
+                    "puis enregistrez.",
+                    "%(num)d personnes marquées présentes (%(half)s) : indiquez les exceptions, "
+                    "puis enregistrez.",
+                    filled,
+                    half=str(slot.label).lower(),
+                ),
+                "info",
+            )
+            return _sheet_page(event, grid, form, {}), 200
+        return _sheet_page(event, grid, form, {}), 400
     if form.validate_on_submit():
         try:
             changes = operations.record_attendances(
@@ -97,15 +118,19 @@ def mark(event: Event):
                 flash(_("Émargement enregistré, sans modification."), "success")
             return redirect(url_for("attendance.mark", event_id=event.id))
     status = 409 if conflicts or raced else 400 if form.is_submitted() else 200
+    return _sheet_page(event, grid, form, conflicts or {}), status
+
+
+def _sheet_page(event: Event, grid, form: AttendanceSheetForm, conflicts: dict) -> str:
     return render_template(
         "attendance/mark.html",
         event=event,
         grid=grid,
         form=form,
-        conflicts=conflicts or {},
+        conflicts=conflicts,
         status_labels=STATUS_LABELS,
         code_form=EmptyForm(),
-    ), status
+    )
 
 
 @bp.get("/events/<int:event_id>/attendance/code")

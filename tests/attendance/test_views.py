@@ -111,7 +111,11 @@ def test_pages_follow_the_content_security_policy(login_as, world, events):
             f"/cohorts/{world['cohort_a']}/attendance",
         ):
             html = client.get(url).get_data(as_text=True)
-            assert "<script" not in html and "style=" not in html and "<style" not in html, url
+            assert "style=" not in html and "<style" not in html, url
+            # Scripts only from the site's own files, never inline.
+            for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+                assert re.search(r'src="/static/js/[\w.-]+\.js"', attributes), url
+                assert body.strip() == "", url
 
 
 # The marking page ------------------------------------------------------------------------
@@ -171,6 +175,81 @@ def test_coordinator_saves_the_sheet(app, login_as, world, events):
     assert 'value="Train en retard"' in html
     assert client.post(url, data=data).status_code == 302
     assert "sans modification" in page_text(client.get(url))
+
+
+def test_all_present_fills_the_half_day_without_saving_it(app, login_as, world, events):
+    client = login_as("coordinator")
+    url = f"/events/{events['S1']}/attendance"
+    with app.test_request_context():
+        operations.record_attendances(
+            db.session.get(Event, events["S1"]),
+            {(world["a2"], APRIL_1, "am"): Mark("excused", "Conseil municipal")},
+            recorded_by=db.session.get(User, world["coordinator"]),
+        )
+        db.session.commit()
+    data = form_values(client.get(url), url)
+    data[_field(world["a1bis"], "am")] = "absent"  # typed before pressing the button
+    data[_field(world["a1"], "pm")] = "late"
+    data[_field(world["a1"], "pm", "comment")] = "arrivée 14 h"
+    data["all_present"] = "2026-04-01-am"
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    assert "1 personne marquée présente (matin)" in page_text(response)
+    sheet = form_values(response, url)
+    assert sheet[_field(world["a1"], "am")] == "present"
+    assert sheet[_field(world["a1bis"], "am")] == "absent"  # what was typed stays
+    assert sheet[_field(world["a2"], "am")] == "excused"  # what was recorded stays
+    assert sheet[_field(world["a1bis"], "pm")] == ""  # the other half-day is untouched
+    assert sheet[_field(world["a1"], "pm")] == "late"
+    assert sheet[_field(world["a1"], "pm", "comment")] == "arrivée 14 h"
+    with app.app_context():  # nothing saved yet
+        assert db.session.scalar(select(func.count(Attendance.id))) == 1
+    # Saving it then writes the filled half-day, by the usual rules.
+    saved = client.post(url, data=sheet)
+    assert saved.status_code == 302, page_text(saved)[:3000]
+    with app.app_context():
+        rows = db.session.execute(select(Attendance.user_id, Attendance.half, Attendance.status))
+        assert set(rows) == {
+            (world["a1"], "am", "present"),
+            (world["a1bis"], "am", "absent"),
+            (world["a2"], "am", "excused"),
+            (world["a1"], "pm", "late"),
+        }
+
+
+def test_all_present_respects_a_mark_recorded_meanwhile(app, login_as, world, events):
+    client = login_as("coordinator")
+    url = f"/events/{events['S1']}/attendance"
+    data = form_values(client.get(url), url)
+    with app.test_request_context():  # a check-in, late, after the sheet was opened
+        operations.record_attendances(
+            db.session.get(Event, events["S1"]),
+            {(world["a1"], APRIL_1, "am"): Mark("late")},
+            recorded_by=db.session.get(User, world["a1"]),
+        )
+        db.session.commit()
+    filled = form_values(client.post(url, data={**data, "all_present": "2026-04-01-am"}), url)
+    response = client.post(url, data=filled)
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Attendance.id))) == 1
+
+
+def test_all_present_for_a_half_day_the_event_does_not_have(login_as, world, events):
+    client = login_as("coordinator")
+    url = f"/events/{events['S1']}/attendance"
+    data = form_values(client.get(url), url)
+    response = client.post(url, data={**data, "all_present": "2026-04-02-am"})
+    assert response.status_code == 400
+    assert "Ce rendez-vous n'a pas lieu sur cette demi-journée." in page_text(response)
+
+
+def test_the_first_button_of_the_sheet_saves_it(login_as, events):
+    """Enter in a comment submits with the form's first button: it must save, not fill."""
+    html = login_as("coordinator").get(f"/events/{events['S1']}/attendance").get_data(as_text=True)
+    form = html[html.index('class="attendance-sheet"') :]
+    first = re.search(r"<button[^>]*>", form).group(0)
+    assert 'name="all_present"' not in first
 
 
 def test_a_coach_marks_the_follow_ups_they_run(app, login_as, world, events):
