@@ -92,6 +92,15 @@ class AttendanceSheetForm(FlaskForm):
                 )
         return marks
 
+    def restore(self, fields: dict[str, str]) -> int:
+        """Show again marks kept from a sheet posted after the session expired; say how many."""
+        restored = 0
+        for name, value in fields.items():
+            if name in self._fields:
+                self[name].data = value
+                restored += name.startswith("status_")
+        return restored
+
     def fill_present(self, grid: AttendanceGrid, slot: HalfDaySlot) -> int:
         """Set every « Non renseigné » of ``slot`` to present (« tous présents »); say how many.
 

@@ -1,7 +1,16 @@
 """Attendance pages: marking sheet, code shown in the room, check-in, PDFs, cohort figures."""
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from parcours.agenda.models import Event
 from parcours.agenda.permissions import ATTENDANCE_KINDS, can_take_attendance, can_view_event
-from parcours.attendance import operations, pdf, queries, reports
+from parcours.attendance import drafts, operations, pdf, queries, reports
 from parcours.attendance.forms import AttendanceSheetForm, CheckInForm
 from parcours.attendance.halfdays import current_slot, half_days, next_slot
 from parcours.attendance.models import STATUS_LABELS
@@ -21,7 +30,7 @@ from parcours.attendance.permissions import can_check_in, can_download_attestati
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Membership, Role
 from parcours.core.downloads import file_response
-from parcours.core.extensions import db
+from parcours.core.extensions import csrf, db, login_manager
 from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import Rollback, handles
 from parcours.core.text import slug
@@ -58,13 +67,49 @@ def _catalyseur(cohort: Cohort, user_id: int) -> Membership | None:
     )
 
 
+@bp.before_request
+def _sheet_after_timeout():
+    """Keep the marks of a sheet posted once the session has expired, then ask to log in."""
+    if (
+        request.endpoint != "attendance.mark"
+        or request.method != "POST"
+        or current_user.is_authenticated
+    ):
+        return None
+    response = login_manager.unauthorized()
+    if drafts.keep(response, request.view_args["event_id"]):
+        flash(
+            _(
+                "Votre session a expiré. Reconnectez-vous : vos saisies seront affichées à "
+                "nouveau, à enregistrer."
+            ),
+            "info",
+        )
+    return response
+
+
 @bp.route("/events/<int:event_id>/attendance", methods=["GET", "POST"])
 @handles(load={"event": _meeting}, allow=can_take_attendance)
 def mark(event: Event):
     """Mark who attended each half-day of an event."""
+    if request.method == "POST" and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()  # here rather than before every view: see _sheet_after_timeout
     grid = queries.attendance_grid(event)
     form = AttendanceSheetForm.for_grid(grid)
     conflicts, raced = None, False
+    if request.method == "GET":
+        restored = form.restore(drafts.take(current_user.id, event.id))
+        if restored:
+            flash(
+                ngettext(
+                    "%(num)d saisie non enregistrée avant l'expiration de votre session est "
+                    "affichée à nouveau : vérifiez-la, puis enregistrez.",
+                    "%(num)d saisies non enregistrées avant l'expiration de votre session sont "
+                    "affichées à nouveau : vérifiez-les, puis enregistrez.",
+                    restored,
+                ),
+                "info",
+            )
     all_present = request.form.get("all_present") if request.method == "POST" else None
     if all_present is not None:
         # « Tous présents » without JavaScript: the sheet comes back filled, not saved.
@@ -130,7 +175,12 @@ def _sheet_page(event: Event, grid, form: AttendanceSheetForm, conflicts: dict) 
         conflicts=conflicts,
         status_labels=STATUS_LABELS,
         code_form=EmptyForm(),
+        sheet_token=drafts.sheet_token(current_user.id, event.id),
     )
+
+
+# The sheet checks its CSRF token itself, once it knows the session has not expired.
+csrf.exempt(mark)
 
 
 @bp.get("/events/<int:event_id>/attendance/code")
