@@ -19,7 +19,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from parcours.agenda.days import meeting_days
-from parcours.agenda.models import Event
+from parcours.agenda.models import AgendaItemKind, Event
 from parcours.attendance.models import HALF_DAY_LABELS, HalfDay
 
 #: Where the morning ends and the afternoon begins, in local time.
@@ -182,3 +182,10 @@ def counted_hours(
         current_end = max(current_end, end)
     total += current_end - current_start
     return CountedHalfDay(slot=slot, hours=total.total_seconds() / 3600, basis=HoursBasis.PROGRAMME)
+
+
+def programme_windows(event: Event) -> list[tuple[datetime, datetime]]:
+    """Return the UTC windows of the programme lines of ``event`` that count (not breaks)."""
+    return [
+        (item.starts_at, item.ends_at) for item in event.items if item.kind != AgendaItemKind.BREAK
+    ]

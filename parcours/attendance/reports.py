@@ -1,14 +1,14 @@
 """The data of the attendance papers, gathered from the database; pdf.py draws them."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
-from parcours.agenda.models import KIND_LABELS, AgendaItemKind, Event, EventKind, EventStatus
+from parcours.agenda.models import KIND_LABELS, Event, EventKind, EventStatus
 from parcours.agenda.permissions import ATTENDANCE_KINDS
 from parcours.attendance.halfdays import (
     CountedHalfDay,
@@ -16,6 +16,7 @@ from parcours.attendance.halfdays import (
     HoursBasis,
     counted_hours,
     event_half_days,
+    programme_windows,
 )
 from parcours.attendance.models import ATTENDED, Attendance
 from parcours.attendance.queries import attendance_grid
@@ -151,13 +152,6 @@ class AttestationLine:
     def bases(self) -> frozenset[HoursBasis]:
         """Where this line's hours come from (both when only some half-days have lines)."""
         return frozenset(half_day.basis for half_day in self.half_days)
-
-
-def programme_windows(event: Event) -> list[tuple[datetime, datetime]]:
-    """Return the UTC windows of the programme lines of ``event`` that count (not breaks)."""
-    return [
-        (item.starts_at, item.ends_at) for item in event.items if item.kind != AgendaItemKind.BREAK
-    ]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,13 @@ from parcours.attendance import drafts, operations, pdf, queries, reports
 from parcours.attendance.forms import AttendanceSheetForm, CheckInForm
 from parcours.attendance.halfdays import current_slot, half_days, next_slot
 from parcours.attendance.models import STATUS_LABELS
-from parcours.attendance.permissions import can_check_in, can_download_attestation
+from parcours.attendance.permissions import (
+    attendance_scope,
+    can_check_in,
+    can_download_attestation,
+    can_view_attendance_figures,
+    can_view_participant_attendance,
+)
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Membership, Role
 from parcours.core.downloads import file_response
@@ -49,6 +55,12 @@ CONFLICT = _l(
 def attendance_rate(rate: float | None) -> str:
     """Show a rate as a percentage in the reader's language, or a dash when there is none."""
     return "—" if rate is None else format_percent(rate)
+
+
+@bp.app_template_filter("hours")
+def hours(value: float) -> str:
+    """Show a duration as attestations do: « 7 h 30 »."""
+    return pdf.format_hours(value)
 
 
 def _meeting(event_id: int) -> Event | None:
@@ -304,12 +316,37 @@ def attestation(cohort: Cohort, user_id: int):
 
 
 @bp.get("/cohorts/<int:cohort_id>/attendance")
-@handles(load={"cohort": Cohort}, allow=cohort_permissions.can_view_overview)
+@handles(load={"cohort": Cohort}, allow=can_view_attendance_figures)
 def cohort_figures(cohort: Cohort):
     """Show attendance at the collective sessions per session, territory and participant."""
+    scope = attendance_scope(current_user, cohort)
+    figures = queries.cohort_attendance(cohort, scope)
+    can_manage = cohort_permissions.can_manage_cohort(current_user, cohort)
     return render_template(
         "attendance/cohort.html",
         cohort=cohort,
-        figures=queries.cohort_attendance(cohort),
-        can_manage=cohort_permissions.can_manage_cohort(current_user, cohort),
+        figures=figures,
+        scope=scope,
+        can_manage=can_manage,
+        # Those who run the cohort, and a coach (for the people of their scope), open each
+        # record (can_view_participant_attendance); the committee reads the figures only.
+        record_links=can_manage or scope is not None,
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/attendance/<int:user_id>")
+@handles(load={"cohort": Cohort}, allow=can_view_participant_attendance)
+def participant_record(cohort: Cohort, user_id: int):
+    """Show one catalyseur's attendance, half-day by half-day, with the hours counted."""
+    # Loaded after the access check: only those who may see it learn that none exists.
+    member = _catalyseur(cohort, user_id)
+    if member is None:
+        abort(404)
+    return render_template(
+        "attendance/participant.html",
+        cohort=cohort,
+        record=queries.participant_record(cohort, member),
+        mine=user_id == current_user.id,
+        can_download=can_download_attestation(current_user, cohort, user_id),
+        status_labels=STATUS_LABELS,
     )
