@@ -62,6 +62,7 @@ def test_afternoon_marks_follow_their_evening_and_come_back(app, world):
                 },
             )
         db.session.commit()
+        db.session.remove()
         upgrade()
         assert _halves(world["a1"], ids[0]) == {("ev", "late")}  # renamed
         assert _halves(world["a1"], ids[1]) == {("pm", "late"), ("ev", "late")}  # copied
@@ -69,4 +70,5 @@ def test_afternoon_marks_follow_their_evening_and_come_back(app, world):
         downgrade(revision="d4e5f6a7b8c9-1")
         assert _halves(world["a1"], ids[0]) == {("pm", "late")}
         assert _halves(world["a1"], ids[1]) == {("pm", "late")}
+        db.session.remove()  # PostgreSQL: the read's lock would hold the upgrade's ALTER
         upgrade()
