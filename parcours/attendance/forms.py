@@ -8,7 +8,7 @@ from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from parcours.attendance.halfdays import HalfDaySlot
-from parcours.attendance.models import STATUS_LABELS
+from parcours.attendance.models import STATUS_LABELS, AttendanceStatus
 from parcours.attendance.operations import CODE_LENGTH, COMMENT_MAX_LENGTH, Mark
 from parcours.attendance.queries import AttendanceGrid, RecordKey
 from parcours.core.forms import choices
@@ -91,6 +91,29 @@ class AttendanceSheetForm(FlaskForm):
                     status.data or None, comment, shown
                 )
         return marks
+
+    def restore(self, fields: dict[str, str]) -> int:
+        """Show again marks kept from a sheet posted after the session expired; say how many."""
+        restored = 0
+        for name, value in fields.items():
+            if name in self._fields:
+                self[name].data = value
+                restored += name.startswith("status_")
+        return restored
+
+    def fill_present(self, grid: AttendanceGrid, slot: HalfDaySlot) -> int:
+        """Set every « Non renseigné » of ``slot`` to present (« tous présents »); say how many.
+
+        Only the form changes: the user then marks the exceptions and saves, and the save
+        follows the usual rules (the hidden shown values are left as they were).
+        """
+        filled = 0
+        for person in grid.people:
+            status = self.status_field(person.user.id, slot)
+            if status.raw_data and (status.data or NOT_RECORDED) == NOT_RECORDED:
+                status.data = AttendanceStatus.PRESENT.value
+                filled += 1
+        return filled
 
     def rebase(self, grid: AttendanceGrid, conflicts: Iterable[RecordKey]) -> None:
         """Show a refused save again on what is stored now (``grid`` read after the refusal).

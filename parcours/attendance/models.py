@@ -19,9 +19,14 @@ from parcours.core.time import now_utc
 class HalfDay(StrEnum):
     MORNING = "am"
     AFTERNOON = "pm"
+    EVENING = "ev"
 
 
-HALF_DAY_LABELS = {HalfDay.MORNING: _l("Matin"), HalfDay.AFTERNOON: _l("Après-midi")}
+HALF_DAY_LABELS = {
+    HalfDay.MORNING: _l("Matin"),
+    HalfDay.AFTERNOON: _l("Après-midi"),
+    HalfDay.EVENING: _l("Soir"),
+}
 
 
 class AttendanceStatus(StrEnum):

@@ -9,11 +9,12 @@ from xml.sax.saxutils import escape
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
-from parcours.attendance.halfdays import HalfDaySlot
+from parcours.attendance.halfdays import CountedHalfDay, HalfDaySlot, HoursBasis
 from parcours.attendance.models import STATUS_LABELS
 from parcours.attendance.reports import Attestation, SignatureSheet
 from parcours.reports.pdf import (
@@ -229,9 +230,21 @@ def _signature_box(label: str, width: float) -> Table:
 # Attestation ---------------------------------------------------------------------------------
 
 
-def _attended_halves(slots: tuple[HalfDaySlot, ...]) -> str:
+BASIS_NOTES = {
+    HoursBasis.PROGRAMME: _l("heures comptées d'après le déroulé de la séance"),
+    HoursBasis.HALF_DAY: _l("heures comptées d'après les horaires de la demi-journée"),
+}
+
+
+def _basis_note(bases: frozenset[HoursBasis]) -> str:
+    """Say where a line's hours come from, both bases when its half-days differ."""
+    return " ; ".join(str(BASIS_NOTES[basis]) for basis in HoursBasis if basis in bases)
+
+
+def _attended_halves(half_days: tuple[CountedHalfDay, ...]) -> str:
     days: dict[date, list[str]] = {}
-    for slot in slots:
+    for half_day in half_days:
+        slot = half_day.slot
         days.setdefault(slot.day, []).append(str(slot.label).lower())
     if len(days) == 1:
         return escape(", ".join(next(iter(days.values()))))
@@ -295,10 +308,17 @@ def render_attestation(attestation: Attestation) -> bytes:
                         f"<font size='7.5' color='{MUTED_HEX}'>{escape(line.kind_label)}</font>",
                         "cell",
                     ),
-                    markup(_attended_halves(line.half_days), "cell"),
+                    markup(
+                        _attended_halves(line.half_days)
+                        + f"<br/><font size='7' color='{MUTED_HEX}'>"
+                        + escape(_basis_note(line.bases))
+                        + "</font>",
+                        "cell",
+                    ),
                     paragraph(format_hours(line.hours), "cell_centered"),
                 ]
             )
+
         rows.append(
             [
                 paragraph(_("Total"), "cell_bold"),
@@ -331,7 +351,15 @@ def render_attestation(attestation: Attestation) -> bytes:
         )
         story += [
             table,
-            Spacer(0, 5 * mm),
+            Spacer(0, 2 * mm),
+            paragraph(
+                _(
+                    "Les heures d'une demi-journée sont celles des lignes de son déroulé, hors "
+                    "pauses et pause déjeuner ; sans déroulé, celles de la demi-journée."
+                ),
+                "muted",
+            ),
+            Spacer(0, 3 * mm),
             markup(
                 _(
                     "Soit un temps de participation de %(hours)s.",

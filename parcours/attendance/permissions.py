@@ -1,11 +1,14 @@
-"""Who may check themselves in at an event, and who gets an attestation."""
+"""Who may check themselves in at an event, who gets an attestation, who sees attendance."""
+
+from sqlalchemy import select
 
 from parcours.accounts.models import User
 from parcours.agenda.models import Event
 from parcours.agenda.permissions import ATTENDANCE_KINDS
 from parcours.agenda.queries import expected_participants
-from parcours.cohorts.models import Cohort
-from parcours.cohorts.permissions import can_manage_cohort
+from parcours.cohorts.models import Cohort, Membership, Role
+from parcours.cohorts.permissions import can_manage_cohort, can_view_overview, is_coach
+from parcours.core.extensions import db
 
 
 def can_check_in(user: User, event: Event) -> bool:
@@ -18,3 +21,44 @@ def can_check_in(user: User, event: Event) -> bool:
 def can_download_attestation(user: User, cohort: Cohort, user_id: int) -> bool:
     """A catalyseur's attestation goes to them and to those who run the cohort."""
     return user.id == user_id or can_manage_cohort(user, cohort)
+
+
+def attendance_scope(user: User, cohort: Cohort) -> frozenset[int] | None:
+    """Return the territories whose attendance ``user`` sees in ``cohort``: None for all.
+
+    Those who run the cohort and the Comité d'orientation see every territory; a coach sees
+    the territories they follow (none, if they follow none yet); nobody else sees figures.
+    """
+    if can_view_overview(user, cohort):
+        return None
+    if is_coach(user, cohort):
+        return frozenset(t.id for t in cohort.territories if t.coach_id == user.id)
+    return frozenset()
+
+
+def can_view_attendance_figures(user: User, cohort: Cohort) -> bool:
+    """The cohort's figures: read-only for the committee, and for a coach (their territories)."""
+    return can_view_overview(user, cohort) or is_coach(user, cohort)
+
+
+def can_view_participant_attendance(user: User, cohort: Cohort, user_id: int) -> bool:
+    """A catalyseur's attendance record: theirs, their territory's coach, those who run it."""
+    if user.id == user_id or can_manage_cohort(user, cohort):
+        return True
+    if not is_coach(user, cohort):
+        return False
+    member = membership_of(user_id, cohort)
+    return (
+        member is not None and member.territory is not None and member.territory.coach_id == user.id
+    )
+
+
+def membership_of(user_id: int, cohort: Cohort) -> Membership | None:
+    """Return the catalyseur membership of ``user_id`` in ``cohort``, if there is one."""
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.cohort_id == cohort.id,
+            Membership.user_id == user_id,
+            Membership.role == Role.CATALYSEUR,
+        )
+    )

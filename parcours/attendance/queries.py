@@ -4,13 +4,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import selectinload
 
 from parcours.agenda.models import Event, EventKind, EventStatus
+from parcours.agenda.permissions import ATTENDANCE_KINDS
 from parcours.agenda.queries import ExpectedPerson, expected_participants
-from parcours.attendance.halfdays import HalfDaySlot, event_half_days, half_days
+from parcours.attendance.halfdays import (
+    CountedHalfDay,
+    HalfDaySlot,
+    counted_hours,
+    event_half_days,
+    half_days,
+    programme_windows,
+)
 from parcours.attendance.models import ATTENDED, Attendance, AttendanceStatus, CheckInCode
-from parcours.cohorts.models import Cohort, Territory
+from parcours.cohorts.models import Cohort, Membership, Territory
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 
@@ -158,9 +167,11 @@ class CohortAttendance:
         return sum(1 for session in self.sessions if session.taken)
 
 
-def cohort_attendance(cohort: Cohort) -> CohortAttendance:
+def cohort_attendance(
+    cohort: Cohort, territory_ids: frozenset[int] | None = None
+) -> CohortAttendance:
     """Return attendance at the collective sessions of ``cohort``, per session, territory and
-    participant.
+    participant; only the people of ``territory_ids`` when given (a coach's territories).
 
     A half-day counts once attendance has been taken for it (at least one record), so that a
     session not yet held, or not yet marked, does not show everyone absent.
@@ -179,6 +190,8 @@ def cohort_attendance(cohort: Cohort) -> CohortAttendance:
         return CohortAttendance(sessions=[], territories=[], participants=[])
     # Every collective session expects the same people: ask the agenda once.
     people = expected_participants(sessions[0])
+    if territory_ids is not None:
+        people = [p for p in people if p.territory is not None and p.territory.id in territory_ids]
     expected_ids = {person.user.id for person in people}
     rows = db.session.execute(
         select(
@@ -258,3 +271,105 @@ def check_in_code(event: Event, slot: HalfDaySlot) -> CheckInCode | None:
             CheckInCode.half == slot.half,
         )
     )
+
+
+# One participant's record -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordHalfDay:
+    """One half-day of an event a participant was expected at, and what was recorded."""
+
+    slot: HalfDaySlot
+    record: Attendance | None
+    counted: CountedHalfDay | None  # the hours it counts for, when attended
+
+    @property
+    def attended(self) -> bool:
+        return self.record is not None and self.record.status in ATTENDED
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    event: Event
+    half_days: list[RecordHalfDay]
+
+    @property
+    def hours(self) -> float:
+        return sum(h.counted.hours for h in self.half_days if h.counted is not None)
+
+
+@dataclass(frozen=True)
+class ParticipantRecord:
+    """A catalyseur's attendance in a cohort: every meeting held so far that expected them."""
+
+    member: Membership
+    lines: list[RecordLine]
+
+    @property
+    def half_days(self) -> list[RecordHalfDay]:
+        return [h for line in self.lines for h in line.half_days]
+
+    @property
+    def attended(self) -> int:
+        return sum(1 for h in self.half_days if h.attended)
+
+    @property
+    def recorded(self) -> int:
+        return sum(1 for h in self.half_days if h.record is not None)
+
+    @property
+    def hours(self) -> float:
+        """The hours the attestation counts (same rule: counted_hours)."""
+        return sum(line.hours for line in self.lines)
+
+
+def participant_record(cohort: Cohort, member: Membership) -> ParticipantRecord:
+    """Return ``member``'s attendance at the meetings of ``cohort`` begun so far.
+
+    The collective sessions, their territory's meetings, and any meeting where a mark of
+    theirs exists; half-days not begun yet are left out, so nothing reads as missed before
+    it happened.
+    """
+    moment = now_utc()
+    records = {
+        (a.event_id, a.day, a.half): a
+        for a in db.session.scalars(
+            select(Attendance)
+            .join(Event, Event.id == Attendance.event_id)
+            .where(Event.cohort_id == cohort.id, Attendance.user_id == member.user_id)
+        )
+    }
+    marked = {event_id for event_id, _day, _half in records}
+    concerns = or_(
+        and_(Event.territory_id.is_(None), Event.kind == EventKind.SESSION),
+        Event.id.in_(sorted(marked)) if marked else false(),
+    )
+    if member.territory_id is not None:
+        concerns = or_(concerns, Event.territory_id == member.territory_id)
+    events = db.session.scalars(
+        select(Event)
+        .where(
+            Event.cohort_id == cohort.id,
+            Event.kind.in_(ATTENDANCE_KINDS),
+            Event.status != EventStatus.CANCELLED,
+            Event.starts_at <= moment,
+            concerns,
+        )
+        .order_by(Event.starts_at, Event.id)
+        .options(selectinload(Event.items))
+    ).all()
+    lines = []
+    for event in events:
+        programme = programme_windows(event)
+        half_days = []
+        for slot in event_half_days(event.starts_at, event.ends_at, cohort.timezone):
+            if slot.starts_at > moment:
+                continue
+            record = records.get((event.id, slot.day, slot.half))
+            attended = record is not None and record.status in ATTENDED
+            counted = counted_hours(slot, programme) if attended else None
+            half_days.append(RecordHalfDay(slot=slot, record=record, counted=counted))
+        if half_days:
+            lines.append(RecordLine(event=event, half_days=half_days))
+    return ParticipantRecord(member=member, lines=lines)

@@ -5,11 +5,19 @@ from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
 from parcours.agenda.models import KIND_LABELS, Event, EventKind, EventStatus
 from parcours.agenda.permissions import ATTENDANCE_KINDS
-from parcours.attendance.halfdays import HalfDaySlot, event_half_days
+from parcours.attendance.halfdays import (
+    CountedHalfDay,
+    HalfDaySlot,
+    HoursBasis,
+    counted_hours,
+    event_half_days,
+    programme_windows,
+)
 from parcours.attendance.models import ATTENDED, Attendance
 from parcours.attendance.queries import attendance_grid
 from parcours.cohorts.models import Cohort, Membership, Role
@@ -128,17 +136,22 @@ def signature_sheet(event: Event, *, prefill: bool = False) -> SignatureSheet:
 
 @dataclass(frozen=True)
 class AttestationLine:
-    """One event attended, with the half-days attended and their length."""
+    """One event attended, with the half-days attended and the hours each counts for."""
 
     code: str
     title: str
     kind_label: str
     first_day: date
-    half_days: tuple[HalfDaySlot, ...]
+    half_days: tuple[CountedHalfDay, ...]
 
     @property
     def hours(self) -> float:
-        return sum(slot.hours for slot in self.half_days)
+        return sum(half_day.hours for half_day in self.half_days)
+
+    @property
+    def bases(self) -> frozenset[HoursBasis]:
+        """Where this line's hours come from (both when only some half-days have lines)."""
+        return frozenset(half_day.basis for half_day in self.half_days)
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,10 @@ class Attestation:
     def half_day_count(self) -> int:
         return sum(len(line.half_days) for line in self.lines)
 
+    @property
+    def bases(self) -> frozenset[HoursBasis]:
+        return frozenset(basis for line in self.lines for basis in line.bases)
+
 
 def attestation(cohort: Cohort, member: Membership) -> Attestation:
     """Gather the attestation of the catalyseur ``member``: the half-days they attended."""
@@ -179,6 +196,7 @@ def attestation(cohort: Cohort, member: Membership) -> Attestation:
             Attendance.status.in_(ATTENDED),
         )
         .order_by(Event.starts_at, Event.id)
+        .options(selectinload(Event.items))
     ).all()
     attended: dict[int, tuple[Event, set]] = {}
     for event, day, half in rows:
@@ -186,7 +204,10 @@ def attestation(cohort: Cohort, member: Membership) -> Attestation:
     lines = []
     for event, keys in attended.values():
         slots = event_half_days(event.starts_at, event.ends_at, cohort.timezone)
-        kept = tuple(slot for slot in slots if (slot.day, slot.half) in keys)
+        programme = programme_windows(event)
+        kept = tuple(
+            counted_hours(slot, programme) for slot in slots if (slot.day, slot.half) in keys
+        )
         if not kept:
             continue  # the event moved after attendance was taken: nothing left to count
         lines.append(

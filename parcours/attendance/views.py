@@ -1,7 +1,16 @@
 """Attendance pages: marking sheet, code shown in the room, check-in, PDFs, cohort figures."""
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,15 +22,21 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from parcours.agenda.models import Event
 from parcours.agenda.permissions import ATTENDANCE_KINDS, can_take_attendance, can_view_event
-from parcours.attendance import operations, pdf, queries, reports
+from parcours.attendance import drafts, operations, pdf, queries, reports
 from parcours.attendance.forms import AttendanceSheetForm, CheckInForm
 from parcours.attendance.halfdays import current_slot, half_days, next_slot
 from parcours.attendance.models import STATUS_LABELS
-from parcours.attendance.permissions import can_check_in, can_download_attestation
+from parcours.attendance.permissions import (
+    attendance_scope,
+    can_check_in,
+    can_download_attestation,
+    can_view_attendance_figures,
+    can_view_participant_attendance,
+)
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Membership, Role
 from parcours.core.downloads import file_response
-from parcours.core.extensions import db
+from parcours.core.extensions import csrf, db, login_manager
 from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import Rollback, handles
 from parcours.core.text import slug
@@ -42,6 +57,12 @@ def attendance_rate(rate: float | None) -> str:
     return "—" if rate is None else format_percent(rate)
 
 
+@bp.app_template_filter("hours")
+def hours(value: float) -> str:
+    """Show a duration as attestations do: « 7 h 30 »."""
+    return pdf.format_hours(value)
+
+
 def _meeting(event_id: int) -> Event | None:
     """Load an event where attendance is taken (a self-assessment window answers 404)."""
     event = db.session.get(Event, event_id)
@@ -58,13 +79,70 @@ def _catalyseur(cohort: Cohort, user_id: int) -> Membership | None:
     )
 
 
+@bp.before_request
+def _sheet_after_timeout():
+    """Keep the marks of a sheet posted once the session has expired, then ask to log in."""
+    if (
+        request.endpoint != "attendance.mark"
+        or request.method != "POST"
+        or current_user.is_authenticated
+    ):
+        return None
+    response = login_manager.unauthorized()
+    if drafts.keep(response, request.view_args["event_id"]):
+        flash(
+            _(
+                "Votre session a expiré. Reconnectez-vous : vos saisies seront affichées à "
+                "nouveau, à enregistrer."
+            ),
+            "info",
+        )
+    return response
+
+
 @bp.route("/events/<int:event_id>/attendance", methods=["GET", "POST"])
 @handles(load={"event": _meeting}, allow=can_take_attendance)
 def mark(event: Event):
     """Mark who attended each half-day of an event."""
+    if request.method == "POST" and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()  # here rather than before every view: see _sheet_after_timeout
     grid = queries.attendance_grid(event)
     form = AttendanceSheetForm.for_grid(grid)
     conflicts, raced = None, False
+    if request.method == "GET":
+        restored = form.restore(drafts.take(current_user.id, event.id))
+        if restored:
+            flash(
+                ngettext(
+                    "%(num)d saisie non enregistrée avant l'expiration de votre session est "
+                    "affichée à nouveau : vérifiez-la, puis enregistrez.",
+                    "%(num)d saisies non enregistrées avant l'expiration de votre session sont "
+                    "affichées à nouveau : vérifiez-les, puis enregistrez.",
+                    restored,
+                ),
+                "info",
+            )
+    all_present = request.form.get("all_present") if request.method == "POST" else None
+    if all_present is not None:
+        # « Tous présents » without JavaScript: the sheet comes back filled, not saved.
+        slot = next((slot for slot in grid.slots if slot.key == all_present), None)
+        if slot is None:
+            flash(_("Ce rendez-vous n'a pas lieu sur cette demi-journée."), "error")
+        elif form.validate_on_submit():
+            filled = form.fill_present(grid, slot)
+            flash(
+                ngettext(
+                    "%(num)d personne marquée présente (%(half)s) : indiquez les exceptions, "
+                    "puis enregistrez.",
+                    "%(num)d personnes marquées présentes (%(half)s) : indiquez les exceptions, "
+                    "puis enregistrez.",
+                    filled,
+                    half=str(slot.label).lower(),
+                ),
+                "info",
+            )
+            return _sheet_page(event, grid, form, {}), 200
+        return _sheet_page(event, grid, form, {}), 400
     if form.validate_on_submit():
         try:
             changes = operations.record_attendances(
@@ -97,6 +175,10 @@ def mark(event: Event):
                 flash(_("Émargement enregistré, sans modification."), "success")
             return redirect(url_for("attendance.mark", event_id=event.id))
     status = 409 if conflicts or raced else 400 if form.is_submitted() else 200
+    return _sheet_page(event, grid, form, conflicts or {}), status
+
+
+def _sheet_page(event: Event, grid, form: AttendanceSheetForm, conflicts: dict) -> str:
     return render_template(
         "attendance/mark.html",
         event=event,
@@ -107,7 +189,12 @@ def mark(event: Event):
         recording_opens_on=operations.recording_opens_on(event),
         status_labels=STATUS_LABELS,
         code_form=EmptyForm(),
-    ), status
+        sheet_token=drafts.sheet_token(current_user.id, event.id),
+    )
+
+
+# The sheet checks its CSRF token itself, once it knows the session has not expired.
+csrf.exempt(mark)
 
 
 @bp.get("/events/<int:event_id>/attendance/code")
@@ -214,7 +301,9 @@ def check_in(event: Event):
 def signature_sheet(event: Event):
     """Download the feuille d'émargement, blank or (?prefill=1) with the recorded presence."""
     sheet = reports.signature_sheet(event, prefill=request.args.get("prefill") == "1")
-    filename = f"emargement-{sheet.first_day.isoformat()}-{slug(event.title)}.pdf"
+    # Both are kept side by side in the same folder: their names must tell them apart.
+    kind = "prerempli" if sheet.prefilled else "vierge"
+    filename = f"emargement-{kind}-{sheet.first_day.isoformat()}-{slug(event.title)}.pdf"
     return file_response(pdf.render_signature_sheet(sheet), filename, "application/pdf")
 
 
@@ -232,12 +321,37 @@ def attestation(cohort: Cohort, user_id: int):
 
 
 @bp.get("/cohorts/<int:cohort_id>/attendance")
-@handles(load={"cohort": Cohort}, allow=cohort_permissions.can_view_overview)
+@handles(load={"cohort": Cohort}, allow=can_view_attendance_figures)
 def cohort_figures(cohort: Cohort):
     """Show attendance at the collective sessions per session, territory and participant."""
+    scope = attendance_scope(current_user, cohort)
+    figures = queries.cohort_attendance(cohort, scope)
+    can_manage = cohort_permissions.can_manage_cohort(current_user, cohort)
     return render_template(
         "attendance/cohort.html",
         cohort=cohort,
-        figures=queries.cohort_attendance(cohort),
-        can_manage=cohort_permissions.can_manage_cohort(current_user, cohort),
+        figures=figures,
+        scope=scope,
+        can_manage=can_manage,
+        # Those who run the cohort, and a coach (for the people of their scope), open each
+        # record (can_view_participant_attendance); the committee reads the figures only.
+        record_links=can_manage or scope is not None,
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/attendance/<int:user_id>")
+@handles(load={"cohort": Cohort}, allow=can_view_participant_attendance)
+def participant_record(cohort: Cohort, user_id: int):
+    """Show one catalyseur's attendance, half-day by half-day, with the hours counted."""
+    # Loaded after the access check: only those who may see it learn that none exists.
+    member = _catalyseur(cohort, user_id)
+    if member is None:
+        abort(404)
+    return render_template(
+        "attendance/participant.html",
+        cohort=cohort,
+        record=queries.participant_record(cohort, member),
+        mine=user_id == current_user.id,
+        can_download=can_download_attestation(current_user, cohort, user_id),
+        status_labels=STATUS_LABELS,
     )

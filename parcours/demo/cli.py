@@ -152,6 +152,7 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     cohorts.remove_member(leaving, coordinator)
     _invite_newcomers(cohort, coordinator)
     _describe_sessions(cohort)
+    _evening_workshop(cohort, coordinator)
     _record_past_attendance(cohort, coordinator)
     return cohort, accounts_list
 
@@ -203,6 +204,34 @@ def _describe_sessions(cohort) -> None:
     db.session.flush()
 
 
+def _evening_workshop(cohort, coordinator) -> None:
+    """Add an evening workshop (« soir » on its sheet) three weeks after S1, on a Tuesday."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from parcours.agenda.models import Event
+
+    zone = ZoneInfo(cohort.timezone)
+    s1 = db.session.scalar(select(Event).where(Event.cohort_id == cohort.id, Event.code == "S1"))
+    day = s1.starts_at.astimezone(zone).date() + timedelta(weeks=3)
+    day += timedelta(days=(1 - day.weekday()) % 7)  # the next Tuesday
+    title, description, venue = data.EVENING_WORKSHOP
+    db.session.add(
+        Event(
+            cohort_id=cohort.id,
+            kind="other",
+            code="SOIR1",
+            title=title,
+            description=description,
+            venue_name=venue,
+            starts_at=datetime.combine(day, time(18, 30), tzinfo=zone),
+            ends_at=datetime.combine(day, time(21, 0), tzinfo=zone),
+            created_by_id=coordinator.id,
+        )
+    )
+    db.session.flush()
+
+
 def _record_past_attendance(cohort, coordinator) -> None:
     """Mark attendance at the sessions already held: most present, a few excused or late."""
     from parcours.agenda.models import Event
@@ -212,7 +241,11 @@ def _record_past_attendance(cohort, coordinator) -> None:
 
     past = db.session.scalars(
         select(Event)
-        .where(Event.cohort_id == cohort.id, Event.kind == "session", Event.ends_at < now_utc())
+        .where(
+            Event.cohort_id == cohort.id,
+            Event.kind.in_(("session", "other")),
+            Event.ends_at < now_utc(),
+        )
         .order_by(Event.starts_at)
     )
     for number, event in enumerate(past, start=1):

@@ -172,6 +172,13 @@ SESSION_VENUES = {
     ),
 }
 
+# An evening between two sessions: its sheet and attestations say « soir ».
+EVENING_WORKSHOP = (
+    "Atelier du soir — retours d'expérience entre pairs",
+    "Deux heures et demie d'échanges entre catalyseurs, après la journée de travail.",
+    "En ligne (visioconférence)",
+)
+
 S1_SPEAKERS = "Claire Dumas — Le RAMEAU (démo)\nJean-Marc Levasseur — Association témoin (fictive)"
 
 # (start, end, kind, title, speaker) in local time on the first day of S1.

@@ -1,4 +1,4 @@
-"""The half-days of an event, cut at 13:00 in the cohort's time zone."""
+"""The half-days of an event, cut at 13:00 and 18:00 in the cohort's time zone."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -57,6 +57,17 @@ def test_a_full_day_has_a_morning_until_13_and_an_afternoon_from_13():
         ("09:00", "13:00", [("am", "09:00", "13:00")]),
         ("13:00", "18:00", [("pm", "13:00", "18:00")]),
         ("12:00", "14:00", [("am", "12:00", "13:00"), ("pm", "13:00", "14:00")]),
+        ("18:30", "21:00", [("ev", "18:30", "21:00")]),
+        ("14:00", "21:00", [("pm", "14:00", "18:00"), ("ev", "18:00", "21:00")]),
+        (
+            "09:30",
+            "20:00",
+            [("am", "09:30", "13:00"), ("pm", "13:00", "18:00"), ("ev", "18:00", "20:00")],
+        ),
+        # Less than an hour on one side of 18:00 is no half-day of its own.
+        ("14:00", "18:30", [("pm", "14:00", "18:30")]),
+        ("17:30", "21:00", [("ev", "17:30", "21:00")]),
+        ("17:30", "18:15", [("pm", "17:30", "18:15")]),
     ],
 )
 def test_only_the_halves_the_event_covers(start, end, expected):
@@ -78,7 +89,7 @@ def test_a_two_day_session_meets_at_the_same_hours_each_day():
 def test_an_event_running_through_the_night_is_cut_at_midnight():
     slots = event_half_days(_utc("2026-06-10", "18:00"), _utc("2026-06-11", "10:00"), PARIS)
     assert _describe(slots) == [
-        ("2026-06-10", "pm", "18:00", "00:00"),
+        ("2026-06-10", "ev", "18:00", "00:00"),
         ("2026-06-11", "am", "00:00", "10:00"),
     ]
 
@@ -127,3 +138,9 @@ def test_current_slot_prefers_the_half_day_under_way():
     assert next_slot(slots, _utc("2026-04-01", "08:00")) == morning
     assert next_slot(slots, _utc("2026-04-01", "10:00")) == afternoon
     assert next_slot(slots, _utc("2026-04-01", "18:00")) is None
+
+
+def test_an_evening_is_labelled_soir(app):
+    (evening,) = event_half_days(_utc("2026-06-10", "18:30"), _utc("2026-06-10", "21:00"), PARIS)
+    with app.test_request_context():
+        assert (evening.half, str(evening.label), evening.hours) == (HalfDay.EVENING, "Soir", 2.5)

@@ -7,7 +7,7 @@ import pytest
 from parcours.accounts.models import User
 from parcours.agenda.models import AgendaItem, Event
 from parcours.attendance import operations, reports
-from parcours.attendance.halfdays import event_half_days
+from parcours.attendance.halfdays import HoursBasis, event_half_days
 from parcours.attendance.operations import Mark
 from parcours.attendance.pdf import format_hours, render_attestation, render_signature_sheet
 from parcours.cohorts.models import Cohort, Membership
@@ -260,8 +260,9 @@ def test_attestation_data(ctx, world, events, accents):
             line.title,
             line.kind_label,
             line.first_day,
-            [(s.day, s.half) for s in line.half_days],
+            [(h.slot.day, h.slot.half) for h in line.half_days],
             line.hours,
+            line.bases,
         )
         for line in attestation.lines
     ]
@@ -273,8 +274,17 @@ def test_attestation_data(ctx, world, events, accents):
             date(2026, 3, 16),
             [(date(2026, 3, 16), "am")],
             1.5,
+            {HoursBasis.HALF_DAY},
         ),
-        ("S1", S1_TITLE, "Session collective", APRIL_1, [(APRIL_1, "am"), (APRIL_1, "pm")], 7.5),
+        (
+            "S1",
+            S1_TITLE,
+            "Session collective",
+            APRIL_1,
+            [(APRIL_1, "am"), (APRIL_1, "pm")],
+            7.5,
+            {HoursBasis.HALF_DAY},
+        ),
         (
             "S3",
             "Session 3 — Partenariats associations / entreprises et RSE",
@@ -282,6 +292,7 @@ def test_attestation_data(ctx, world, events, accents):
             date(2026, 8, 19),
             [(date(2026, 8, 19), "am")],
             3.5,
+            {HoursBasis.HALF_DAY},
         ),
     ]
     assert attestation == reports.Attestation(
@@ -323,9 +334,11 @@ def test_attestation_pdf(ctx, world, events, accents):
         "12 h 30",
         "Fait le 4 décembre 2026",
         "Pour la coordination du parcours : Coordination A",
+        "heures comptées d'après les horaires de la demi-journée",
     ):
         assert expected in text, expected
     assert "Session 2" not in text
+    assert "d'après le déroulé" not in text
     assert embedded_fonts(reader) == {("DejaVuSans", True), ("DejaVuSans-Bold", True)}
 
 
@@ -345,3 +358,78 @@ def test_attestation_without_attendance(ctx, world, events):
 def test_format_hours(app, hours, text):
     with app.test_request_context():
         assert format_hours(hours) == text
+
+
+def _s1_programme(s1: Event, lines) -> None:
+    for start, end, kind in lines:
+        s1.items.append(
+            AgendaItem(
+                starts_at=paris("2026-04-01", start),
+                ends_at=paris("2026-04-01", end),
+                kind=kind,
+                title=f"{kind} {start}",
+            )
+        )
+    db.session.flush()
+
+
+def test_attestation_counts_the_programme_lines_not_the_lunch_break(ctx, world, events):
+    # Session 1 runs 09:30-17:00 (7 h 30) but its programme is 09:30-12:30 and 14:00-17:00,
+    # with a coffee break line and two parallel workshops: 6 hours of programme.
+    s1 = db.session.get(Event, events["S1"])
+    _s1_programme(
+        s1,
+        [
+            ("09:30", "10:30", "plenary"),
+            ("10:30", "10:45", "break"),
+            ("10:45", "12:30", "testimony"),
+            ("14:00", "16:00", "workshop"),
+            ("14:00", "15:30", "workshop"),  # in parallel: counted once
+            ("16:00", "17:00", "restitution"),
+        ],
+    )
+    coordinator = db.session.get(User, world["coordinator"])
+    operations.record_attendances(
+        s1,
+        {(world["a1"], APRIL_1, "am"): Mark("present"), (world["a1"], APRIL_1, "pm"): Mark("late")},
+        recorded_by=coordinator,
+    )
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    member = db.session.scalar(db.select(Membership).filter_by(user_id=world["a1"]))
+    attestation = reports.attestation(cohort, member)
+    (line,) = attestation.lines
+    assert [(h.slot.half, h.hours, h.basis) for h in line.half_days] == [
+        ("am", 2.75, HoursBasis.PROGRAMME),
+        ("pm", 3.0, HoursBasis.PROGRAMME),
+    ]
+    assert attestation.total_hours == 5.75
+    _reader, text = read_pdf(render_attestation(attestation))
+    assert "5 h 45" in text
+    assert "heures comptées d'après le déroulé de la séance" in text
+    assert "7 h 30" not in text
+
+
+def test_a_half_day_without_programme_lines_counts_its_own_hours(ctx, world, events):
+    s1 = db.session.get(Event, events["S1"])
+    _s1_programme(s1, [("09:30", "12:30", "plenary")])  # nothing typed for the afternoon
+    coordinator = db.session.get(User, world["coordinator"])
+    operations.record_attendances(
+        s1,
+        {
+            (world["a1"], APRIL_1, "am"): Mark("present"),
+            (world["a1"], APRIL_1, "pm"): Mark("present"),
+        },
+        recorded_by=coordinator,
+    )
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    member = db.session.scalar(db.select(Membership).filter_by(user_id=world["a1"]))
+    (line,) = reports.attestation(cohort, member).lines
+    assert [(h.slot.half, h.hours, h.basis) for h in line.half_days] == [
+        ("am", 3.0, HoursBasis.PROGRAMME),
+        ("pm", 4.0, HoursBasis.HALF_DAY),
+    ]
+    _reader, text = read_pdf(render_attestation(reports.attestation(cohort, member)))
+    assert (
+        "heures comptées d'après le déroulé de la séance ; heures comptées d'après les horaires "
+        "de la demi-journée"
+    ) in " ".join(text.split())

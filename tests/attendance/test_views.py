@@ -9,12 +9,12 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from parcours.accounts.models import User
-from parcours.agenda.models import Event
-from parcours.attendance import operations
+from parcours.agenda.models import AgendaItem, Event
+from parcours.attendance import operations, reports
 from parcours.attendance.models import Attendance, CheckInCode
 from parcours.attendance.operations import COMMENT_MAX_LENGTH, Mark
 from parcours.cohorts import operations as cohort_ops
-from parcours.cohorts.models import Cohort
+from parcours.cohorts.models import Cohort, Membership, Territory
 from parcours.core.extensions import db
 from parcours.core.time import freeze
 from parcours.outbox import mail
@@ -42,8 +42,13 @@ PAGES = {
     "/cohorts/{cohort_a}/attestations/{a1}.pdf": {"admin", "coordinator", "a1"},
     "/cohorts/{cohort_a}/attestations/{a2}.pdf": {"admin", "coordinator", "a2"},
     "/cohorts/{cohort_b}/attestations/{b1}.pdf": {"admin", "coordinator_b", "b1"},
-    "/cohorts/{cohort_a}/attendance": {"admin", "coordinator", "committee"},
+    "/cohorts/{cohort_a}/attendance": {"admin", "coordinator", "committee", "coach"},
     "/cohorts/{cohort_b}/attendance": {"admin", "coordinator_b"},
+    # A catalyseur's record: theirs, their territory's coach (A1 only), those who run it.
+    "/cohorts/{cohort_a}/attendance/{a1}": {"admin", "coordinator", "coach", "a1"},
+    "/cohorts/{cohort_a}/attendance/{a1bis}": {"admin", "coordinator", "coach", "a1bis"},
+    "/cohorts/{cohort_a}/attendance/{a2}": {"admin", "coordinator", "a2"},
+    "/cohorts/{cohort_b}/attendance/{b1}": {"admin", "coordinator_b", "b1"},
 }
 
 
@@ -97,6 +102,10 @@ def test_unknown_objects_answer_404(login_as, world):
         "/cohorts/999999/attendance",
         f"/cohorts/999999/attestations/{world['a1']}.pdf",
         f"/cohorts/{world['cohort_a']}/attestations/999999.pdf",
+        f"/cohorts/999999/attendance/{world['a1']}",
+        f"/cohorts/{world['cohort_a']}/attendance/999999",
+        f"/cohorts/{world['cohort_a']}/attendance/{world['coach']}",  # not a catalyseur
+        f"/cohorts/{world['cohort_a']}/attendance/{world['b1']}",  # not in this cohort
     ):
         assert client.get(url).status_code == 404, url
 
@@ -111,7 +120,11 @@ def test_pages_follow_the_content_security_policy(login_as, world, events):
             f"/cohorts/{world['cohort_a']}/attendance",
         ):
             html = client.get(url).get_data(as_text=True)
-            assert "<script" not in html and "style=" not in html and "<style" not in html, url
+            assert "style=" not in html and "<style" not in html, url
+            # Scripts only from the site's own files, never inline.
+            for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+                assert re.search(r'src="/static/js/[\w.-]+\.js"', attributes), url
+                assert body.strip() == "", url
 
 
 # The marking page ------------------------------------------------------------------------
@@ -171,6 +184,81 @@ def test_coordinator_saves_the_sheet(app, login_as, world, events):
     assert 'value="Train en retard"' in html
     assert client.post(url, data=data).status_code == 302
     assert "sans modification" in page_text(client.get(url))
+
+
+def test_all_present_fills_the_half_day_without_saving_it(app, login_as, world, events):
+    client = login_as("coordinator")
+    url = f"/events/{events['S1']}/attendance"
+    with app.test_request_context():
+        operations.record_attendances(
+            db.session.get(Event, events["S1"]),
+            {(world["a2"], APRIL_1, "am"): Mark("excused", "Conseil municipal")},
+            recorded_by=db.session.get(User, world["coordinator"]),
+        )
+        db.session.commit()
+    data = form_values(client.get(url), url)
+    data[_field(world["a1bis"], "am")] = "absent"  # typed before pressing the button
+    data[_field(world["a1"], "pm")] = "late"
+    data[_field(world["a1"], "pm", "comment")] = "arrivée 14 h"
+    data["all_present"] = "2026-04-01-am"
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    assert "1 personne marquée présente (matin)" in page_text(response)
+    sheet = form_values(response, url)
+    assert sheet[_field(world["a1"], "am")] == "present"
+    assert sheet[_field(world["a1bis"], "am")] == "absent"  # what was typed stays
+    assert sheet[_field(world["a2"], "am")] == "excused"  # what was recorded stays
+    assert sheet[_field(world["a1bis"], "pm")] == ""  # the other half-day is untouched
+    assert sheet[_field(world["a1"], "pm")] == "late"
+    assert sheet[_field(world["a1"], "pm", "comment")] == "arrivée 14 h"
+    with app.app_context():  # nothing saved yet
+        assert db.session.scalar(select(func.count(Attendance.id))) == 1
+    # Saving it then writes the filled half-day, by the usual rules.
+    saved = client.post(url, data=sheet)
+    assert saved.status_code == 302, page_text(saved)[:3000]
+    with app.app_context():
+        rows = db.session.execute(select(Attendance.user_id, Attendance.half, Attendance.status))
+        assert set(rows) == {
+            (world["a1"], "am", "present"),
+            (world["a1bis"], "am", "absent"),
+            (world["a2"], "am", "excused"),
+            (world["a1"], "pm", "late"),
+        }
+
+
+def test_all_present_respects_a_mark_recorded_meanwhile(app, login_as, world, events):
+    client = login_as("coordinator")
+    url = f"/events/{events['S1']}/attendance"
+    data = form_values(client.get(url), url)
+    with app.test_request_context():  # a check-in, late, after the sheet was opened
+        operations.record_attendances(
+            db.session.get(Event, events["S1"]),
+            {(world["a1"], APRIL_1, "am"): Mark("late")},
+            recorded_by=db.session.get(User, world["a1"]),
+        )
+        db.session.commit()
+    filled = form_values(client.post(url, data={**data, "all_present": "2026-04-01-am"}), url)
+    response = client.post(url, data=filled)
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Attendance.id))) == 1
+
+
+def test_all_present_for_a_half_day_the_event_does_not_have(login_as, world, events):
+    client = login_as("coordinator")
+    url = f"/events/{events['S1']}/attendance"
+    data = form_values(client.get(url), url)
+    response = client.post(url, data={**data, "all_present": "2026-04-02-am"})
+    assert response.status_code == 400
+    assert "Ce rendez-vous n'a pas lieu sur cette demi-journée." in page_text(response)
+
+
+def test_the_first_button_of_the_sheet_saves_it(login_as, events):
+    """Enter in a comment submits with the form's first button: it must save, not fill."""
+    html = login_as("coordinator").get(f"/events/{events['S1']}/attendance").get_data(as_text=True)
+    form = html[html.index('class="attendance-sheet"') :]
+    first = re.search(r"<button[^>]*>", form).group(0)
+    assert 'name="all_present"' not in first
 
 
 def test_a_coach_marks_the_follow_ups_they_run(app, login_as, world, events):
@@ -385,18 +473,21 @@ def test_signature_sheet_download(app, login_as, world, events, accents):
     response = client.get(f"/events/{events['S1']}/signature-sheet.pdf")
     reader, text = _pdf_text(response)
     assert response.headers["Content-Disposition"] == (
-        "attachment; filename=emargement-2026-04-01-session-1-panorama-des-partenariats-et-"
-        "fragilites.pdf"
+        "attachment; filename=emargement-vierge-2026-04-01-session-1-panorama-des-"
+        "partenariats-et-fragilites.pdf"
     )
     assert response.headers["Cache-Control"] == "private, no-store"
     assert len(reader.pages) == 1
     for name in ("Élise Château", "Étienne Lefèvre", "Françoise Nœl-Dupré", "Vallée de l'Orne"):
         assert name in text
     assert "Présent·e" not in text
-    _reader, prefilled = _pdf_text(
-        client.get(f"/events/{events['S1']}/signature-sheet.pdf?prefill=1")
-    )
+    response = client.get(f"/events/{events['S1']}/signature-sheet.pdf?prefill=1")
+    _reader, prefilled = _pdf_text(response)
     assert "Présent·e" in prefilled
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=emargement-prerempli-2026-04-01-session-1-panorama-des-"
+        "partenariats-et-fragilites.pdf"
+    )
 
 
 def test_attestation_download(app, login_as, world, events, accents):
@@ -490,6 +581,97 @@ def test_the_committee_reads_figures_without_links_to_act(app, login_as, world, 
     html = page.get_data(as_text=True)
     assert "attestations/" not in html
     assert '/attendance"' not in html.replace(f'/cohorts/{world["cohort_a"]}/attendance"', "")
+
+
+def test_a_coach_reads_the_figures_of_the_territories_they_follow(
+    app, login_as, world, events, accents
+):
+    _record_s1(app, world, events)
+    with freeze(paris("2026-06-01", "12:00")):
+        page = login_as("coach").get(f"/cohorts/{world['cohort_a']}/attendance")
+    text = page_text(page)
+    assert "Vue en lecture seule : les catalyseurs des territoires que vous accompagnez." in text
+    # Territory A1 only (the coach follows A1): 2 catalyseurs, not A2's.
+    assert "Matin 1 / 2 dont 0 en retard · 0 excusé·es · 1 absent·es" in text
+    assert "Pays de Sèvre et Bocage 2 1 / 1 50 %" in text
+    assert "Élise Château Pays de Sèvre et Bocage 2 1 0 0 0 100 %" in text
+    assert "Vallée de l'Orne" not in text and "Françoise Nœl-Dupré" not in text
+    html = page.get_data(as_text=True)
+    assert "attestations/" not in html  # reading, not acting
+    assert f'href="/events/{events["S1"]}/attendance"' not in html
+    assert f'href="/cohorts/{world["cohort_a"]}/attendance/{world["a1"]}"' in html
+    assert f'href="/cohorts/{world["cohort_a"]}/my-territories"' in html
+
+
+def test_a_coach_following_no_territory_sees_no_one(app, login_as, world, events):
+    _record_s1(app, world, events)
+    with app.app_context():
+        db.session.get(Territory, world["territory_a1"]).coach_id = None
+        db.session.commit()
+    text = page_text(login_as("coach").get(f"/cohorts/{world['cohort_a']}/attendance"))
+    assert "Vous n'accompagnez encore aucun territoire de cette cohorte." in text
+    assert "Catalyseur A1" not in text
+
+
+def test_a_catalyseur_reads_their_own_record(app, login_as, world, events):
+    _record_s1(app, world, events)
+    with app.test_request_context():
+        s1 = db.session.get(Event, events["S1"])
+        s1.items.append(
+            AgendaItem(
+                starts_at=paris(S1_DAY, "09:30"),
+                ends_at=paris(S1_DAY, "12:30"),
+                kind="plenary",
+                title="Matinée",
+            )
+        )
+        db.session.get(Attendance, _attendance_id(world["a1"], "pm")).comment = "train"
+        db.session.commit()
+    client = login_as("a1")
+    with freeze(paris("2026-06-01", "12:00")):
+        my_path = client.get(f"/cohorts/{world['cohort_a']}/my-path")
+        record_url = f"/cohorts/{world['cohort_a']}/attendance/{world['a1']}"
+        assert f'href="{record_url}"' in my_path.get_data(as_text=True)
+        page = client.get(record_url)
+    assert page.status_code == 200
+    text = page_text(page)
+    assert "Mes présences" in text
+    # S1: morning present (3 h of programme), afternoon late (4 h, its own hours).
+    assert "Matin Présent·e 3 h" in text
+    assert "Après-midi En retard 4 h « train »" in text
+    assert "2 demi-journées de présence" in text and "7 h de participation comptées" in text
+    # S2 (10 June) has not happened yet on 1 June: not listed as missed.
+    assert "Session 2" not in text
+    assert f"/cohorts/{world['cohort_a']}/attestations/{world['a1']}.pdf" in page.get_data(
+        as_text=True
+    )
+    # The hours are the attestation's.
+    with app.test_request_context():
+        cohort = db.session.get(Cohort, world["cohort_a"])
+        member = db.session.scalar(select(Membership).filter_by(user_id=world["a1"]))
+        assert reports.attestation(cohort, member).total_hours == 7
+
+
+def test_a_catalyseurs_record_before_any_meeting(login_as, world):
+    with freeze(paris("2026-03-01", "12:00")):
+        page = login_as("a2").get(f"/cohorts/{world['cohort_a']}/attendance/{world['a2']}")
+    assert "Aucun rendez-vous n'a encore eu lieu" in page_text(page)
+
+
+def test_the_coach_reads_a_record_without_the_attestation(app, login_as, world, events):
+    _record_s1(app, world, events)
+    with freeze(paris("2026-06-01", "12:00")):
+        page = login_as("coach").get(f"/cohorts/{world['cohort_a']}/attendance/{world['a1bis']}")
+    text = page_text(page)
+    assert "Présences de Catalyseur A1 bis" in text
+    assert "Matin Absent·e" in text
+    assert "attestations/" not in page.get_data(as_text=True)
+
+
+def _attendance_id(user_id: int, half: str) -> int:
+    return db.session.scalar(
+        select(Attendance.id).where(Attendance.user_id == user_id, Attendance.half == half)
+    )
 
 
 # Query counts -----------------------------------------------------------------------------

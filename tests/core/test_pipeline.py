@@ -53,11 +53,13 @@ def test_every_url_value_is_loaded_or_used_by_the_view(app):
         access = app.view_functions[rule.endpoint].access
         for argument in rule.arguments - set(access.reads):
             # Left to the view: a token (the credential itself, checked by the view), and the
-            # person an attestation is for (looked up after the access check, see its view).
+            # person an attestation or an attendance record is for (looked up after the access
+            # check, see their views).
             assert (rule.endpoint, argument) in {
                 ("accounts.accept_invitation", "token"),
                 ("accounts.reset_password", "token"),
                 ("attendance.attestation", "user_id"),
+                ("attendance.participant_record", "user_id"),
             }, f"{rule.endpoint}: <{argument}> is not loaded by the pipeline"
 
 

@@ -274,9 +274,12 @@ def test_whatever_the_day_the_demo_is_in_the_middle_of_its_programme(app, moment
         assert shared["S4"].starts_at > moment
         assert timedelta(0) < moment - shared["COMITE2"].ends_at < timedelta(weeks=2)
         assert shared["COMITE3"].starts_at > moment
-        # Attendance is recorded for the sessions already held, and only for them.
+        # Attendance is recorded for the sessions already held, and only for them, and for
+        # the evening workshop three weeks after S1 (its half-day is « soir »).
         attended = set(db.session.scalars(select(Attendance.event_id).distinct()))
-        assert attended == {shared["S1"].id, shared["S2"].id}
+        assert attended == {shared["S1"].id, shared["S2"].id, shared["SOIR1"].id}
+        evening = select(Attendance.half).where(Attendance.event_id == shared["SOIR1"].id)
+        assert set(db.session.scalars(evening)) == {"ev"}
         # Every event within the cohort's dates, none on a weekend (an assessment is a
         # window of weeks: the day it opens counts).
         for event in events:
