@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from parcours.agenda import formatting, ical, operations, queries, sections
 from parcours.agenda import permissions as can
+from parcours.agenda.days import last_day
 from parcours.agenda.forms import EventForm
 from parcours.agenda.models import CalendarFeed, Event, EventKind
 from parcours.cohorts import permissions as cohort_can
@@ -67,7 +68,7 @@ def cohort_calendar(cohort: Cohort):
     by_day = defaultdict(list)
     for event in queries.events_for(current_user, cohort_ids=[cohort.id], start=start, end=end):
         day = event.starts_at.astimezone(zone).date()
-        last = (event.ends_at - timedelta(seconds=1)).astimezone(zone).date()
+        last = last_day(event.ends_at, cohort.timezone)
         while day <= last:
             by_day[day].append(event)
             day += timedelta(days=1)
@@ -336,3 +337,4 @@ def regenerate_feed():
 
 bp.add_app_template_filter(formatting.in_zone, "in_zone")
 bp.add_app_template_filter(formatting.span, "span")
+bp.add_app_template_filter(formatting.last_day_in_zone, "last_day_in_zone")
