@@ -143,46 +143,40 @@ def _event_form_page(
     ``stored`` returns the form filled with the saved event, shown beside the user's one when
     the edit was made on an older version (a 409).
     """
-    warnings = []
-    if form.validate_on_submit():
-        draft = form.draft(cohort, {t.id: t for t in territories})
-        try:
-            with conflicts.versioned(form, event) if event is not None else nullcontext():
-                operations.validate(cohort, draft)
-                warnings = operations.warnings(cohort, draft, event)
-                if not warnings or form.confirm.data:
-                    if event is None:
-                        event = operations.create_event(cohort, draft, current_user)
-                        message = _(
-                            "L'événement est programmé ; les personnes attendues sont invitées."
-                        )
-                    else:
-                        changed = operations.update_event(event, draft, current_user)
-                        message = (
-                            _("L'événement est modifié.") if changed else _("Aucune modification.")
-                        )
-                    flash(message, "success")
-                    return redirect(url_for("agenda.event", event_id=event.id))
-        except conflicts.Conflict:
-            form.pad_blank_rows()
-            return conflicts.page(
-                "agenda/event_form.html",
-                form,
-                stored(),
-                event,
-                cohort=cohort,
-                event=event,
-                warnings=[],
-                back=back,
-            )
-        except operations.EventError as error:
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors = [*target.errors, str(error)]
-            else:
+    warnings, valid, draft = [], False, None
+    if form.is_submitted():
+        # Every error of the submission at once: the fields', the draft's (end before start,
+        # a programme line outside the event…) and the warnings, rather than round after round.
+        valid = form.validate()
+        if form.can_draft():
+            draft = form.draft(cohort, {t.id: t for t in territories})
+            problems = operations.problems(cohort, draft)
+            for unplaced in form.add_problems(problems):
+                flash(unplaced, "error")
+            valid = valid and not problems
+            warnings = operations.warnings(cohort, draft, event)
+        if valid and draft is not None:
+            try:
+                with conflicts.versioned(form, event) if event is not None else nullcontext():
+                    if not warnings or form.confirm.data:
+                        return _save(cohort, draft, event)
+            except conflicts.Conflict:
+                form.pad_blank_rows()
+                return conflicts.page(
+                    "agenda/event_form.html",
+                    form,
+                    stored(),
+                    event,
+                    cohort=cohort,
+                    event=event,
+                    warnings=[],
+                    back=back,
+                )
+            except operations.EventError as error:
+                valid = False
                 flash(str(error), "error")
     form.pad_blank_rows()
-    status = 400 if form.is_submitted() and not warnings else 200
+    status = 400 if form.is_submitted() and not valid else 200
     return render_template(
         "agenda/event_form.html",
         form=form,
@@ -191,6 +185,18 @@ def _event_form_page(
         warnings=warnings,
         back=back,
     ), status
+
+
+def _save(cohort: Cohort, draft: operations.EventDraft, event: Event | None):
+    """Create or update the event, then show it."""
+    if event is None:
+        event = operations.create_event(cohort, draft, current_user)
+        message = _("L'événement est programmé ; les personnes attendues sont invitées.")
+    else:
+        changed = operations.update_event(event, draft, current_user)
+        message = _("L'événement est modifié.") if changed else _("Aucune modification.")
+    flash(message, "success")
+    return redirect(url_for("agenda.event", event_id=event.id))
 
 
 @bp.route("/cohorts/<int:cohort_id>/events/new", methods=["GET", "POST"])
@@ -336,5 +342,5 @@ def regenerate_feed():
 
 
 bp.add_app_template_filter(formatting.in_zone, "in_zone")
-bp.add_app_template_filter(formatting.span, "span")
 bp.add_app_template_filter(formatting.last_day_in_zone, "last_day_in_zone")
+bp.add_app_template_filter(formatting.span, "span")
