@@ -2,9 +2,11 @@
 the error summary with links to their fields."""
 
 import pytest
+from sqlalchemy import func, select
 
 from parcours.accounts.models import User
 from parcours.core.extensions import db
+from parcours.curricula.models import CurriculumVersion
 from tests.conftest import page_text
 from tests.forms import error_summary as summary
 
@@ -15,9 +17,15 @@ def _english(app, world, role="coordinator"):
         db.session.commit()
 
 
-def _cohort(**changes):
+@pytest.fixture
+def version_id(app, world) -> str:
+    with app.app_context():
+        return str(db.session.scalar(select(func.min(CurriculumVersion.id))))
+
+
+def _cohort(version_id, **changes):
     return {
-        "curriculum": "1",
+        "curriculum": version_id,
         "name": "Cohorte nouvelle",
         "start_date": "2027-01-11",
         "timezone": "Europe/Paris",
@@ -51,13 +59,15 @@ def _cohort(**changes):
         ),
     ],
 )
-def test_cohort_form_says_what_is_wrong(app, login_as, world, locale, expected):
+def test_cohort_form_says_what_is_wrong(app, login_as, world, version_id, locale, expected):
     if locale == "en":
         _english(app, world)
     client = login_as("coordinator")
     response = client.post(
         "/cohorts/new",
-        data=_cohort(start_date="11-01-2027", timezone="Mars/Olympus", target_territories="0"),
+        data=_cohort(
+            version_id, start_date="11-01-2027", timezone="Mars/Olympus", target_territories="0"
+        ),
     )
     assert response.status_code == 400
     assert dict(summary(response)) == expected
@@ -71,15 +81,17 @@ def test_cohort_form_says_what_is_wrong(app, login_as, world, locale, expected):
         ("101", "Nombre de territoires visé : Indiquez un nombre de territoires entre 1 et 100."),
     ],
 )
-def test_target_territories_messages(login_as, world, target, message):
-    response = login_as("coordinator").post("/cohorts/new", data=_cohort(target_territories=target))
+def test_target_territories_messages(login_as, world, version_id, target, message):
+    response = login_as("coordinator").post(
+        "/cohorts/new", data=_cohort(version_id, target_territories=target)
+    )
     assert response.status_code == 400
     assert [text for _anchor, text in summary(response)] == [message]
 
 
-def test_a_start_date_typed_the_french_way_creates_the_cohort(login_as, world):
+def test_a_start_date_typed_the_french_way_creates_the_cohort(login_as, world, version_id):
     client = login_as("coordinator")
-    response = client.post("/cohorts/new", data=_cohort(start_date="11/01/2027"))
+    response = client.post("/cohorts/new", data=_cohort(version_id, start_date="11/01/2027"))
     assert response.status_code == 302, page_text(response)[:500]
     assert "du 11 janvier 2027" in page_text(client.get(response.headers["Location"]))
 
