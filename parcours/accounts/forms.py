@@ -25,11 +25,14 @@ class ForgotPasswordForm(AppForm):
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class NewPasswordForm(AppForm):
-    password = PasswordField(
+def _new_password() -> PasswordField:
+    return PasswordField(
         _l("Nouveau mot de passe"), validators=[DataRequired(), _acceptable_password]
     )
-    confirm = PasswordField(
+
+
+def _confirmation() -> PasswordField:
+    return PasswordField(
         _l("Confirmez le mot de passe"),
         validators=[
             DataRequired(),
@@ -38,8 +41,16 @@ class NewPasswordForm(AppForm):
     )
 
 
-class ChangePasswordForm(NewPasswordForm):
+class NewPasswordForm(AppForm):
+    password = _new_password()
+    confirm = _confirmation()
+
+
+class ChangePasswordForm(AppForm):
+    # Fields made in the order of the page: the error summary lists them in that order.
     current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired()])
+    password = _new_password()
+    confirm = _confirmation()
 
 
 class ProfileForm(AppForm):
