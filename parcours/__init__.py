@@ -31,7 +31,16 @@ def create_app(config: dict | None = None) -> Flask:
         )
 
     from parcours import models  # noqa: F401  (every table known before anything else)
-    from parcours.core import converters, edge, extensions, fragments, i18n, pipeline, security
+    from parcours.core import (
+        converters,
+        edge,
+        extensions,
+        forms,
+        fragments,
+        i18n,
+        pipeline,
+        security,
+    )
     from parcours.core.db import hide_values_in_errors, register_sqlite_pragmas, wait_for_locks
     from parcours.outbox import mail as outbox_mail
 
@@ -50,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     edge.init_app(app)  # before CSRF, so that nothing reads a value it refuses
     extensions.csrf.init_app(app)
     i18n.init_app(app)
+    forms.init_app(app)
     fragments.init_app(app)
     outbox_mail.init_app(app)
     pipeline.init_app(app)

@@ -1,5 +1,8 @@
-"""Read a page's form as a browser would post it, to replay an older page in a test."""
+"""Read a page's form as a browser would post it (to replay an older page in a test), and its
+error summary."""
 
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 from werkzeug.datastructures import MultiDict
@@ -71,3 +74,18 @@ def form_values(response, action: str | None = None) -> MultiDict:
     reader.feed(response.get_data(as_text=True))
     assert reader.forms, "no such form on the page"
     return reader.forms[-1] if action is None else reader.forms[0]
+
+
+def error_summary(response) -> list[tuple[str, str]]:
+    """Return the (anchor, text) of each link of the page's error summary; check the anchors."""
+    html = response.get_data(as_text=True)
+    box = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert box, "no error summary on the page"
+    assert 'role="alert"' in box.group(0) and "autofocus" in box.group(0)
+    links = [
+        (anchor, " ".join(unescape(re.sub(r"<[^>]+>", " ", text)).split()))
+        for anchor, text in re.findall(r'<a href="#([^"]+)">(.*?)</a>', box.group(1), re.S)
+    ]
+    for anchor, _text in links:
+        assert len(re.findall(rf'\bid="{re.escape(anchor)}"', html)) == 1, anchor
+    return links

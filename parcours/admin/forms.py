@@ -1,9 +1,10 @@
 """Administration forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from parcours.core.forms import AppForm
 
-class CohortCreationForm(FlaskForm):
+
+class CohortCreationForm(AppForm):
     allowed = BooleanField(_l("Peut créer des cohortes"))

@@ -19,6 +19,16 @@ class MeetingDay:
     ends_at: datetime
 
 
+def last_day(ends_at: datetime, zone: str) -> date:
+    """Return the last day a span ending at ``ends_at`` covers, in ``zone``: the one rule for
+    the end dates shown.
+
+    Ends are exclusive: a self-assessment window open until midnight ends on the day before
+    that midnight, a session ending at 17:00 on that same day.
+    """
+    return (ends_at - timedelta(microseconds=1)).astimezone(ZoneInfo(zone)).date()
+
+
 def meets_at_same_hours(starts_at: datetime, ends_at: datetime, zone: str) -> bool:
     """Tell whether an event meets each of its days from its start time to its end time."""
     tz = ZoneInfo(zone)

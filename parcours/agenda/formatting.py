@@ -1,14 +1,16 @@
 """How agenda dates read: in the cohort's time zone, in the reader's language."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 
+from parcours.agenda.days import last_day
 from parcours.agenda.models import Event
+from parcours.core.i18n import format_date, format_datetime
 
 #: Formatted moments kept per process. A moment always reads the same in one language and
 #: zone, and pages show the same events over and over: formatting them again (Babel's
@@ -59,7 +61,7 @@ def _span(
         return _(
             "du %(start)s au %(end)s",
             start=format_date(start.date(), "medium"),
-            end=format_date((end - timedelta(seconds=1)).date(), "medium"),
+            end=format_date(last_day(ends_at, zone), "medium"),
         )
     if start.date() == end.date():
         return _(
@@ -78,3 +80,8 @@ def _span(
 def format_datetime_short(moment: datetime) -> str:
     """Format a moment as « lundi 4 mai 2026 14:00 » (in the reader's language)."""
     return format_datetime(moment, "EEEE d MMMM y HH:mm", rebase=False)
+
+
+def last_day_in_zone(ends_at: datetime, zone: str, fmt: str = "medium") -> str:
+    """Format the last day a span ending at ``ends_at`` covers (see days.last_day)."""
+    return format_date(last_day(ends_at, zone), fmt)

@@ -4,12 +4,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     SelectField,
@@ -17,27 +14,26 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
-    TimeField,
 )
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from parcours.agenda.models import AGENDA_ITEM_LABELS, KIND_LABELS, AgendaItemKind, EventKind
 from parcours.agenda.operations import DocumentDraft, EventDraft, ItemDraft
 from parcours.cohorts.models import Cohort, Territory
 from parcours.core.conflicts import VersionedForm
-from parcours.core.forms import DateRange, choices
+from parcours.core.forms import AppForm, DateRange, DayField, HourField, RowForm, choices
 
 BLANK_ITEMS = 3
 BLANK_DOCUMENTS = 2
 
 
-class ItemForm(Form):
+class ItemForm(RowForm):
     """One line of the event's programme; a line without title is ignored."""
 
-    day = DateField(_l("Jour (si plusieurs jours)"), validators=[Optional(), DateRange()])
-    start_time = TimeField(_l("Début"), validators=[Optional()])
-    end_time = TimeField(_l("Fin"), validators=[Optional()])
+    day = DayField(_l("Jour (si plusieurs jours)"), validators=[Optional(), DateRange()])
+    start_time = HourField(_l("Début"), validators=[Optional()])
+    end_time = HourField(_l("Fin"), validators=[Optional()])
     kind = SelectField(
         _l("Type"), choices=choices(AGENDA_ITEM_LABELS.items()), default=AgendaItemKind.PLENARY
     )
@@ -49,7 +45,7 @@ class ItemForm(Form):
             raise ValidationError(_l("Indiquez l'heure de début et de fin."))
 
 
-class DocumentForm(Form):
+class DocumentForm(RowForm):
     title = StringField(_l("Titre du document"), validators=[Length(max=300)])
     url = StringField(_l("Lien"), validators=[Optional(), URL(), Length(max=1000)])
 
@@ -69,11 +65,13 @@ class EventForm(VersionedForm):
     kind = SelectField(_l("Type d'événement"))
     territory = SelectField(_l("Territoire"), coerce=int, validators=[Optional()])
     title = StringField(_l("Titre"), validators=[DataRequired(), Length(max=300)])
-    start_date = DateField(_l("Date de début"), validators=[DataRequired(), DateRange()])
-    start_time = TimeField(_l("Heure de début"), validators=[DataRequired()])
-    end_date = DateField(_l("Date de fin"), validators=[DataRequired(), DateRange()])
-    end_time = TimeField(_l("Heure de fin"), validators=[DataRequired()])
-    venue_name = StringField(_l("Lieu"), validators=[Length(max=200)])
+    # InputRequired: a date or time typed but not understood gets its own message, not
+    # « Ce champ est requis. »
+    start_date = DayField(_l("Date de début"), validators=[InputRequired(), DateRange()])
+    start_time = HourField(_l("Heure de début"), validators=[InputRequired()])
+    end_date = DayField(_l("Date de fin"), validators=[InputRequired(), DateRange()])
+    end_time = HourField(_l("Heure de fin"), validators=[InputRequired()])
+    venue_name = StringField(_l("Nom du lieu"), validators=[Length(max=200)])
     venue_address = TextAreaField(_l("Adresse"), validators=[Length(max=1000)])
     access_notes = TextAreaField(
         _l("Accès (transports, accessibilité)"), validators=[Length(max=2000)]
@@ -115,16 +113,33 @@ class EventForm(VersionedForm):
         ):
             self.documents.append_entry()
 
+    #: What a draft cannot do without: the event's kind and times.
+    DRAFTED = ("kind", "territory", "start_date", "start_time", "end_date", "end_time")
+
+    def can_draft(self) -> bool:
+        """Tell whether the fields a draft needs were understood, even if others were not."""
+        return all(not self[name].errors for name in self.DRAFTED) and all(
+            self[name].data is not None for name in self.DRAFTED if name != "territory"
+        )
+
     def draft(self, cohort: Cohort, territories: dict[int, Territory]) -> EventDraft:
-        """Turn the submitted form into an EventDraft, times converted to UTC."""
+        """Turn the submitted form into an EventDraft, times converted to UTC.
+
+        Programme lines that have errors of their own are left out (their messages are
+        already on the page); ``item_rows`` keeps the row of each line drafted.
+        """
         zone = ZoneInfo(cohort.timezone)
 
         def utc(day, at):
             return datetime.combine(day, at, tzinfo=zone).astimezone(ZoneInfo("UTC"))
 
         items = []
-        for entry in self.items:
+        self.item_rows: list[int] = []
+        for row, entry in enumerate(self.items):
+            if entry.errors:
+                continue
             if entry.title.data and entry.title.data.strip():
+                self.item_rows.append(row)
                 day = entry.day.data or self.start_date.data
                 items.append(
                     ItemDraft(
@@ -152,9 +167,28 @@ class EventForm(VersionedForm):
             documents=[
                 DocumentDraft(title=d.title.data, url=d.url.data)
                 for d in self.documents
-                if (d.url.data or "").strip()
+                if (d.url.data or "").strip() and not d.errors
             ],
         )
+
+    def add_problems(self, problems) -> list[str]:
+        """Show each EventError of a draft under its field (a programme line's in its row).
+
+        A field that already says what is wrong with it keeps that one message. Return the
+        messages that name no field.
+        """
+        unplaced = []
+        for problem in problems:
+            if problem.item is not None:
+                target = self.items.entries[self.item_rows[problem.item]].form[problem.field]
+            elif problem.field:
+                target = self[problem.field]
+            else:
+                unplaced.append(str(problem))
+                continue
+            if not target.errors:
+                target.errors = [str(problem)]
+        return unplaced
 
     def fill_from(self, event) -> None:
         """Show an existing event in the form (times in the cohort's zone)."""
@@ -196,15 +230,15 @@ class EventForm(VersionedForm):
         self.pad_blank_rows()
 
 
-class PlanRowForm(Form):
+class PlanRowForm(RowForm):
     """One territory's meeting in a planning table; ``was`` holds the times it was shown with."""
 
     event_id = HiddenField()
     version = HiddenField()
     was = HiddenField()
-    day = DateField(_l("Date"), validators=[DataRequired(), DateRange()])
-    start_time = TimeField(_l("Début"), validators=[DataRequired()])
-    end_time = TimeField(_l("Fin"), validators=[DataRequired()])
+    day = DayField(_l("Date"), validators=[DataRequired(), DateRange()])
+    start_time = HourField(_l("Début"), validators=[DataRequired()])
+    end_time = HourField(_l("Fin"), validators=[DataRequired()])
 
     def typed(self) -> str:
         """Return what the row says now, in the form of ``was``."""
@@ -234,7 +268,7 @@ def shown_times(day, starts, ends) -> str:
     return f"{day.isoformat()} {starts:%H:%M} {ends:%H:%M}"
 
 
-class PlanningForm(FlaskForm):
+class PlanningForm(AppForm):
     """The table of a per-territory meeting: one row per territory's meeting."""
 
     rows = FieldList(FormField(PlanRowForm))

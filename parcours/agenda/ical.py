@@ -27,7 +27,6 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from icalendar import (
     Calendar,
@@ -39,8 +38,9 @@ from icalendar import (
 )
 from icalendar import Event as VEvent
 
-from parcours.agenda.days import meeting_days, meets_at_same_hours
+from parcours.agenda.days import last_day, meeting_days, meets_at_same_hours
 from parcours.agenda.models import Event
+from parcours.core.i18n import format_date
 from parcours.core.time import now_utc
 
 logger = logging.getLogger(__name__)
@@ -325,11 +325,11 @@ def _description(event: Event, url: str, zone: ZoneInfo) -> str:
 def _programme(event: Event, zone: ZoneInfo) -> list[str]:
     """Return one line per agenda item, in local time, under a date when the event spans days."""
     first_day = event.starts_at.astimezone(zone).date()
-    last_day = (event.ends_at - timedelta(seconds=1)).astimezone(zone).date()
+    several_days = first_day != last_day(event.ends_at, zone.key)
     lines, day = [], None
     for item in event.items:
         starts, ends = item.starts_at.astimezone(zone), item.ends_at.astimezone(zone)
-        if first_day != last_day and starts.date() != day:
+        if several_days and starts.date() != day:
             day = starts.date()
             lines.append(format_date(day, "full"))
         line = f"{starts:%H:%M}–{ends:%H:%M} {item.kind_label} — {item.title}"

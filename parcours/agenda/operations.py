@@ -6,7 +6,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -14,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from parcours.accounts.models import User
 from parcours.agenda import queries, slots
 from parcours.agenda.days import meeting_days
-from parcours.agenda.formatting import in_zone
+from parcours.agenda.formatting import span
 from parcours.agenda.models import (
     PER_TERRITORY_KINDS,
     AgendaItem,
@@ -27,6 +26,7 @@ from parcours.agenda.models import (
 from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
 from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
+from parcours.core.i18n import format_date
 from parcours.core.time import local_to_utc, now_utc
 from parcours.curricula.schema import CollectiveSession, PlannedEvent
 
@@ -241,11 +241,16 @@ def shift_cohort_events(cohort: Cohort, days: int, from_zone: str | None = None)
 
 
 class EventError(ValueError):
-    """A refused event change; ``str()`` is translated, ``field`` names the form field."""
+    """A refused event change; ``str()`` is translated, ``field`` names the form field.
 
-    def __init__(self, message: str, field: str | None = None):
+    ``item`` is the position of a programme line in ``EventDraft.items`` when the error is
+    that line's (``field`` then names the line's field).
+    """
+
+    def __init__(self, message: str, field: str | None = None, item: int | None = None):
         super().__init__(message)
         self.field = field
+        self.item = item
 
 
 @dataclass(frozen=True)
@@ -304,32 +309,54 @@ _PLACE_FIELDS = ("starts_at", "ends_at", "venue_name", "venue_address", "online_
 
 
 def validate(cohort: Cohort, draft: EventDraft) -> None:
-    """Refuse a draft that cannot be saved; raise EventError naming the field."""
+    """Refuse a draft that cannot be saved; raise the first EventError of problems()."""
+    found = problems(cohort, draft)
+    if found:
+        raise found[0]
+
+
+def problems(cohort: Cohort, draft: EventDraft) -> list[EventError]:
+    """Return every reason to refuse a draft, each naming its field: all said at once."""
+    found = []
     if draft.ends_at <= draft.starts_at:
-        raise EventError(_("La fin doit être après le début."), "end_time")
-    if EventKind(draft.kind).is_meeting and draft.ends_at - draft.starts_at > MAX_EVENT_LENGTH:
-        raise EventError(
-            _("Un événement dure au plus %(days)d jours.", days=MAX_EVENT_LENGTH.days), "end_date"
+        found.append(EventError(_("La fin doit être après le début."), "end_time"))
+    elif EventKind(draft.kind).is_meeting and draft.ends_at - draft.starts_at > MAX_EVENT_LENGTH:
+        found.append(
+            EventError(
+                _("Un événement dure au plus %(days)d jours.", days=MAX_EVENT_LENGTH.days),
+                "end_date",
+            )
         )
     if EventKind(draft.kind) in PER_TERRITORY_KINDS:
         if draft.territory is None:
-            raise EventError(_("Choisissez le territoire concerné."), "territory")
-        if draft.territory.cohort_id != cohort.id:
-            raise EventError(_("Ce territoire n'appartient pas à la cohorte."), "territory")
+            found.append(EventError(_("Choisissez le territoire concerné."), "territory"))
+        elif draft.territory.cohort_id != cohort.id:
+            found.append(EventError(_("Ce territoire n'appartient pas à la cohorte."), "territory"))
     elif draft.territory is not None:
-        raise EventError(_("Ce type d'événement concerne toute la cohorte."), "territory")
+        found.append(EventError(_("Ce type d'événement concerne toute la cohorte."), "territory"))
     known = {t.code for t in cohort.curriculum.thematics}
     if any(code not in known for code in draft.thematics):
-        raise EventError(_("Thématique inconnue."), "thematics")
-    for item in draft.items:
+        found.append(EventError(_("Thématique inconnue."), "thematics"))
+    for index, item in enumerate(draft.items):
         if item.ends_at <= item.starts_at:
-            raise EventError(
-                _("« %(title)s » : la fin doit être après le début.", title=item.title), "items"
+            found.append(
+                EventError(
+                    _("« %(title)s » : la fin doit être après le début.", title=item.title),
+                    "end_time",
+                    index,
+                )
             )
-        if item.starts_at < draft.starts_at or item.ends_at > draft.ends_at:
-            raise EventError(
-                _("« %(title)s » sort des horaires de l'événement.", title=item.title), "items"
+        elif draft.ends_at > draft.starts_at and (
+            item.starts_at < draft.starts_at or item.ends_at > draft.ends_at
+        ):  # against an event that ends before it starts, every line would be « outside »
+            found.append(
+                EventError(
+                    _("« %(title)s » sort des horaires de l'événement.", title=item.title),
+                    "start_time" if item.starts_at < draft.starts_at else "end_time",
+                    index,
+                )
             )
+    return found
 
 
 def sends_notices(draft: EventDraft) -> bool:
@@ -425,7 +452,7 @@ def warnings(cohort: Cohort, draft: EventDraft, event: Event | None = None) -> l
                 _(
                     "Chevauche « %(title)s » (%(when)s) pour %(people)s.",
                     title=other.title,
-                    when=in_zone(other.starts_at, cohort.timezone, "short"),
+                    when=span(other),
                     people=", ".join(shared[:5]) + ("…" if len(shared) > 5 else ""),
                 )
             )

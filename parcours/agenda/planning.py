@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -25,6 +24,7 @@ from parcours.agenda.models import Event, EventKind, EventStatus
 from parcours.agenda.queries import expected_people
 from parcours.cohorts.models import Cohort, Territory
 from parcours.core.extensions import db
+from parcours.core.i18n import format_date
 from parcours.core.text import sort_key
 from parcours.core.time import now_utc
 from parcours.curricula.schema import PlannedEvent

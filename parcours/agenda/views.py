@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from parcours.agenda import formatting, ical, operations, planning, queries, sections
 from parcours.agenda import permissions as can
+from parcours.agenda.days import last_day
 from parcours.agenda.forms import EventForm, PlanningForm, shown_times
 from parcours.agenda.models import CalendarFeed, Event, EventKind
 from parcours.cohorts import permissions as cohort_can
@@ -80,7 +81,7 @@ def cohort_calendar(cohort: Cohort):
     by_day = defaultdict(list)
     for event in queries.events_for(current_user, cohort_ids=[cohort.id], start=start, end=end):
         day = event.starts_at.astimezone(zone).date()
-        last = (event.ends_at - timedelta(seconds=1)).astimezone(zone).date()
+        last = last_day(event.ends_at, cohort.timezone)
         while day <= last:
             by_day[day].append(event)
             day += timedelta(days=1)
@@ -159,59 +160,44 @@ def _event_form_page(
     ``stored`` returns the form filled with the saved event, shown beside the user's one when
     the edit was made on an older version (a 409).
     """
-    warnings = []
-    if not form.adds_a_line and form.validate_on_submit():
-        draft = form.draft(cohort, {t.id: t for t in territories})
-        if event is not None:
-            draft = operations.carry_items(event, draft)
-        try:
-            with conflicts.versioned(form, event) if event is not None else nullcontext():
-                operations.validate(cohort, draft)
-                warnings = operations.warnings(cohort, draft, event)
-                if not warnings or form.confirm.data:
-                    notices = operations.sends_notices(draft)
-                    if event is None:
-                        event = operations.create_event(cohort, draft, current_user)
-                        message = (
-                            _("L'événement est programmé ; les personnes attendues sont invitées.")
-                            if notices
-                            else _("L'événement passé est enregistré ; personne n'est invité.")
-                        )
-                    else:
-                        changed = operations.update_event(event, draft, current_user)
-                        message = (
-                            _("Aucune modification.")
-                            if not changed
-                            else _("L'événement est modifié.")
-                            if notices
-                            else _(
-                                "L'événement passé est modifié, sans avis aux personnes attendues."
-                            )
-                        )
-                    flash(message, "success")
-                    return redirect(url_for("agenda.event", event_id=event.id))
-        except conflicts.Conflict:
-            form.pad_blank_rows()
-            return conflicts.page(
-                "agenda/event_form.html",
-                form,
-                stored(),
-                event,
-                cohort=cohort,
-                event=event,
-                warnings=[],
-                back=back,
-            )
-        except operations.EventError as error:
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors = [*target.errors, str(error)]
-            else:
+    warnings, valid, draft = [], False, None
+    if form.is_submitted() and not form.adds_a_line:
+        # Every error of the submission at once: the fields', the draft's (end before start,
+        # a programme line outside the event…) and the warnings, rather than round after round.
+        valid = form.validate()
+        if form.can_draft():
+            draft = form.draft(cohort, {t.id: t for t in territories})
+            if event is not None:
+                draft = operations.carry_items(event, draft)
+            problems = operations.problems(cohort, draft)
+            for unplaced in form.add_problems(problems):
+                flash(unplaced, "error")
+            valid = valid and not problems
+            warnings = operations.warnings(cohort, draft, event)
+        if valid and draft is not None:
+            try:
+                with conflicts.versioned(form, event) if event is not None else nullcontext():
+                    if not warnings or form.confirm.data:
+                        return _save(cohort, draft, event)
+            except conflicts.Conflict:
+                form.pad_blank_rows()
+                return conflicts.page(
+                    "agenda/event_form.html",
+                    form,
+                    stored(),
+                    event,
+                    cohort=cohort,
+                    event=event,
+                    warnings=[],
+                    back=back,
+                )
+            except operations.EventError as error:
+                valid = False
                 flash(str(error), "error")
     form.pad_blank_rows()
     if form.adds_a_line:
         form.items.append_entry()
-    status = 400 if form.is_submitted() and not warnings and not form.adds_a_line else 200
+    status = 400 if form.is_submitted() and not valid and not form.adds_a_line else 200
     return render_template(
         "agenda/event_form.html",
         form=form,
@@ -220,6 +206,29 @@ def _event_form_page(
         warnings=warnings,
         back=back,
     ), status
+
+
+def _save(cohort: Cohort, draft: operations.EventDraft, event: Event | None):
+    """Create or update the event, then show it; a past event tells nobody, and says so."""
+    notices = operations.sends_notices(draft)
+    if event is None:
+        event = operations.create_event(cohort, draft, current_user)
+        message = (
+            _("L'événement est programmé ; les personnes attendues sont invitées.")
+            if notices
+            else _("L'événement passé est enregistré ; personne n'est invité.")
+        )
+    else:
+        changed = operations.update_event(event, draft, current_user)
+        message = (
+            _("Aucune modification.")
+            if not changed
+            else _("L'événement est modifié.")
+            if notices
+            else _("L'événement passé est modifié, sans avis aux personnes attendues.")
+        )
+    flash(message, "success")
+    return redirect(url_for("agenda.event", event_id=event.id))
 
 
 @bp.route("/cohorts/<int:cohort_id>/events/new", methods=["GET", "POST"])
@@ -486,4 +495,5 @@ def regenerate_feed():
 
 
 bp.add_app_template_filter(formatting.in_zone, "in_zone")
+bp.add_app_template_filter(formatting.last_day_in_zone, "last_day_in_zone")
 bp.add_app_template_filter(formatting.span, "span")

@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -11,7 +10,7 @@ from parcours.attendance.halfdays import HalfDaySlot
 from parcours.attendance.models import STATUS_LABELS, AttendanceStatus
 from parcours.attendance.operations import CODE_LENGTH, COMMENT_MAX_LENGTH, Mark
 from parcours.attendance.queries import AttendanceGrid, RecordKey
-from parcours.core.forms import choices
+from parcours.core.forms import AppForm, choices
 
 NOT_RECORDED = ""
 STATUS_CHOICES = choices([(NOT_RECORDED, _l("Non renseigné")), *STATUS_LABELS.items()])
@@ -22,7 +21,7 @@ def field_key(user_id: int, slot: HalfDaySlot) -> str:
     return f"{user_id}_{slot.day:%Y%m%d}_{slot.half.value}"
 
 
-class AttendanceSheetForm(FlaskForm):
+class AttendanceSheetForm(AppForm):
     """A status and a comment per expected person and half-day; see :meth:`for_grid`.
 
     Beside each, hidden, the status and comment the page showed: the sheet writes only what
@@ -40,16 +39,23 @@ class AttendanceSheetForm(FlaskForm):
         for person in grid.people:
             for slot in grid.slots:
                 key = field_key(person.user.id, slot)
+                # Named after the person and the half-day: the error summary lists them.
+                who = {"name": person.name, "slot": slot.label}
                 setattr(
                     Sheet,
                     f"status_{key}",
-                    RadioField(choices=STATUS_CHOICES, validators=[Optional()]),
+                    RadioField(
+                        _l("Présence de %(name)s, %(slot)s", **who),
+                        choices=STATUS_CHOICES,
+                        validators=[Optional()],
+                    ),
                 )
                 setattr(
                     Sheet,
                     f"comment_{key}",
                     StringField(
-                        _l("Commentaire"), validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)]
+                        _l("Commentaire pour %(name)s, %(slot)s", **who),
+                        validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)],
                     ),
                 )
                 setattr(Sheet, f"shown_status_{key}", HiddenField())
@@ -143,7 +149,7 @@ def _recorded(record) -> tuple[str, str]:
     return (record.status, record.comment) if record else (NOT_RECORDED, "")
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(AppForm):
     code = StringField(
         _l("Code affiché dans la salle"),
         validators=[DataRequired(), Length(max=2 * CODE_LENGTH)],

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +28,7 @@ from parcours.attendance.halfdays import (
 from parcours.attendance.models import ATTENDED, Attendance, AttendanceStatus, CheckInCode
 from parcours.core.concurrency import savepoint
 from parcours.core.extensions import db
+from parcours.core.i18n import format_date
 from parcours.core.time import local_to_utc, now_utc
 
 logger = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ lays out the signature sheet and the attestation.
 from datetime import date, time
 from xml.sax.saxutils import escape
 
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
@@ -17,6 +17,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 from parcours.attendance.halfdays import CountedHalfDay, HalfDaySlot, HoursBasis
 from parcours.attendance.models import STATUS_LABELS
 from parcours.attendance.reports import Attestation, SignatureSheet
+from parcours.core.i18n import format_date
 from parcours.reports.pdf import (
     BAND,
     FONT,

@@ -3,11 +3,9 @@
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -15,7 +13,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from parcours.cohorts.models import (
     CARRIER_TYPES,
@@ -25,7 +31,7 @@ from parcours.cohorts.models import (
     Role,
 )
 from parcours.core.conflicts import VersionedForm
-from parcours.core.forms import DateRange, choices
+from parcours.core.forms import AppForm, DateRange, DayField, choices, understood
 
 
 def _timezone(form, field) -> None:
@@ -33,17 +39,22 @@ def _timezone(form, field) -> None:
         raise ValidationError(_l("Fuseau horaire inconnu (exemple : Europe/Paris)."))
 
 
-class CohortForm(FlaskForm):
+class CohortForm(AppForm):
     curriculum = SelectField(_l("Programme"), coerce=int)
     name = StringField(_l("Nom de la cohorte"), validators=[DataRequired(), Length(max=200)])
-    start_date = DateField(_l("Date de début"), validators=[DataRequired(), DateRange()])
+    start_date = DayField(_l("Date de début"), validators=[InputRequired(), DateRange()])
     timezone = StringField(
         _l("Fuseau horaire"), default="Europe/Paris", validators=[DataRequired(), _timezone]
     )
     target_territories = IntegerField(
         _l("Nombre de territoires visé"),
         default=12,
-        validators=[DataRequired(), NumberRange(1, 100)],
+        # InputRequired, not DataRequired: « 0 » is a number typed, to be refused as such.
+        validators=[
+            InputRequired(),
+            understood,
+            NumberRange(1, 100, _l("Indiquez un nombre de territoires entre 1 et 100.")),
+        ],
     )
 
 
@@ -93,7 +104,7 @@ class TerritoryForm(VersionedForm):
         }
 
 
-class PersonForm(FlaskForm):
+class PersonForm(AppForm):
     full_name = StringField(_l("Nom complet"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     organisation = StringField(_l("Structure"), validators=[Length(max=200)])
@@ -131,12 +142,12 @@ class CoachByEmailForm(PersonForm):
     """Any person, by address: a coach of the cohort, an existing account, or a new one."""
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     file = FileField(
         _l("Fichier CSV"),
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Envoyez un fichier .csv."))],
     )
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(AppForm):
     content = HiddenField(validators=[DataRequired()])

@@ -24,9 +24,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from flask import render_template
-from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import text
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,6 +41,8 @@ from wtforms import (
 from wtforms.widgets import HiddenInput
 
 from parcours.core.extensions import db
+from parcours.core.forms import AppForm
+from parcours.core.i18n import format_date
 
 
 def version_column():
@@ -50,7 +50,7 @@ def version_column():
     return mapped_column(nullable=False, server_default=text("1"))
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(AppForm):
     """An edit form that says which version of its object it was rendered from."""
 
     # Read from what was posted only (see check): filled from the object on a GET.

@@ -5,8 +5,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import get_date_format, get_datetime_format, get_time_format
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import Domain, format_date, format_datetime, get_locale
+from flask_babel import Domain, get_locale
+from flask_babel import format_date as _babel_format_date
+from flask_babel import format_datetime as _babel_format_datetime
 from flask_login import current_user
 
 from parcours.core.extensions import babel
@@ -74,6 +77,93 @@ def _current_locale() -> Locale | None:
         return None
     locale = getattr(state, "babel_locale", None)
     return locale if locale is not None else get_locale()
+
+
+# Dates with « 1er » ---------------------------------------------------------------------------
+#
+# French writes the first day of a month as an ordinal: « mardi 1er décembre », « 1er déc. »,
+# never « 1 décembre » (but « 01/12/2026 » in figures). Babel's patterns have no such rule, so
+# every date and moment the application writes goes through format_date()/format_datetime()
+# below, never through Babel's or Flask-Babel's own (tests/core/test_dates.py checks it).
+
+_NAMED = ("short", "medium", "long", "full")
+
+
+def format_date(value=None, format: str | None = None, rebase: bool = True) -> str:
+    """Flask-Babel's format_date(), with « 1er » for the first day of a month in French."""
+    pattern = _first_day_pattern(value, "date", format, rebase)
+    return _babel_format_date(value, pattern or format, rebase)
+
+
+def format_datetime(value=None, format: str | None = None, rebase: bool = True) -> str:
+    """Flask-Babel's format_datetime(), with « 1er » for the first day of a month in French."""
+    pattern = _first_day_pattern(value, "datetime", format, rebase)
+    return _babel_format_datetime(value, pattern or format, rebase)
+
+
+def _first_day_pattern(value, kind: str, format: str | None, rebase: bool) -> str | None:
+    """Return the pattern that writes « 1er » when ``value`` is a first of the month in French."""
+    locale = _current_locale()
+    if value is None or locale is None or locale.language != "fr":
+        return None
+    pattern = _pattern(kind, format or "medium", locale)
+    ordinal = _ordinal_pattern(pattern)
+    if ordinal is None:
+        return None
+    day = (_babel_format_datetime if kind == "datetime" else _babel_format_date)(value, "d", rebase)
+    return ordinal if day == "1" else None
+
+
+@lru_cache(maxsize=256)
+def _pattern(kind: str, format: str, locale: Locale) -> str:
+    if format not in _NAMED:
+        return format
+    if kind == "date":
+        return get_date_format(format, locale).pattern
+    # What Babel's format_datetime() writes for a named format: its date and time patterns
+    # inside the locale's datetime pattern (whose quoted literals stay literals).
+    return (
+        get_datetime_format(format, locale)
+        .replace("{1}", get_date_format(format, locale).pattern)
+        .replace("{0}", get_time_format(format, locale).pattern)
+    )
+
+
+@lru_cache(maxsize=256)
+def _ordinal_pattern(pattern: str) -> str | None:
+    """Return ``pattern`` with its day written « 1er », or None if no day goes with a month name.
+
+    The day is the field ``d`` (not ``dd``, which writes figures: 01/12/2026); the month name
+    is ``MMM`` or more (``MM`` is figures too).
+    """
+    tokens: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "'":  # a literal, '' being a quote
+            end = index + 1
+            while end < len(pattern):
+                if pattern[end] == "'":
+                    if end + 1 < len(pattern) and pattern[end + 1] == "'":
+                        end += 2
+                        continue
+                    break
+                end += 1
+            tokens.append(pattern[index : end + 1])
+            index = end + 1
+        elif char.isalpha():
+            end = index
+            while end < len(pattern) and pattern[end] == char:
+                end += 1
+            tokens.append(pattern[index:end])
+            index = end
+        else:
+            tokens.append(char)
+            index += 1
+    has_month_name = any(t[0] in "ML" and len(t) >= 3 for t in tokens)
+    if not has_month_name or "d" not in tokens:
+        return None
+    return "".join("'1er'" if t == "d" else t for t in tokens)
 
 
 def _date(value, fmt: str = "long") -> str:

@@ -55,7 +55,7 @@ def test_an_edit_from_an_older_form_is_a_conflict_and_keeps_the_other_change(app
     assert response.status_code == 409
     text = page_text(response)
     assert "Quelqu'un d'autre a enregistré une modification entre-temps" in text
-    assert "Lieu (vide) Halle aux grains" in text
+    assert "Nom du lieu (vide) Halle aux grains" in text
     assert "Titre S2 — Tiers-lieux et modèles Session 2" in text
     with app.app_context():
         event = db.session.get(Event, event_id)

@@ -68,7 +68,7 @@ def test_agenda_items_must_fit_in_the_event(cohort):
     item = ItemDraft(starts_at=_at(20, 15), ends_at=_at(20, 17), kind="plenary", title="Débat")
     with pytest.raises(operations.EventError) as error:
         operations.validate(cohort, _draft(items=[item]))
-    assert error.value.field == "items"
+    assert (error.value.field, error.value.item) == ("end_time", 0)  # the line's end
     assert "Débat" in str(error.value)
 
 

@@ -104,7 +104,7 @@ def test_the_same_mark_changed_meanwhile_is_a_conflict_and_nothing_is_written(
     text = page_text(response)
     assert "Une présence a été modifiée par quelqu'un d'autre" in text
     assert "Votre saisie : Excusé·e — « Prévenu la veille »" in text
-    assert "Enregistré entre-temps : Présent·e (par Coordination A, le 1 avr. 18:05)" in text
+    assert "Enregistré entre-temps : Présent·e (par Coordination A, le 1er avr. 18:05)" in text
     assert _marks(app) == {(world["a1"], "am"): ("present", "", False)}  # a2 not written
     # The page keeps everything that was typed.
     html = response.get_data(as_text=True)
@@ -146,7 +146,7 @@ def test_a_conflict_with_a_self_check_in_names_it(app, login_as, world, events):
         response = coordinator.post(url, data=form)
     assert response.status_code == 409
     assert (
-        "Enregistré entre-temps : Présent·e (avec le code de présence, le 1 avr. 09:40)"
+        "Enregistré entre-temps : Présent·e (avec le code de présence, le 1er avr. 09:40)"
         in page_text(response)
     )
     assert _marks(app) == {(world["a1"], "am"): ("present", "", True)}

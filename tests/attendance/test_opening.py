@@ -43,7 +43,7 @@ def test_the_check_in_page_says_the_session_is_over(login_as, events):
         response = login_as("a1").get(f"/events/{events['S1']}/check-in")
     text = page_text(response)
     assert (
-        "Ce rendez-vous est terminé depuis le 1 avr. 2026, 17:00:00 : "
+        "Ce rendez-vous est terminé depuis le 1er avr. 2026, 17:00:00 : "
         "l'émargement par code est fermé." in text
     )
     assert 'name="code"' not in response.get_data(as_text=True)
@@ -53,7 +53,7 @@ def test_the_check_in_page_says_when_it_opens(login_as, events):
     with freeze(paris("2026-03-31", "10:00")):
         response = login_as("a1").get(f"/events/{events['S1']}/check-in")
     text = page_text(response)
-    assert "L'émargement n'est pas encore ouvert : il ouvrira le 1 avr. 2026, 09:00:00" in text
+    assert "L'émargement n'est pas encore ouvert : il ouvrira le 1er avr. 2026, 09:00:00" in text
     assert 'name="code"' not in response.get_data(as_text=True)
     with freeze(paris(S1_DAY, "09:10")):
         response = login_as("a1").get(f"/events/{events['S1']}/check-in")
@@ -76,7 +76,7 @@ def test_attendance_cannot_be_recorded_before_the_events_day(ctx, world, events)
     day = s1.starts_at.date()
     with freeze(paris("2026-03-31", "23:59")), pytest.raises(operations.AttendanceError) as error:
         operations.record_attendance(s1, a1, day, "am", "present", recorded_by=coordinator)
-    assert "ouvre le jour même, le mercredi 1 avril 2026" in str(error.value)
+    assert "ouvre le jour même, le mercredi 1er avril 2026" in str(error.value)
     assert db.session.scalar(select(func.count(Attendance.id))) == 0
     with freeze(paris(S1_DAY, "00:00")):
         operations.record_attendance(s1, a1, day, "am", "present", recorded_by=coordinator)
@@ -93,7 +93,9 @@ def test_the_sheet_says_when_it_opens_and_the_signature_sheet_prints_ahead(
         posted = client.post(url, data={f"status_{world['a1']}_20260401_am": "present"})
         sheet = client.get(f"/events/{events['S1']}/signature-sheet.pdf")
     text = page_text(page)
-    assert "La saisie des présences ouvre le jour du rendez-vous, le mercredi 1 avril 2026." in text
+    assert (
+        "La saisie des présences ouvre le jour du rendez-vous, le mercredi 1er avril 2026." in text
+    )
     assert 'class="attendance-sheet"' not in page.get_data(as_text=True)
     assert posted.status_code == 400
     assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")

@@ -135,7 +135,7 @@ def test_signature_sheet_pdf(ctx, world, events, accents):
         "Feuille d'émargement",
         S1_TITLE,
         "Co-construction territoriale · Cohorte A",
-        "mercredi 1 avril 2026",
+        "mercredi 1er avril 2026",
         "09:30 – 17:00",
         "CGET — salle Étienne Marcel, 20 avenue de Ségur, 75007 Paris",
         "Claire Dumas — Le RAMEAU · Paul Renard — Opus 3",

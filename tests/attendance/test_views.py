@@ -292,7 +292,7 @@ def test_marking_errors_answer_400_and_save_nothing(app, login_as, world, events
     url = f"/events/{events['S1']}/attendance"
     response = client.post(url, data={_field(world["a1"], "am"): "asleep"})
     assert response.status_code == 400
-    assert "Le formulaire contient des erreurs" in page_text(response)
+    assert "Le formulaire contient une erreur" in page_text(response)
     response = client.post(
         url,
         data={
@@ -369,7 +369,7 @@ def test_code_page_shows_the_current_half_day_code_and_its_qr_code(app, login_as
 @pytest.mark.parametrize(
     ("at", "message"),
     [
-        ("08:00", "Prochaine demi-journée : matin du mercredi 1 avril 2026, de 09:30 à 13:00."),
+        ("08:00", "Prochaine demi-journée : matin du mercredi 1er avril 2026, de 09:30 à 13:00."),
         ("18:00", "Ce rendez-vous est terminé."),
     ],
 )
@@ -804,3 +804,33 @@ def test_comment_fields_are_marked_invalid_only_when_they_are(login_as, world, e
     assert flagged == ["true"]  # the one comment in error, and nothing else
     tag = re.search(r'<input[^>]*name="' + name + r'"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in tag
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_marking_errors_are_listed_by_person_and_half_day(app, login_as, world, events, locale):
+    from parcours.accounts.models import User
+    from tests.forms import error_summary as summary
+
+    with app.app_context():
+        db.session.get(User, world["coordinator"]).locale = locale
+        db.session.commit()
+    response = login_as("coordinator").post(
+        f"/events/{events['S1']}/attendance",
+        data={
+            _field(world["a1"], "am"): "asleep",
+            _field(world["a2"], "am"): "present",
+            _field(world["a2"], "am", "comment"): "x" * 600,
+        },
+    )
+    assert response.status_code == 400
+    links = dict(summary(response))
+    status, comment = _field(world["a1"], "am"), _field(world["a2"], "am", "comment")
+    assert set(links) == {f"{status}-0", comment}
+    if locale == "fr":
+        assert links[f"{status}-0"] == (
+            "Présence de Catalyseur A1, Matin : N'est pas un choix valide."
+        )
+        assert links[comment].startswith("Commentaire pour Catalyseur A2, Matin : Le champ")
+    else:
+        assert links[f"{status}-0"] == "Attendance of Catalyseur A1, Morning: Not a valid choice."
+        assert links[comment].startswith("Comment for Catalyseur A2, Morning: Field cannot")

@@ -76,7 +76,11 @@ def test_coordinator_adds_a_territory_then_logs_out(page, page_problems, log_in,
     page.get_by_label("Statut de la sollicitation").select_option("refused")
     page.get_by_role("button", name="Enregistrer").click()
 
-    expect(page.locator("p.flash-error[role=alert]")).to_be_visible()
+    summary = page.locator(".error-summary[role=alert]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(
+        ["Motif (refus ou retrait) : Indiquez le motif du refus."]
+    )
     reason = page.get_by_label("Motif (refus ou retrait)")
     expect(reason).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#status_reason-error")).to_have_text("Indiquez le motif du refus.")

@@ -94,7 +94,7 @@ def test_csv_upload_with_a_too_long_region_is_refused_line_by_line(app, login_as
 
 # Cohort dates stay within a sensible range --------------------------------------------------
 
-RANGE_MESSAGE = "La date doit être comprise entre le 1 janvier 2000 et le 31 décembre 2100."
+RANGE_MESSAGE = "La date doit être comprise entre le 1er janvier 2000 et le 31 décembre 2100."
 
 
 def _cohort_form(app, world, **changes) -> dict:

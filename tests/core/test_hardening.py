@@ -15,7 +15,7 @@ from parcours.core.extensions import db
 from parcours.core.forms import DateRange
 from tests.conftest import page_text
 
-RANGE_MESSAGE = "La date doit être comprise entre le 1 janvier 2000 et le 31 décembre 2100."
+RANGE_MESSAGE = "La date doit être comprise entre le 1er janvier 2000 et le 31 décembre 2100."
 
 # The DateRange validator --------------------------------------------------------------------
 
@@ -57,7 +57,7 @@ def test_date_range_takes_its_own_bounds_and_ignores_unparsed_dates(ctx):
     form = _DayForm(_Data(window="2027-01-01"))
     assert not form.validate()
     assert form.errors["window"] == [
-        "La date doit être comprise entre le 1 janvier 2026 et le 31 décembre 2026."
+        "La date doit être comprise entre le 1er janvier 2026 et le 31 décembre 2026."
     ]
     form = _DayForm(_Data(day="pas une date"))
     assert not form.validate()
