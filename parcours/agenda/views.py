@@ -22,7 +22,6 @@ from parcours.cohorts import permissions as cohort_can
 from parcours.cohorts.models import Cohort, Role, Territory
 from parcours.core import conflicts
 from parcours.core.downloads import file_response
-from parcours.core.extensions import db
 from parcours.core.forms import EARLIEST_DATE, LATEST_DATE, EmptyForm
 from parcours.core.pipeline import ANYONE, LOGGED_IN, handles
 from parcours.core.text import slug
@@ -363,7 +362,7 @@ def plan_meetings(cohort: Cohort, planned: PlannedEvent):
     try:
         moved = planning.apply(rows, current_user)
     except StaleDataError:
-        db.session.rollback()
+        conflicts.start_afresh()
         flash(_("Quelqu'un d'autre a enregistré une modification entre-temps"), "error")
         form.fill_from([e for e in planning.meetings(cohort, planned.code) if e.id in by_id])
         return _planning_page(cohort, planned, form, by_id, status=409)

@@ -35,6 +35,7 @@ from parcours.attendance.permissions import (
 )
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Membership, Role
+from parcours.core.conflicts import start_afresh
 from parcours.core.downloads import file_response
 from parcours.core.extensions import csrf, db, login_manager
 from parcours.core.forms import EmptyForm
@@ -154,9 +155,9 @@ def mark(event: Event):
         except operations.AttendanceError as error:
             flash(str(error), "error")
         except (IntegrityError, StaleDataError):  # someone saved the same marks at this moment
-            # The failed flush left the session unusable: read the sheet again, and show it
-            # with what was typed, to be checked against what the other save wrote.
-            db.session.rollback()
+            # Read the sheet again, and show it with what was typed, to be checked against
+            # what the other save wrote.
+            start_afresh()
             grid = queries.attendance_grid(event)
             form = AttendanceSheetForm.for_grid(grid)
             flash(str(CONFLICT), "error")

@@ -88,9 +88,17 @@ def versioned(form: VersionedForm, obj) -> Iterator[None]:
     try:
         yield
     except StaleDataError as error:
-        # The failed flush left the session unusable; what the page shows is read afresh.
-        db.session.rollback()
+        start_afresh()
         raise Conflict from error
+
+
+def start_afresh() -> None:
+    """Undo a save that lost a race at flush, so that the page can read the stored rows.
+
+    A failed flush leaves the session unusable until it is rolled back; the request pipeline
+    rolls back again at the end of the conflict answer, which is harmless.
+    """
+    db.session.rollback()
 
 
 @dataclass(frozen=True)
