@@ -15,6 +15,7 @@ PACKAGE = Path(parcours.__file__).resolve().parent
 LAYERS = [
     {"core", "config", "translations"},
     {"reports"},  # the PDF and chart toolkit: core only
+    {"storage"},  # uploaded files: core only
     {"outbox"},  # e-mails: every domain sends some
     {"accounts"},
     {"curricula"},
