@@ -256,6 +256,43 @@ class MaturityScale(_Strict):
         return self
 
 
+class Choice(_Strict):
+    """One entry of a list the product offers to pick from (a form, a partnership type…)."""
+
+    code: Code
+    label: Text
+    description: Text | None = None
+
+
+class FragilityGroup(_Strict):
+    code: Code
+    name: Text
+    fragilities: list[Choice] = Field(min_length=1)
+
+
+class Dynamics(_Strict):
+    """What the coach records with a binôme about their territory's co-construction."""
+
+    #: The forms of co-construction a territory practises (animation, expérimentation…).
+    forms: list[Choice] = Field(min_length=1)
+    #: The fragilités a territory's alliances address, in groups (économiques, sociaux…).
+    fragility_groups: list[FragilityGroup] = Field(min_length=1)
+    #: The kinds of partnership between organisations (mécénat, coopération économique…).
+    partnerships: list[Choice] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        _unique(self.forms, "code", "form code")
+        _unique(self.fragility_groups, "code", "fragility group code")
+        _unique(self.fragilities, "code", "fragility code")
+        _unique(self.partnerships, "code", "partnership code")
+        return self
+
+    @property
+    def fragilities(self) -> list[Choice]:
+        return [f for group in self.fragility_groups for f in group.fragilities]
+
+
 class CurriculumDocument(_Strict):
     programme: Programme
     phases: list[Phase] = Field(min_length=1)
@@ -266,6 +303,9 @@ class CurriculumDocument(_Strict):
     calendar: Calendar = Field(default_factory=Calendar)
     referential: Referential
     maturity: MaturityScale
+    dynamics: Dynamics
+    #: The kinds of parties prenantes a field visit meets (pouvoirs publics, médias…).
+    stakeholders: list[Choice] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -273,6 +313,7 @@ class CurriculumDocument(_Strict):
         _unique(self.thematics, "code", "thematic code")
         _unique([*self.sessions, *self.events], "code", "session or event code")
         _unique(self.assessment_moments, "code", "assessment moment code")
+        _unique(self.stakeholders, "code", "stakeholder code")
         known = {t.code for t in self.thematics}
         for session in self.sessions:
             unknown = [code for code in session.thematics if code not in known]

@@ -228,3 +228,43 @@ def test_every_shipped_comite_fed_by_an_assessment_meets_after_it_closes():
         assert fed, path  # each programme says which comité examines which answers
         for moment in fed:
             assert committees[moment.feeds].offset_days >= moment.closes_on_day
+
+
+def test_shipped_curricula_carry_the_lists_of_the_territorial_dynamics():
+    document = parse_file(CURRICULUM)
+    assert [f.label for f in document.dynamics.forms] == [
+        "Animation du territoire",
+        "Expérimentation collective",
+        "Accompagnement des organisations",
+    ]
+    assert len(document.dynamics.fragility_groups) == 4
+    assert len(document.dynamics.fragilities) == 16
+    assert {p.label for p in document.dynamics.partnerships} == {
+        "Mécénat",
+        "Pratiques responsables",
+        "Coopération économique",
+        "Innovation sociétale",
+    }
+    assert len(document.stakeholders) == 6
+    sister = parse_file(SISTER_CURRICULUM)
+    assert {f.code for f in sister.dynamics.forms} != {f.code for f in document.dynamics.forms}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["dynamics"]["forms"].append(dict(d["dynamics"]["forms"][0])), "form code"),
+        (
+            lambda d: d["dynamics"]["fragility_groups"][1]["fragilities"].append(
+                dict(d["dynamics"]["fragility_groups"][0]["fragilities"][0])
+            ),
+            "duplicate fragility code",
+        ),
+        (lambda d: d["stakeholders"].append(dict(d["stakeholders"][0])), "stakeholder code"),
+        (lambda d: d["dynamics"].update(partnerships=[]), "partnerships"),
+        (lambda d: d.pop("stakeholders"), "stakeholders"),
+    ],
+)
+def test_dynamics_lists_are_validated_like_the_rest(tmp_path, change, expected):
+    with pytest.raises(CurriculumError, match=expected):
+        parse_file(_variant(tmp_path, change))
