@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
         forms,
         fragments,
         i18n,
+        markdown,
         pipeline,
         security,
     )
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     forms.init_app(app)
     fragments.init_app(app)
+    markdown.init_app(app)
     outbox_mail.init_app(app)
     pipeline.init_app(app)
     security.init_app(app)
@@ -81,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     from parcours.cohorts.views import bp as cohorts_bp
     from parcours.core.health import bp as health_bp
     from parcours.home import bp as home_bp
+    from parcours.suivi.views import bp as suivi_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(home_bp)
@@ -88,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(agenda_bp)
     app.register_blueprint(attendance_bp)
+    app.register_blueprint(suivi_bp)
     app.register_blueprint(admin_bp)
 
     from parcours.core import errors

@@ -8,3 +8,4 @@ from parcours.curricula import models as curricula  # noqa: F401
 from parcours.jobs import models as jobs  # noqa: F401
 from parcours.outbox import models as outbox  # noqa: F401
 from parcours.storage import models as storage  # noqa: F401
+from parcours.suivi import models as suivi  # noqa: F401

@@ -22,6 +22,7 @@ LAYERS = [
     {"cohorts"},
     {"agenda"},
     {"attendance"},
+    {"suivi"},  # follow-up records, visit reports, carnet de bord, dynamics
     # The application itself: what wires the domains together or uses them all.
     {"home", "admin", "jobs", "demo", "models", "__init__"},
 ]

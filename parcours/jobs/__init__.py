@@ -66,16 +66,17 @@ def deliver_outbox(app: Flask, stop: Callable[[], bool] | None = None) -> tuple[
 
 
 def prune_attempts(app: Flask) -> int | None:
-    """Delete the login, reset and check-in attempts that no longer count, once per hour."""
+    """Delete the attempts that no longer count and the stale form drafts, once per hour."""
     from parcours.accounts import throttle
     from parcours.jobs.claims import claim_slot, finish_slot
+    from parcours.suivi import drafts
 
     with app.app_context():
         slot = slot_of(now_utc(), PRUNE_EVERY)
         if not claim_slot("prune-attempts", slot):
             db.session.rollback()
             return None
-        deleted = throttle.prune()
+        deleted = throttle.prune() + drafts.prune()
         finish_slot("prune-attempts", slot)
         db.session.commit()
         logger.info("Attempts pruned for slot %s: %d deleted", slot, deleted)

@@ -1,0 +1,1 @@
+"""Suivi: what coaches and binômes write down between the collective sessions."""

@@ -1,0 +1,5 @@
+"""The suivi's pages: one blueprint; each feature's routes live in its own views module."""
+
+from parcours.suivi.blueprint import bp
+
+__all__ = ["bp"]
