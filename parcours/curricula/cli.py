@@ -12,13 +12,7 @@ from sqlalchemy import select
 
 from parcours.core.extensions import db
 from parcours.curricula import merge, moodle, moodle_import
-from parcours.curricula.loader import (
-    CurriculumError,
-    curriculum_files,
-    load_file,
-    parse_file,
-    parse_text,
-)
+from parcours.curricula.loader import CurriculumError, curriculum_files, load_file, parse_file
 from parcours.curricula.models import Curriculum
 from parcours.curricula.schema import CurriculumDocument
 
@@ -160,8 +154,7 @@ def import_moodle_command(csv_file: Path, base: Path, output: Path, force: bool)
         sys.exit(1)
     try:
         base_text = base.read_text(encoding="utf-8")
-        merged = merge.merge_into(base_text, imported.referential)
-        document = parse_text(merged, output)
+        merged, document = merge.with_referential(base_text, imported.referential, output)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise click.ClickException(f"{base}: fichier de curriculum illisible ({error})") from error
     except CurriculumError as error:

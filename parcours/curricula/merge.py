@@ -5,8 +5,12 @@ domain and competence); the rest of the file is kept line for line, comments inc
 """
 
 import tomllib
+from pathlib import Path
 
 import tomli_w
+
+from parcours.curricula.loader import parse_text
+from parcours.curricula.schema import CurriculumDocument
 
 
 def _value(key: str, value) -> str:
@@ -83,3 +87,23 @@ def merge_into(curriculum_text: str, referential: dict) -> str:
             except tomllib.TOMLDecodeError:
                 pass
     return tomli_w.dumps(expected)
+
+
+def document_toml(document: CurriculumDocument) -> str:
+    """Return a loaded curriculum as a file (its comments were never stored).
+
+    TOML has no null: every empty value of a document is a default, left out.
+    """
+    return tomli_w.dumps(document.model_dump(mode="python", exclude_none=True))
+
+
+def with_referential(
+    curriculum_text: str, referential: dict, name: Path | str
+) -> tuple[str, CurriculumDocument]:
+    """Return the curriculum file with ``referential`` in it, and its content once validated.
+
+    Validated as ``curricula validate`` does (errors name the file ``name``): raises
+    CurriculumError.
+    """
+    merged = merge_into(curriculum_text, referential)
+    return merged, parse_text(merged, name)

@@ -116,8 +116,8 @@ def _delimiter(text: str) -> str:
     return max(",;\t", key=lambda d: len(next(csv.reader([first_line], delimiter=d), [])))
 
 
-def _line(number: int) -> str:
-    return _("ligne %(n)d", n=number)
+def _at(line: int, message: str) -> str:
+    return _("ligne %(line)d : %(message)s", line=line, message=message)
 
 
 @dataclass
@@ -148,10 +148,10 @@ class _Import:
         self.notes: list[str] = []
 
     def fail(self, line: int | None, message: str) -> None:
-        self.problems.append(f"{_line(line)} : {message}" if line else message)
+        self.problems.append(_at(line, message) if line else message)
 
     def note(self, line: int, message: str) -> None:
-        self.notes.append(f"{_line(line)} : {message}")
+        self.notes.append(_at(line, message))
 
     def stop_if_failed(self) -> None:
         if self.problems:
@@ -161,13 +161,14 @@ class _Import:
         rows = self.rows()
         self.stop_if_failed()
         framework = self.framework([row for row in rows if _truthy(row["isframework"])])
+        labels = self.scale(framework) if framework is not None else None
         competencies = [row for row in rows if not _truthy(row["isframework"])]
         codes = self.codes(competencies, framework)
         domains = self.tree(competencies, codes)
         if framework is not None and not domains and not self.problems:
             self.fail(None, _("Le fichier ne contient aucun domaine (compétence sans parent)."))
         self.stop_if_failed()
-        referential, where = self.referential(framework, domains, codes)
+        referential, where = self.referential(framework, labels, domains, codes)
         self.validate(referential, where)
         self.stop_if_failed()
         return Imported(referential=referential, notes=self.notes)
@@ -468,11 +469,14 @@ class _Import:
         return name, lines
 
     def referential(
-        self, framework: _Row, domains: list[tuple[_Row, list[_Row]]], codes: dict[str, str]
+        self,
+        framework: _Row,
+        labels: list[str],
+        domains: list[tuple[_Row, list[_Row]]],
+        codes: dict[str, str],
     ) -> tuple[dict, dict[tuple, int]]:
         """Return the ``[referential]`` table, and the line each of its parts comes from."""
         name, lines = self.name_and_text(framework)
-        labels = self.scale(framework)
         where = {("name",): framework.line, ("levels",): framework.line}
         tables = []
         for d, (row, children) in enumerate(domains):
