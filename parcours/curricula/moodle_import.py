@@ -146,6 +146,8 @@ class _Import:
         self.raw = raw
         self.problems: list[str] = []
         self.notes: list[str] = []
+        #: The competency rows by ID number (the first of each).
+        self.by_id: dict[str, _Row] = {}
 
     def fail(self, line: int | None, message: str) -> None:
         self.problems.append(_at(line, message) if line else message)
@@ -309,7 +311,7 @@ class _Import:
 
     def codes(self, competencies: list[_Row], framework: _Row | None) -> dict[str, str]:
         """Return each usable ID number's code; say what is wrong with the others."""
-        by_id: dict[str, _Row] = {}
+        by_id = self.by_id
         by_code: dict[str, _Row] = {}
         codes: dict[str, str] = {}
         for row in competencies:
@@ -365,7 +367,6 @@ class _Import:
                             code=code,
                         ),
                     )
-        self.by_id = by_id
         return codes
 
     def own_scale(self, row: _Row, framework: _Row | None) -> None:
