@@ -58,6 +58,9 @@ DEFAULTS = {
     "PARCOURS_ARGON2": {},
     # How long a SQLite write waits for another one to finish before failing.
     "PARCOURS_SQLITE_BUSY_TIMEOUT_MS": 15000,
+    # A territory whose last follow-up record is older than this many days is flagged on the
+    # coordinator's suivi page (« sans suivi depuis plus de N jours »).
+    "PARCOURS_SUIVI_STALE_DAYS": 45,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     # A failed statement's traceback shows the SQL, never its values: they hold session
     # tokens, password hashes and personal data.
@@ -116,6 +119,11 @@ def load(app: Flask, overrides: dict | None) -> None:
         lease = config[key]
         if isinstance(lease, bool) or not isinstance(lease, int) or lease <= 0:
             raise ConfigurationError(f"{key} must be a whole number of seconds above 0: {lease!r}")
+    stale = config["PARCOURS_SUIVI_STALE_DAYS"]
+    if isinstance(stale, bool) or not isinstance(stale, int) or stale <= 0:
+        raise ConfigurationError(
+            f"PARCOURS_SUIVI_STALE_DAYS must be a whole number of days above 0: {stale!r}"
+        )
     production = not (app.debug or config.get("TESTING"))
     config["PARCOURS_PRODUCTION"] = production
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(

@@ -165,6 +165,25 @@ def readable_journal_clause(user: User, territory: Territory) -> ColumnElement[b
     return alive & or_(*shown)
 
 
+def readable_journal_in_cohort_clause(user: User, cohort: Cohort) -> ColumnElement[bool]:
+    """Return the SQL condition on JournalEntry *joined to its Territory*, for a whole cohort.
+
+    The rule of :func:`readable_journal_clause`, with the territory read from the joined row
+    rather than given: the dashboards date the last entry of every territory in one query.
+    The binôme reads its own territory's entries, the territory's coach those shared with
+    them, the cohort's circle those shared with the cohort; the Comité d'orientation none.
+    """
+    if not user.is_authenticated:
+        return false()
+    shown = [(JournalEntry.visibility == JournalVisibility.COACH) & (Territory.coach_id == user.id)]
+    member = membership(user, cohort.id)
+    if member is not None and member.role == Role.CATALYSEUR and member.territory_id is not None:
+        shown.append(JournalEntry.territory_id == member.territory_id)
+    if in_cohort_circle(user, cohort):
+        shown.append(JournalEntry.visibility == JournalVisibility.COHORT)
+    return JournalEntry.deleted_at.is_(None) & (Territory.cohort_id == cohort.id) & or_(*shown)
+
+
 def can_read_belles_histoires(user: User, cohort: Cohort) -> bool:
     """The cohort's shared entries: its participants, coaches and coordinators."""
     return in_cohort_circle(user, cohort)
