@@ -8,7 +8,7 @@ refuses any UPDATE or DELETE of a snapshot, so that no code path can rewrite the
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -99,15 +99,22 @@ def check(draft: DynamicsDraft, curriculum: CurriculumDocument, today: date) -> 
 
 
 def record_dynamics(
-    territory: Territory, draft: DynamicsDraft, *, recorded_by: User | None
+    territory: Territory,
+    draft: DynamicsDraft,
+    *,
+    recorded_by: User | None,
+    recorded_at: datetime | None = None,
 ) -> DynamicsSnapshot:
-    """Record the territory's dynamics as a new snapshot, checked against its curriculum."""
+    """Record the territory's dynamics as a new snapshot, checked against its curriculum.
+
+    ``recorded_at`` is when it is entered: now, unless a recording is copied from elsewhere.
+    """
     cohort = territory.cohort
     snapshot = check(draft, cohort.curriculum, local_today(territory))
     snapshot.territory_id = territory.id
     snapshot.curriculum_version_id = cohort.curriculum_version_id
     snapshot.recorded_by_id = recorded_by.id if recorded_by is not None else None
-    snapshot.recorded_at = now_utc()
+    snapshot.recorded_at = recorded_at or now_utc()
     db.session.add(snapshot)
     db.session.flush()
     logger.info(
