@@ -6,13 +6,14 @@ per territory. The rows are plain data; sorting and filtering them is done here 
 views and templates only show them.
 """
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Date, bindparam, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from parcours.accounts.models import User
@@ -95,15 +96,23 @@ def is_stale(last_record_on: date | None, today: date, start: date, days: int) -
 
 
 # The statement ----------------------------------------------------------------------------
+#
+# Built once per process for each kind of reader (a statement this size takes longer to build
+# than to run), with the reader's ids, the cohort, today and now as bound parameters.
 
 
-def _scope(cohort: Cohort, viewer: User):
-    """The accepted territories of ``cohort`` whose suivi ``viewer`` reads, as a CTE of ids."""
+def _scope(reading: can.CohortReading):
+    """The accepted territories of the cohort whose suivi the reader follows, as a CTE of ids."""
     return (
         select(Territory.id.label("id"))
         .where(
-            can.coached_territories_clause(viewer, cohort),
+            Territory.cohort_id == bindparam("cohort_id"),
             Territory.status == TerritoryStatus.ACCEPTED,
+            can.followed_territories_clause(
+                reading,
+                user_id=bindparam("user_id"),
+                own_territory_id=bindparam("own_territory_id"),
+            ),
         )
         .cte("scope")
     )
@@ -122,11 +131,11 @@ def _records(scope):
     )
 
 
-def _items(scope, today: date):
+def _items(scope):
     """Open and overdue action items, leaving out those of a deleted record or report."""
     record = aliased(FollowUpRecord)
     report = aliased(FieldVisitReport)
-    overdue = case((ActionItem.due_on < today, 1), else_=0)
+    overdue = case((ActionItem.due_on < bindparam("today", type_=Date), 1), else_=0)
     return (
         select(
             ActionItem.territory_id.label("territory_id"),
@@ -146,8 +155,8 @@ def _items(scope, today: date):
     )
 
 
-def _entries(scope, cohort: Cohort, viewer: User):
-    """The last journal entry ``viewer`` may read, per territory."""
+def _entries(scope, reading: can.CohortReading):
+    """The last journal entry the reader may read, per territory."""
     return (
         select(
             JournalEntry.territory_id.label("territory_id"),
@@ -155,13 +164,19 @@ def _entries(scope, cohort: Cohort, viewer: User):
         )
         .join(scope, scope.c.id == JournalEntry.territory_id)
         .join(Territory, Territory.id == JournalEntry.territory_id)
-        .where(can.readable_journal_in_cohort_clause(viewer, cohort))
+        .where(
+            can.journal_reading_clause(
+                reading,
+                user_id=bindparam("user_id"),
+                own_territory_id=bindparam("own_territory_id"),
+            )
+        )
         .group_by(JournalEntry.territory_id)
         .subquery("entries")
     )
 
 
-def _meetings(scope, cohort: Cohort, now: datetime):
+def _meetings(scope):
     """Each territory's next follow-up, bilatérale or field visit (one not over yet)."""
     ranked = (
         select(
@@ -179,10 +194,10 @@ def _meetings(scope, cohort: Cohort, now: datetime):
         )
         .join(scope, scope.c.id == AgendaEvent.territory_id)
         .where(
-            AgendaEvent.cohort_id == cohort.id,
-            AgendaEvent.kind.in_(MEETING_KINDS),
+            AgendaEvent.cohort_id == bindparam("cohort_id"),
+            AgendaEvent.kind.in_([kind.value for kind in MEETING_KINDS]),
             AgendaEvent.status == EventStatus.PLANNED,
-            AgendaEvent.ends_at > now,
+            AgendaEvent.ends_at > bindparam("now"),
         )
         .subquery("ranked_meetings")
     )
@@ -238,21 +253,19 @@ def _dynamics(scope):
     )
 
 
-def territory_rows(cohort: Cohort, viewer: User, *, now: datetime | None = None) -> list:
-    """Return the dashboard lines of the territories whose suivi ``viewer`` reads.
-
-    One statement, whatever the number of territories, records, items, entries and events.
-    Ordered by territory name.
-    """
-    now = now or now_utc()
-    today = now.astimezone(ZoneInfo(cohort.timezone)).date()
-    scope = _scope(cohort, viewer)
-    records = _records(scope)
-    items = _items(scope, today)
-    entries = _entries(scope, cohort, viewer)
-    meetings = _meetings(scope, cohort, now)
-    dynamics = _dynamics(scope)
-    statement = (
+@functools.cache
+def _statement(scope: can.Scope, own: bool, cohort_entries: bool):
+    # The reading's shape decides the SQL; its values are bound at each execution.
+    reading = can.CohortReading(
+        user_id=0, scope=scope, own_territory_id=0 if own else None, cohort_entries=cohort_entries
+    )
+    followed = _scope(reading)
+    records = _records(followed)
+    items = _items(followed)
+    entries = _entries(followed, reading)
+    meetings = _meetings(followed)
+    dynamics = _dynamics(followed)
+    return (
         select(
             Territory.id,
             Territory.name,
@@ -268,7 +281,7 @@ def territory_rows(cohort: Cohort, viewer: User, *, now: datetime | None = None)
             dynamics.c.latest.label("maturity"),
             dynamics.c.launch.label("launch_maturity"),
         )
-        .join(scope, scope.c.id == Territory.id)
+        .join(followed, followed.c.id == Territory.id)
         .outerjoin(records, records.c.territory_id == Territory.id)
         .outerjoin(items, items.c.territory_id == Territory.id)
         .outerjoin(entries, entries.c.territory_id == Territory.id)
@@ -276,7 +289,29 @@ def territory_rows(cohort: Cohort, viewer: User, *, now: datetime | None = None)
         .outerjoin(dynamics, dynamics.c.territory_id == Territory.id)
         .order_by(Territory.name, Territory.id)
     )
-    return list(db.session.execute(statement))
+
+
+def territory_rows(cohort: Cohort, viewer: User, *, now: datetime | None = None) -> list:
+    """Return the dashboard rows of the accepted territories whose suivi ``viewer`` follows.
+
+    One statement, whatever the number of territories, records, items, entries and events.
+    Ordered by territory name.
+    """
+    reading = can.cohort_reading(viewer, cohort)
+    if reading is None:
+        return []
+    now = now or now_utc()
+    statement = _statement(
+        reading.scope, reading.own_territory_id is not None, reading.cohort_entries
+    )
+    parameters = {
+        "cohort_id": cohort.id,
+        "user_id": reading.user_id,
+        "own_territory_id": reading.own_territory_id,
+        "today": now.astimezone(ZoneInfo(cohort.timezone)).date(),
+        "now": now,
+    }
+    return list(db.session.execute(statement, parameters))
 
 
 def build_lines(

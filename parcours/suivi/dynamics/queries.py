@@ -8,11 +8,12 @@ earliest moment that counts with the latest one: launch → mid-way, then launch
 is tested exactly; :func:`territory_dynamics` gathers the snapshots in one query.
 """
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
 from parcours.accounts.models import User
@@ -172,14 +173,20 @@ def summarise(
     return TerritoryDynamics(latest=latest, change=change, history=history, counting=counting)
 
 
-def territory_dynamics(territory: Territory) -> TerritoryDynamics:
-    """Return the dynamics of ``territory``, in one query whatever the number of recordings."""
+@functools.cache
+def _snapshots():
+    # Built once per process: the territory page runs it on every visit.
     recorder = aliased(User)
-    rows = db.session.execute(
+    return (
         select(DynamicsSnapshot, recorder.full_name)
         .outerjoin(recorder, recorder.id == DynamicsSnapshot.recorded_by_id)
-        .where(DynamicsSnapshot.territory_id == territory.id)
-    ).all()
+        .where(DynamicsSnapshot.territory_id == bindparam("territory_id"))
+    )
+
+
+def territory_dynamics(territory: Territory) -> TerritoryDynamics:
+    """Return the dynamics of ``territory``, in one query whatever the number of recordings."""
+    rows = db.session.execute(_snapshots(), {"territory_id": territory.id}).all()
     names = {snapshot.recorded_by_id: name for snapshot, name in rows if name is not None}
     return summarise((snapshot for snapshot, _name in rows), territory.cohort.curriculum, names)
 
