@@ -178,7 +178,7 @@ def measure(app, engine, ids: dict, runs: int) -> dict:
                 response = client.get(url)
             if response.status_code != 200:
                 sys.exit(f"{url} as {role}: {response.status_code}")
-            timings = sample_ms(lambda url=url: client.get(url), runs)
+            timings = sample_ms(lambda url=url, client=client: client.get(url), runs)
             results[label, role] = (list(log.statements), timings)
     return results
 
