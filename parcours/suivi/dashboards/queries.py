@@ -8,7 +8,7 @@ views and templates only show them.
 
 import functools
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -291,15 +291,20 @@ def _statement(scope: can.Scope, own: bool, cohort_entries: bool):
     )
 
 
-def territory_rows(cohort: Cohort, viewer: User, *, now: datetime | None = None) -> list:
+def territory_rows(
+    cohort: Cohort, viewer: User, *, now: datetime | None = None, coached: bool = False
+) -> list:
     """Return the dashboard rows of the accepted territories whose suivi ``viewer`` follows.
 
-    One statement, whatever the number of territories, records, items, entries and events.
-    Ordered by territory name.
+    ``coached``: only those ``viewer`` coaches (« Mes territoires », even for an administrator
+    who also coaches). One statement, whatever the number of territories, records, items,
+    entries and events. Ordered by territory name.
     """
     reading = can.cohort_reading(viewer, cohort)
     if reading is None:
         return []
+    if coached:
+        reading = replace(reading, scope=can.Scope.COACHED)
     now = now or now_utc()
     statement = _statement(
         reading.scope, reading.own_territory_id is not None, reading.cohort_entries
@@ -368,7 +373,8 @@ def coach_dashboard(cohort: Cohort, coach: User) -> CoachDashboard:
     """Return the suivi figures of the territories ``coach`` follows in ``cohort``."""
     today = cohort_today(cohort)
     days = stale_days()
-    lines = build_lines(cohort, territory_rows(cohort, coach), today=today, days=days)
+    rows = territory_rows(cohort, coach, coached=True)
+    lines = build_lines(cohort, rows, today=today, days=days)
     return CoachDashboard(today=today, stale_days=days, lines=tuple(lines))
 
 

@@ -281,3 +281,15 @@ def test_the_coordinator_filters_per_coach_and_on_the_territories_nobody_follows
         filtered = queries.cohort_dashboard(cohort, coordinator, coach=NO_COACH)
         assert filtered.maturity[-1] == MaturityCount(None, None, 1, 1)  # the lines shown
         assert len(filtered.coaches) == 2  # the summary stays for the whole cohort
+
+
+def test_an_administrator_who_coaches_sees_only_the_territories_they_coach(app, world):
+    with freeze(NOW), app.test_request_context():
+        territory = db.session.get(Territory, world["territory_a2"])
+        territory.coach_id = world["admin"]
+        cohort = db.session.get(Cohort, world["cohort_a"])
+        admin = db.session.get(User, world["admin"])
+        assert [line.name for line in queries.coach_dashboard(cohort, admin).lines] == [
+            "Territoire A2"
+        ]
+        assert len(queries.cohort_dashboard(cohort, admin).lines) == 2
