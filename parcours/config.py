@@ -63,6 +63,9 @@ DEFAULTS = {
     # its own, smaller limit.
     "PARCOURS_MAX_UPLOAD_MB": 10,
     "PARCOURS_MAX_FILES_PER_FORM": 5,
+    # A territory whose last follow-up record is older than this many days is flagged on the
+    # coordinator's suivi page (« sans suivi depuis plus de N jours »).
+    "PARCOURS_SUIVI_STALE_DAYS": 45,
     # A failed statement's traceback shows the SQL, never its values: they hold session
     # tokens, password hashes and personal data.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
@@ -145,6 +148,11 @@ def load(app: Flask, overrides: dict | None) -> None:
         if isinstance(lease, bool) or not isinstance(lease, int) or lease <= 0:
             raise ConfigurationError(f"{key} must be a whole number of seconds above 0: {lease!r}")
     _upload_limits(config, overrides)
+    stale = config["PARCOURS_SUIVI_STALE_DAYS"]
+    if isinstance(stale, bool) or not isinstance(stale, int) or stale <= 0:
+        raise ConfigurationError(
+            f"PARCOURS_SUIVI_STALE_DAYS must be a whole number of days above 0: {stale!r}"
+        )
     production = not (app.debug or config.get("TESTING"))
     config["PARCOURS_PRODUCTION"] = production
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(

@@ -14,7 +14,10 @@ The Comité d'orientation is in none of them: it reads only what the evaluation 
 aggregate. Nobody outside the cohort reads anything.
 """
 
-from sqlalchemy import ColumnElement, false, or_
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, false, or_, true
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Role, Territory
@@ -165,6 +168,22 @@ def readable_journal_clause(user: User, territory: Territory) -> ColumnElement[b
     return alive & or_(*shown)
 
 
+def readable_journal_in_cohort_clause(user: User, cohort: Cohort) -> ColumnElement[bool]:
+    """Return the SQL condition on JournalEntry *joined to its Territory*, for a whole cohort.
+
+    The rule of :func:`readable_journal_clause`, with the territory read from the joined row
+    rather than given (see :func:`journal_reading_clause`); the Comité d'orientation and
+    other cohorts read none.
+    """
+    reading = cohort_reading(user, cohort)
+    if reading is None:
+        return false()
+    clause = journal_reading_clause(
+        reading, user_id=reading.user_id, own_territory_id=reading.own_territory_id
+    )
+    return clause & (Territory.cohort_id == cohort.id)
+
+
 def can_read_belles_histoires(user: User, cohort: Cohort) -> bool:
     """The cohort's shared entries: its participants, coaches and coordinators."""
     return in_cohort_circle(user, cohort)
@@ -226,3 +245,79 @@ def coached_territories_clause(user: User, cohort: Cohort) -> ColumnElement[bool
     if member.role == Role.CATALYSEUR and member.territory_id is not None:
         return Territory.id == member.territory_id
     return false()
+
+
+# -- Cohort-wide queries --------------------------------------------------------------------
+
+
+class Scope(StrEnum):
+    """Which territories of a cohort a person follows the suivi of."""
+
+    COHORT = "cohort"  # every one: those who run the cohort
+    COACHED = "coached"  # those they coach
+    OWN = "own"  # their own: a catalyseur
+
+
+@dataclass(frozen=True)
+class CohortReading:
+    """What a person reads of a cohort's suivi, as values.
+
+    The rules above for many territories at once, for statements built once per process:
+    :func:`followed_territories_clause` and :func:`journal_reading_clause` turn it into SQL,
+    with the ids as values or as bound parameters.
+    """
+
+    user_id: int
+    scope: Scope
+    own_territory_id: int | None  # a catalyseur's territory: its binôme reads all its entries
+    cohort_entries: bool  # reads the entries shared with the cohort (« belles histoires »)
+
+
+def cohort_reading(user: User, cohort: Cohort) -> CohortReading | None:
+    """Return what ``user`` reads of ``cohort``'s suivi; None: nothing (the Comité, others)."""
+    if not user.is_authenticated:
+        return None
+    member = membership(user, cohort.id)
+    own = member.territory_id if member is not None and member.role == Role.CATALYSEUR else None
+    if can_manage_cohort(user, cohort):
+        scope = Scope.COHORT
+    elif member is not None and member.role == Role.COACH:
+        scope = Scope.COACHED
+    elif own is not None:
+        scope = Scope.OWN
+    else:
+        return None
+    return CohortReading(
+        user_id=user.id,
+        scope=scope,
+        own_territory_id=own,
+        cohort_entries=in_cohort_circle(user, cohort),
+    )
+
+
+def followed_territories_clause(reading: CohortReading, *, user_id, own_territory_id):
+    """Return the SQL condition on Territory (within one cohort) of the territories followed.
+
+    ``user_id`` and ``own_territory_id`` are the reading's, as values or bound parameters.
+    The rule of :func:`coached_territories_clause`.
+    """
+    if reading.scope is Scope.COHORT:
+        return true()
+    if reading.scope is Scope.COACHED:
+        return Territory.coach_id == user_id
+    return Territory.id == own_territory_id
+
+
+def journal_reading_clause(reading: CohortReading, *, user_id, own_territory_id):
+    """Return the SQL condition on JournalEntry joined to its Territory that the reader reads.
+
+    The rule of :func:`can_read_journal_entry` for entries that are not deleted: the binôme
+    reads its own territory's, the territory's coach those shared with them, the cohort's
+    circle those shared with the cohort.
+    """
+    shown = [(JournalEntry.visibility == JournalVisibility.COACH) & (Territory.coach_id == user_id)]
+    if reading.own_territory_id is not None:
+        shown.append(JournalEntry.territory_id == own_territory_id)
+    if reading.cohort_entries:
+        shown.append(JournalEntry.visibility == JournalVisibility.COHORT)
+    return JournalEntry.deleted_at.is_(None) & or_(*shown)

@@ -95,6 +95,8 @@ def pages_of(role: str, d: Demo) -> list[str]:
             f"{cohort}/attendance",
             f"{cohort}/members",
             "/agenda",
+            f"{cohort}/suivi",
+            f"/territories/{d.territory}/suivi/dynamics",
         ]
     if role == "paul.renard":  # coach
         return [
@@ -106,6 +108,7 @@ def pages_of(role: str, d: Demo) -> list[str]:
             f"/events/{d.follow_up}/edit",
             f"/territories/{d.territory}/events/new",
             "/agenda",
+            f"/territories/{d.territory}/suivi/dynamics/new",
         ]
     if role == "bernard.lemoine":  # Comité d'orientation
         return [

@@ -1,0 +1,1 @@
+"""The suivi's dashboards: a coach's territories, and the whole cohort for its coordinators."""

@@ -1,0 +1,1 @@
+"""Territorial dynamics: maturity, forms, fragilités and partnerships, recorded and kept."""
