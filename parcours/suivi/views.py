@@ -1,5 +1,6 @@
 """The suivi's pages: one blueprint; each feature's routes live in its own views module."""
 
+from parcours.suivi.actions import views as _actions  # noqa: F401
 from parcours.suivi.blueprint import bp
 
 __all__ = ["bp"]
