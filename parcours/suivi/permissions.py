@@ -17,6 +17,8 @@ aggregate. Nobody outside the cohort reads anything.
 from sqlalchemy import ColumnElement, false, or_
 
 from parcours.accounts.models import User
+from parcours.agenda.models import Event, EventKind
+from parcours.agenda.permissions import can_schedule_for_territory
 from parcours.cohorts.models import Cohort, Role, Territory
 from parcours.cohorts.permissions import can_manage_cohort, membership
 from parcours.core.extensions import db
@@ -90,6 +92,28 @@ def can_read_record(user: User, record: FollowUpRecord) -> bool:
 def can_edit_record(user: User, record: FollowUpRecord) -> bool:
     """A record is changed by its territory's team, unless it is deleted."""
     return not record.is_deleted and can_write_suivi(user, record.territory)
+
+
+def can_write_event_record(user: User, event: Event) -> bool:
+    """The record of a follow-up or bilatérale is written by its territory's team."""
+    if (
+        event.territory is None
+        or event.kind not in (EventKind.FOLLOW_UP, EventKind.BILATERAL)
+        or event.is_cancelled
+    ):
+        return False
+    return can_write_suivi(user, event.territory)
+
+
+def can_restore_record(user: User, record: FollowUpRecord) -> bool:
+    """A deleted record is restored by those who run the cohort."""
+    return record.is_deleted and can_restore(user, record.territory)
+
+
+def can_plan_next_meeting(user: User, record: FollowUpRecord) -> bool:
+    """« Prochain rendez-vous »: those who change the record and schedule the territory's
+    meetings (its coach, those who run the cohort)."""
+    return can_edit_record(user, record) and can_schedule_for_territory(user, record.territory)
 
 
 def can_read_visit_report(user: User, report: FieldVisitReport) -> bool:

@@ -2,5 +2,6 @@
 
 from parcours.suivi.actions import views as _actions  # noqa: F401
 from parcours.suivi.blueprint import bp
+from parcours.suivi.records import views as _records  # noqa: F401
 
 __all__ = ["bp"]

@@ -108,7 +108,11 @@ def test_my_path_lists_my_open_items_with_the_late_ones_marked(app, login_as, wo
     page = login_as("a1").get(f"/cohorts/{world['cohort_a']}/my-path")
     text = page_text(page)
     assert "Mes actions 2 actions à faire · dont 1 en retard" in text
-    assert "Relancer la mairie · Territoire A1 · pour le 4 mai 2026 En retard C'est fait" in text
+    assert (
+        "Relancer la mairie · Territoire A1 · pour le 4 mai 2026 · compte rendu du 8 avril 2026 "
+        "En retard C'est fait"
+    ) in text
+    assert 'href="/suivi/records/' in page.get_data(as_text=True)
     assert "Préparer le forum" in text
     assert "Celle de mon binôme" not in text and "Déjà faite" not in text
     html = page.get_data(as_text=True)
