@@ -194,28 +194,32 @@ class TerritorySuivi:
     """What the territory's page says of its suivi."""
 
     records: int
-    last: FollowUpRecord | None
-    next_meeting: Event | None
+    last_id: int | None
+    last_on: date | None
     open_items: int
     overdue_items: int
+    next_id: int | None
+    next_title: str | None
+    next_starts_at: datetime | None
 
 
 def territory_suivi(
     territory: Territory, today: date, now: datetime | None = None
 ) -> TerritorySuivi:
-    """Sum up the territory's suivi: how many records, the last, the next meeting, open items."""
-    from parcours.suivi.actions.queries import counts_by_territory
+    """Sum up the territory's suivi in one statement (its page has a query budget): how many
+    records and the last one, its open and late items, its next follow-up."""
+    from parcours.suivi.actions.queries import alive_clause
+    from parcours.suivi.models import ActionItem
 
     alive = (FollowUpRecord.territory_id == territory.id) & FollowUpRecord.deleted_at.is_(None)
-    count = db.session.scalar(select(func.count(FollowUpRecord.id)).where(alive))
-    last = db.session.scalar(
-        select(FollowUpRecord)
+    last = (
+        select(FollowUpRecord.id)
         .where(alive)
         .order_by(FollowUpRecord.held_on.desc(), FollowUpRecord.id.desc())
         .limit(1)
     )
-    upcoming = db.session.scalar(
-        select(Event)
+    upcoming = (
+        select(Event.id)
         .where(
             Event.territory_id == territory.id,
             Event.kind.in_(RECORDED_KINDS),
@@ -225,13 +229,32 @@ def territory_suivi(
         .order_by(Event.starts_at, Event.id)
         .limit(1)
     )
-    counts = counts_by_territory([territory.id], today).get(territory.id)
+    still_open = (
+        (ActionItem.territory_id == territory.id) & ActionItem.done_at.is_(None) & alive_clause()
+    )
+    items = select(func.count(ActionItem.id)).where(still_open)
+    row = db.session.execute(
+        select(
+            select(func.count(FollowUpRecord.id)).where(alive).scalar_subquery(),
+            last.scalar_subquery(),
+            last.with_only_columns(FollowUpRecord.held_on).scalar_subquery(),
+            items.scalar_subquery(),
+            items.where(ActionItem.due_on < today).scalar_subquery(),
+            upcoming.scalar_subquery(),
+            upcoming.with_only_columns(Event.title).scalar_subquery(),
+            upcoming.with_only_columns(Event.starts_at).scalar_subquery(),
+        )
+    ).one()
+    records, last_id, last_on, open_items, overdue, next_id, next_title, next_starts_at = row
     return TerritorySuivi(
-        records=count or 0,
-        last=last,
-        next_meeting=upcoming,
-        open_items=counts.open if counts else 0,
-        overdue_items=counts.overdue if counts else 0,
+        records=records or 0,
+        last_id=last_id,
+        last_on=last_on,
+        open_items=open_items or 0,
+        overdue_items=overdue or 0,
+        next_id=next_id,
+        next_title=next_title,
+        next_starts_at=next_starts_at,
     )
 
 

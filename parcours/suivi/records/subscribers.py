@@ -34,13 +34,11 @@ def territory_suivi_section(page: str, *, cohort, viewer, territory=None) -> Sec
     """Sum up the territory's suivi on its page, for those who read it."""
     if page != "territory" or territory is None or not can.can_read_suivi(viewer, territory):
         return None
-    suivi = queries.territory_suivi(territory, local_today(cohort))
-    team = can.sees_team_blocks(viewer, territory)
     html = render_template(
         "suivi/records/_territory_section.html",
         territory=territory,
-        suivi=suivi,
-        last_summary=queries.summary(suivi.last, team=team) if suivi.last else "",
+        cohort=cohort,
+        suivi=queries.territory_suivi(territory, local_today(cohort)),
         can_write=can.can_write_suivi(viewer, territory),
     )
     return Section(order=40, html=Markup(html))  # noqa: S704  (rendered by Jinja, escaped)

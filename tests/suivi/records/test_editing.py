@@ -135,3 +135,21 @@ def test_a_coordinator_restores_a_deleted_record(app, as_role, world, record_id,
     assert as_role("a1").get(f"/suivi/records/{record_id}").status_code == 200
     # Restoring what is not deleted is refused.
     assert coordinator.post(f"/suivi/records/{record_id}/restore").status_code == 403
+
+
+def test_two_records_of_one_meeting_the_second_keeps_its_text(app, as_role, world, meetings):
+    url = f"/events/{meetings['SUIVI2']}/record"
+    coach, coordinator = as_role("coach"), as_role("coordinator")
+    coach_form = form_values(coach.get(url), url)
+    coordinator_form = form_values(coordinator.get(url), url)
+    coordinator_form["decisions"] = "Écrit par la coordination"
+    assert coordinator.post(url, data=coordinator_form).status_code == 302
+    coach_form["decisions"] = "Écrit par le coach"
+    response = coach.post(url, data=coach_form)
+    assert response.status_code == 409
+    assert "Le compte rendu de ce rendez-vous a été écrit entre-temps" in page_text(response)
+    assert form_values(response, url)["decisions"].strip() == "Écrit par le coach"
+    with app.app_context():
+        (record,) = db.session.scalars(select(FollowUpRecord)).all()
+        assert record.decisions == "Écrit par la coordination"
+    assert f"/suivi/records/{record.id}/edit" in response.get_data(as_text=True)

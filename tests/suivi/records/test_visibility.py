@@ -73,14 +73,17 @@ def test_the_team_reads_every_part_each_marked_with_its_readers(as_role, world, 
     assert f"Décision : {TEAM_SECRET}" in listed, "the team's summary is taken from every block"
 
 
-def test_the_territory_section_sums_up_what_each_reader_may_read(as_role, world, secret):
+def test_the_territory_section_sums_up_the_suivi(as_role, world, secret):
     url = f"/territories/{world['territory_a1']}"
     binome = page_text(as_role("a1").get(url))
     assert "Suivi individuel 2 comptes rendus · le dernier, du 15 mai 2026" in binome
     assert "1 action en cours" in binome
     assert "Nouveau compte rendu" not in binome
+    assert (
+        "Prochain rendez-vous : Suivi individuel n° 2 , mercredi 22 juillet 2026, 09:30" in binome
+    )
     team = page_text(as_role("coach").get(url))
-    assert f"le dernier, du 15 mai 2026 Décision : {TEAM_SECRET}" in team
+    assert "Suivi individuel 2 comptes rendus · le dernier, du 15 mai 2026" in team
     assert "Nouveau compte rendu" in team
 
 
