@@ -152,12 +152,17 @@ class FollowUpRecord(SoftDeleted, db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     updated_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    #: The next follow-up agreed in this meeting (« prochain rendez-vous »), if any.
+    next_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), nullable=True
+    )
     version: Mapped[int] = version_column()
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
     territory: Mapped[Territory] = relationship()
-    event: Mapped[Event | None] = relationship()
+    event: Mapped[Event | None] = relationship(foreign_keys=[event_id])
+    next_event: Mapped[Event | None] = relationship(foreign_keys=[next_event_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     action_items: Mapped[list["ActionItem"]] = relationship(

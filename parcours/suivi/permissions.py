@@ -20,6 +20,8 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, false, or_, true
 
 from parcours.accounts.models import User
+from parcours.agenda.models import Event, EventKind
+from parcours.agenda.permissions import can_schedule_for_territory
 from parcours.cohorts.models import Cohort, Role, Territory
 from parcours.cohorts.permissions import can_manage_cohort, membership
 from parcours.core.extensions import db
@@ -95,6 +97,28 @@ def can_edit_record(user: User, record: FollowUpRecord) -> bool:
     return not record.is_deleted and can_write_suivi(user, record.territory)
 
 
+def can_write_event_record(user: User, event: Event) -> bool:
+    """The record of a follow-up or bilatérale is written by its territory's team."""
+    if (
+        event.territory is None
+        or event.kind not in (EventKind.FOLLOW_UP, EventKind.BILATERAL)
+        or event.is_cancelled
+    ):
+        return False
+    return can_write_suivi(user, event.territory)
+
+
+def can_restore_record(user: User, record: FollowUpRecord) -> bool:
+    """A deleted record is restored by those who run the cohort."""
+    return record.is_deleted and can_restore(user, record.territory)
+
+
+def can_plan_next_meeting(user: User, record: FollowUpRecord) -> bool:
+    """« Prochain rendez-vous »: those who change the record and schedule the territory's
+    meetings (its coach, those who run the cohort)."""
+    return can_edit_record(user, record) and can_schedule_for_territory(user, record.territory)
+
+
 def can_read_visit_report(user: User, report: FieldVisitReport) -> bool:
     """A visit report is read by its territory's team and binôme; a deleted one by the team."""
     if report.is_deleted:
@@ -113,8 +137,14 @@ def can_restore(user: User, territory: Territory) -> bool:
 
 
 def can_tick_action_item(user: User, item: ActionItem) -> bool:
-    """An action item is ticked by its owner, or by the territory's team."""
+    """An action item is ticked by its owner, or by the territory's team.
+
+    Not once its record or visit report is deleted: it is hidden with it.
+    """
     if not user.is_authenticated:
+        return False
+    source = item.record or item.visit_report
+    if source is not None and source.is_deleted:
         return False
     if item.owner_id == user.id and can_read_suivi(user, item.territory):
         return True

@@ -1,7 +1,9 @@
 """The suivi's pages: one blueprint; each feature's routes live in its own views module."""
 
+from parcours.suivi.actions import views as _actions  # noqa: F401
 from parcours.suivi.blueprint import bp
 from parcours.suivi.dashboards import views as _dashboards  # noqa: F401
 from parcours.suivi.dynamics import views as _dynamics  # noqa: F401
+from parcours.suivi.records import views as _records  # noqa: F401
 
 __all__ = ["bp"]
