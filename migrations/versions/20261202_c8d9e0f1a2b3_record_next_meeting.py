@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "c8d9e0f1a2b3"
-down_revision = "a7b8c9d0e1f2"
+down_revision = "b5c6d7e8f9a0"
 branch_labels = None
 depends_on = None
 
