@@ -20,6 +20,7 @@ from parcours.core.time import PARIS, now_utc
 from parcours.curricula.loader import curriculum_files, load_file
 from parcours.demo import data
 from parcours.demo.anchor import demo_start_date
+from parcours.demo.suivi_journal import add_journal_entries
 from parcours.outbox import mail
 
 CURRICULUM_SLUG = "co-construction-territoriale"
@@ -156,6 +157,7 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     _evening_workshop(cohort, coordinator)
     _record_past_attendance(cohort, coordinator)
     _attach_signed_sheets(cohort, coordinator)
+    add_journal_entries(cohort)
     return cohort, accounts_list
 
 
