@@ -44,10 +44,13 @@ _TEXT_FIELDS = ("written_on", "title", "what_we_did", "what_we_learned", "what_w
 def create_entry(territory: Territory, draft: EntryDraft, author: User) -> JournalEntry:
     """Add an entry to the territory's carnet de bord, with its tags."""
     _check_tags(territory, draft)
+    now = now_utc()  # one moment: an entry never changed shows no « modified » date
     entry = JournalEntry(
         territory=territory,
         author_id=author.id,
         visibility=draft.visibility.value,
+        created_at=now,
+        updated_at=now,
         updated_by_id=author.id,
         **{name: getattr(draft, name) for name in _TEXT_FIELDS},
     )

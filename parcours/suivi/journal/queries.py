@@ -107,11 +107,12 @@ def belles_histoires(
 
 
 def latest_entries(user: User, territory: Territory, limit: int = LATEST) -> list[EntryRow]:
-    """Return the territory's latest entries that ``user`` reads."""
+    """Return the territory's latest entries that ``user`` reads, without their tags (one query:
+    these lists name each entry and link to it)."""
     condition = (JournalEntry.territory_id == territory.id) & can.readable_journal_clause(
         user, territory
     )
-    return _rows(territory.cohort, condition, limit=limit)
+    return _rows(territory.cohort, condition, limit=limit, tags=False)
 
 
 def deleted_entries(user: User, territory: Territory) -> list[EntryRow]:
@@ -154,7 +155,9 @@ def _page(cohort: Cohort, condition, thematic, competence, page: int) -> EntryPa
     return EntryPage(tuple(rows), number, pages, total)
 
 
-def _rows(cohort: Cohort, condition, limit: int | None = None, offset: int = 0) -> list[EntryRow]:
+def _rows(
+    cohort: Cohort, condition, limit: int | None = None, offset: int = 0, tags: bool = True
+) -> list[EntryRow]:
     query = (
         select(JournalEntry)
         .where(condition)
@@ -164,15 +167,17 @@ def _rows(cohort: Cohort, condition, limit: int | None = None, offset: int = 0) 
     )
     if limit is not None:
         query = query.limit(limit)
-    return _with_tags(cohort, list(db.session.scalars(query)))
+    return _with_tags(cohort, list(db.session.scalars(query)), load=tags)
 
 
-def _with_tags(cohort: Cohort, entries: list[JournalEntry]) -> list[EntryRow]:
+def _with_tags(cohort: Cohort, entries: list[JournalEntry], load: bool = True) -> list[EntryRow]:
     if not entries:
         return []
     by_entry: dict[int, list[Tag]] = {entry.id: [] for entry in entries}
-    for tag in db.session.scalars(select(Tag).where(Tag.journal_entry_id.in_(list(by_entry)))):
-        by_entry[tag.journal_entry_id].append(tag)
+    if load:
+        tags = db.session.scalars(select(Tag).where(Tag.journal_entry_id.in_(list(by_entry))))
+        for tag in tags:
+            by_entry[tag.journal_entry_id].append(tag)
     named = labels(cohort.curriculum)
     order = {key: index for index, key in enumerate(named)}
 
