@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from parcours.cohorts.models import Cohort, Territory
 from parcours.core import conflicts
@@ -189,11 +190,14 @@ def delete_journal_entry(entry: JournalEntry):
         form.version.data = entry.version
     elif form.validate_on_submit():
         try:
-            conflicts.check(form, entry)
+            with conflicts.versioned(form, entry):
+                operations.delete_entry(entry, current_user)
         except conflicts.Conflict:
+            if entry.is_deleted:  # the other catalyseur of the binôme deleted it meanwhile
+                flash(_("Cette entrée a déjà été supprimée."), "info")
+                return redirect(url_for("suivi.journal", territory_id=entry.territory_id))
             conflicts.rebase(form, entry)
             return _delete_page(entry, form, changed=True), 409
-        operations.delete_entry(entry, current_user)
         flash(
             _(
                 "L'entrée est supprimée. Votre binôme ou vous pouvez la restaurer depuis le "
@@ -226,8 +230,13 @@ def restore_journal_entry(entry: JournalEntry):
     """Bring a deleted entry back into its carnet de bord."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    operations.restore_entry(entry, current_user)
-    flash(_("L'entrée est restaurée."), "success")
+    try:
+        operations.restore_entry(entry, current_user)
+    except StaleDataError:  # restored (or changed) by someone else at the same moment
+        conflicts.start_afresh()
+        flash(_("Cette entrée a été restaurée entre-temps."), "info")
+    else:
+        flash(_("L'entrée est restaurée."), "success")
     return redirect(url_for("suivi.journal_entry", entry_id=entry.id))
 
 

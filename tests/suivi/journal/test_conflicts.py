@@ -85,3 +85,46 @@ def test_deleting_an_entry_changed_since_the_confirmation_asks_again(app, login_
     assert first.post(delete_url, data=form_values(response)).status_code == 302
     with app.app_context():
         assert db.session.get(JournalEntry, entry_id).is_deleted
+
+
+def _lose_the_race(monkeypatch, name: str):
+    """Make operation ``name`` find, at its flush, a row another request changed meanwhile."""
+    from sqlalchemy import update
+
+    from parcours.suivi.journal import operations
+
+    original = getattr(operations, name)
+
+    def racing(entry, by):
+        db.session.execute(
+            update(JournalEntry)
+            .where(JournalEntry.id == entry.id)
+            .values(version=JournalEntry.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return original(entry, by)
+
+    monkeypatch.setattr(operations, name, racing)
+
+
+def test_a_deletion_that_loses_a_race_at_flush_is_a_conflict_not_an_error(
+    app, login_as, write_entry, monkeypatch
+):
+    entry_id = write_entry(title="Forum")
+    client = login_as("a1")
+    url = f"/suivi/journal/{entry_id}/delete"
+    confirm = form_values(client.get(url))
+    _lose_the_race(monkeypatch, "delete_entry")
+    response = client.post(url, data=confirm)
+    assert response.status_code == 409
+    with app.app_context():
+        assert not db.session.get(JournalEntry, entry_id).is_deleted
+
+
+def test_a_restore_that_loses_a_race_says_so(app, login_as, write_entry, delete_entry, monkeypatch):
+    entry_id = write_entry(title="Forum")
+    delete_entry(entry_id)
+    _lose_the_race(monkeypatch, "restore_entry")
+    response = login_as("a1bis").post(f"/suivi/journal/{entry_id}/restore", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Cette entrée a été restaurée entre-temps." in page_text(response)
