@@ -241,11 +241,6 @@ def belles_histoires_clause(user: User, cohort: Cohort) -> ColumnElement[bool]:
     )
 
 
-def can_read_referential(user: User, cohort: Cohort) -> bool:
-    """The cohort's competence referential, which journal tags point to: the cohort's circle."""
-    return in_cohort_circle(user, cohort)
-
-
 def reads_coach_entries(user: User, territory: Territory) -> bool:
     """Tell whether ``user`` reads the entries « notre binôme et notre accompagnateur·rice »."""
     return is_binome(user, territory) or _coaches(user, territory)

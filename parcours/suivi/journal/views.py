@@ -255,14 +255,3 @@ def belles_histoires(cohort: Cohort):
         filters=form,
         filtered=bool(thematic or competence),
     ), status
-
-
-@bp.get("/cohorts/<int:cohort_id>/suivi/referentiel")
-@handles(load={"cohort": Cohort}, allow=can.can_read_referential)
-def referential(cohort: Cohort):
-    """Show the cohort's competence referential, which the journal's tags point to."""
-    return render_template(
-        "suivi/journal/referential.html",
-        cohort=cohort,
-        referential=cohort.curriculum.referential,
-    )

@@ -107,7 +107,6 @@ def test_belles_histoires_are_for_the_cohort_circle_not_the_committee(app, world
         for role in ALL_ROLES:
             user = _user(users, role)
             assert can.can_read_belles_histoires(user, cohort_a) is (role in circle), role
-            assert can.can_read_referential(user, cohort_a) is (role in circle), role
             in_b = role in {"admin", "coordinator_b", "b1"}
             assert can.can_read_belles_histoires(user, cohort_b) is in_b, role
 

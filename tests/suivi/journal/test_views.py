@@ -31,7 +31,6 @@ def _pages(world, entries) -> dict[str, set[str]]:
         f"/territories/{a1}/suivi/journal": OPENS_CARNET,
         f"/territories/{a1}/suivi/journal/new": BINOME,
         f"/cohorts/{cohort}/belles-histoires": CIRCLE,
-        f"/cohorts/{cohort}/suivi/referentiel": CIRCLE,
         f"/cohorts/{world['cohort_b']}/belles-histoires": {"admin", "coordinator_b", "b1"},
     }
     for visibility, entry_id in entries.items():
@@ -402,7 +401,7 @@ def test_an_entry_page_links_its_competences_to_the_referential(login_as, world,
     client = login_as("a2")
     page = client.get(f"/suivi/journal/{entry_id}")
     html = page.get_data(as_text=True)
-    link = f"/cohorts/{world['cohort_a']}/suivi/referentiel#competence-D2.3"
+    link = f"/cohorts/{world['cohort_a']}/referentiel#competence-D2.3"
     assert f'href="{link}"' in html
     text = page_text(page)
     assert "D2.3 — Je sais transformer un groupe de travail multi-acteurs en plan d'action" in text
