@@ -21,6 +21,7 @@ from parcours.curricula.loader import curriculum_files, load_file
 from parcours.demo import data, suivi_records
 from parcours.demo.anchor import demo_start_date
 from parcours.demo.suivi_dynamics import build as add_suivi_dynamics
+from parcours.demo.suivi_journal import add_journal_entries
 from parcours.outbox import mail
 
 CURRICULUM_SLUG = "co-construction-territoriale"
@@ -158,6 +159,7 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     _record_past_attendance(cohort, coordinator)
     _attach_signed_sheets(cohort, coordinator)
     suivi_records.build(cohort)
+    add_journal_entries(cohort)
     add_suivi_dynamics(cohort)
     return cohort, accounts_list
 

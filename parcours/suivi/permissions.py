@@ -17,7 +17,7 @@ aggregate. Nobody outside the cohort reads anything.
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from parcours.accounts.models import User
 from parcours.agenda.models import Event, EventKind
@@ -159,11 +159,27 @@ def can_write_journal(user: User, territory: Territory) -> bool:
     return is_binome(user, territory)
 
 
+def can_open_journal(user: User, territory: Territory) -> bool:
+    """A territory's carnet de bord page: its binôme, its coach and those who run the cohort.
+
+    Each of them reads there only the entries :func:`can_read_journal_entry` lets them read
+    (the page's query uses :func:`readable_journal_clause`): the coach the entries shared
+    with them or with the cohort, the coordination those shared with the cohort. The other
+    participants of the cohort read its shared entries in « Belles histoires ».
+    """
+    return can_read_suivi(user, territory)
+
+
 def can_read_journal_entry(user: User, entry: JournalEntry) -> bool:
-    """An entry is read as its visibility says; a deleted one only by those who may restore it."""
-    territory = entry.territory
+    """An entry is read as its visibility says; a deleted one by those who may restore it."""
     if entry.is_deleted:
-        return is_binome(user, territory) or can_restore(user, territory)
+        return can_restore_journal_entry(user, entry)
+    return _reads_entry(user, entry)
+
+
+def _reads_entry(user: User, entry: JournalEntry) -> bool:
+    # The rule of a living entry: the binôme always, the others as its visibility says.
+    territory = entry.territory
     if is_binome(user, territory):
         return True
     visibility = JournalVisibility(entry.visibility)
@@ -179,23 +195,63 @@ def can_edit_journal_entry(user: User, entry: JournalEntry) -> bool:
     return not entry.is_deleted and is_binome(user, entry.territory)
 
 
+def can_delete_journal_entry(user: User, entry: JournalEntry) -> bool:
+    """An entry is deleted (kept, hidden, restorable) by its territory's catalyseurs."""
+    return can_edit_journal_entry(user, entry)
+
+
+def can_restore_journal_entry(user: User, entry: JournalEntry) -> bool:
+    """A deleted entry is read and restored by its binôme, or by those who run the cohort.
+
+    Those who run the cohort (:func:`can_restore`) only for an entry they read before it was
+    deleted, that is one shared with the cohort: « notre binôme » and « notre binôme et
+    notre accompagnateur·rice » stay as private in the bin as they were on the page, so a
+    deleted one comes back by its binôme only. The coach restores nothing (they do not run
+    the cohort), and the Comité d'orientation reads none of it.
+    """
+    if not entry.is_deleted:
+        return False
+    territory = entry.territory
+    if is_binome(user, territory):
+        return True
+    return can_restore(user, territory) and _reads_entry(user, entry)
+
+
 def readable_journal_clause(user: User, territory: Territory) -> ColumnElement[bool]:
     """Return the SQL condition on JournalEntry that :func:`can_read_journal_entry` states.
 
-    For lists of one territory's entries: the same rule, in the query, so that a page never
-    loads what it would then have to hide.
+    For lists of one territory's living entries: the same rule, in the query, so that a page
+    never loads what it would then have to hide.
     """
     alive = JournalEntry.deleted_at.is_(None)
     if is_binome(user, territory):
         return alive
+    shown = _visibilities_clause(user, territory)
+    return false() if shown is None else alive & shown
+
+
+def restorable_journal_clause(user: User, territory: Territory) -> ColumnElement[bool]:
+    """Return the SQL condition on JournalEntry that :func:`can_restore_journal_entry` states.
+
+    For the list of one territory's deleted entries that ``user`` may read and restore.
+    """
+    deleted = JournalEntry.deleted_at.is_not(None)
+    if is_binome(user, territory):
+        return deleted
+    if not can_restore(user, territory):
+        return false()
+    shown = _visibilities_clause(user, territory)
+    return false() if shown is None else deleted & shown
+
+
+def _visibilities_clause(user: User, territory: Territory) -> ColumnElement[bool] | None:
+    # The visibilities someone outside the binôme reads (:func:`_reads_entry`), or None.
     shown = []
     if _coaches(user, territory):
         shown.append(JournalEntry.visibility == JournalVisibility.COACH)
     if in_cohort_circle(user, territory.cohort):
         shown.append(JournalEntry.visibility == JournalVisibility.COHORT)
-    if not shown:
-        return false()
-    return alive & or_(*shown)
+    return or_(*shown) if shown else None
 
 
 def readable_journal_in_cohort_clause(user: User, cohort: Cohort) -> ColumnElement[bool]:
@@ -220,10 +276,23 @@ def can_read_belles_histoires(user: User, cohort: Cohort) -> bool:
 
 
 def belles_histoires_clause(user: User, cohort: Cohort) -> ColumnElement[bool]:
-    """Return the SQL condition on JournalEntry for a cohort's « Belles histoires »."""
+    """Return the SQL condition on JournalEntry for a cohort's « Belles histoires ».
+
+    The living entries shared with the cohort, of this cohort's territories only.
+    """
     if not in_cohort_circle(user, cohort):
         return false()
-    return JournalEntry.deleted_at.is_(None) & (JournalEntry.visibility == JournalVisibility.COHORT)
+    territories = select(Territory.id).where(Territory.cohort_id == cohort.id)
+    return (
+        JournalEntry.deleted_at.is_(None)
+        & (JournalEntry.visibility == JournalVisibility.COHORT)
+        & JournalEntry.territory_id.in_(territories)
+    )
+
+
+def reads_coach_entries(user: User, territory: Territory) -> bool:
+    """Tell whether ``user`` reads the entries « notre binôme et notre accompagnateur·rice »."""
+    return is_binome(user, territory) or _coaches(user, territory)
 
 
 def _coaches(user: User, territory: Territory) -> bool:

@@ -100,6 +100,7 @@ PAGES = [
     ("home", "catalyseur", "/"),
     ("Mon parcours", "catalyseur", "/cohorts/{cohort}/my-path"),
     ("Mon agenda", "catalyseur", "/agenda"),
+    ("Belles histoires", "catalyseur", "/cohorts/{cohort}/belles-histoires"),
     ("home", "committee", "/"),
     ("cohort overview", "committee", "/cohorts/{cohort}"),
 ]
