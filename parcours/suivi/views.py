@@ -1,5 +1,6 @@
 """The suivi's pages: one blueprint; each feature's routes live in its own views module."""
 
 from parcours.suivi.blueprint import bp
+from parcours.suivi.visits import views as _visits  # noqa: F401
 
 __all__ = ["bp"]

@@ -1,0 +1,179 @@
+"""Read-side of field-visit reports: each page's data in a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import joinedload
+
+from parcours.accounts.models import User
+from parcours.agenda.models import Event, EventKind, EventStatus
+from parcours.cohorts.models import Territory
+from parcours.core.extensions import db
+from parcours.core.time import now_utc
+from parcours.suivi.models import (
+    Attachment,
+    FieldVisitReport,
+    StakeholderMet,
+    Tag,
+    TagKind,
+)
+
+
+def report_of_event(event_id: int) -> FieldVisitReport | None:
+    """Return the report of a field visit, deleted or not, if it has one."""
+    return db.session.scalar(select(FieldVisitReport).where(FieldVisitReport.event_id == event_id))
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A report as the territory's list shows it."""
+
+    id: int
+    visited_on: date
+    places: str
+    event_title: str | None
+    stakeholders: int
+    attachments: int
+    deleted: bool
+
+
+def territory_reports(territory: Territory, *, with_deleted: bool) -> list[ReportRow]:
+    """Return a territory's visit reports, newest first, in one query.
+
+    ``with_deleted`` adds the deleted ones (for the team, who may see them restored).
+    """
+    people = (
+        select(func.count(StakeholderMet.id))
+        .where(StakeholderMet.report_id == FieldVisitReport.id)
+        .scalar_subquery()
+    )
+    files = (
+        select(func.count(Attachment.id))
+        .where(Attachment.visit_report_id == FieldVisitReport.id, Attachment.removed_at.is_(None))
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            FieldVisitReport.id,
+            FieldVisitReport.visited_on,
+            FieldVisitReport.places,
+            Event.title,
+            people,
+            files,
+            FieldVisitReport.deleted_at,
+        )
+        .outerjoin(Event, Event.id == FieldVisitReport.event_id)
+        .where(FieldVisitReport.territory_id == territory.id)
+        .order_by(FieldVisitReport.visited_on.desc(), FieldVisitReport.id.desc())
+    )
+    if not with_deleted:
+        query = query.where(FieldVisitReport.deleted_at.is_(None))
+    return [
+        ReportRow(
+            id=row[0],
+            visited_on=row[1],
+            places=row[2],
+            event_title=row[3],
+            stakeholders=row[4],
+            attachments=row[5],
+            deleted=row[6] is not None,
+        )
+        for row in db.session.execute(query)
+    ]
+
+
+def visits_to_report(territory: Territory) -> list[Event]:
+    """Return the territory's field visits begun and not cancelled that have no report yet."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(
+                Event.territory_id == territory.id,
+                Event.kind == EventKind.FIELD_VISIT,
+                Event.status != EventStatus.CANCELLED,
+                Event.starts_at <= now_utc(),
+                ~exists().where(FieldVisitReport.event_id == Event.id),
+            )
+            .order_by(Event.starts_at)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class StakeholderGroup:
+    """The people met of one type of partie prenante."""
+
+    code: str
+    label: str
+    people: list[StakeholderMet]
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """What a report's page shows besides the report itself."""
+
+    groups: list[StakeholderGroup]
+    thematics: list[str]  # names, in the curriculum's order
+    competences: list[tuple[str, str]]  # (code, label), in the curriculum's order
+    tags: list[Tag]
+    written_by: User | None
+    updated_by: User | None
+    deleted_by: User | None
+
+
+def report_page(report: FieldVisitReport) -> ReportPage:
+    """Gather a report's people by type, its tags in the curriculum's words, and its authors."""
+    curriculum = report.territory.cohort.curriculum
+    tags = tags_of(report)
+    people = defaultdict(list)
+    for person in report.stakeholders:
+        people[person.kind].append(person)
+    groups = [
+        StakeholderGroup(choice.code, choice.label, people.pop(choice.code))
+        for choice in curriculum.stakeholders
+        if choice.code in people
+    ]
+    # Types the curriculum no longer lists are still shown, under their code.
+    groups += [StakeholderGroup(code, code, rows) for code, rows in people.items()]
+    codes = {(tag.kind, tag.code) for tag in tags}
+    names = _users({report.created_by_id, report.updated_by_id, report.deleted_by_id})
+    return ReportPage(
+        groups=groups,
+        thematics=[t.name for t in curriculum.thematics if (TagKind.THEMATIC, t.code) in codes],
+        competences=[
+            (c.code, c.label)
+            for c in curriculum.competences
+            if (TagKind.COMPETENCE, c.code) in codes
+        ],
+        tags=tags,
+        written_by=names.get(report.created_by_id),
+        updated_by=names.get(report.updated_by_id),
+        deleted_by=names.get(report.deleted_by_id),
+    )
+
+
+def tags_of(report: FieldVisitReport) -> list[Tag]:
+    """Return a report's thematic and competence tags."""
+    return list(
+        db.session.scalars(
+            select(Tag).where(Tag.visit_report_id == report.id).order_by(Tag.kind, Tag.code)
+        )
+    )
+
+
+def _users(ids: set[int | None]) -> dict[int, User]:
+    wanted = {identifier for identifier in ids if identifier is not None}
+    if not wanted:
+        return {}
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(wanted)))}
+
+
+def stored_report(report_id: int) -> FieldVisitReport | None:
+    """Return a report with its territory and cohort, for the pages that load one by id."""
+    return db.session.scalar(
+        select(FieldVisitReport)
+        .where(FieldVisitReport.id == report_id)
+        .options(joinedload(FieldVisitReport.territory).joinedload(Territory.cohort))
+    )
