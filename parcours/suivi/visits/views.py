@@ -75,11 +75,11 @@ def _form_page(form: VisitReportForm, status: int, **context):
 def new_visit_report(event: Event):
     """Write the report of a field visit (the territory's team)."""
     protect()
+    territory, key = event.territory, _new_key(event)
     existing = queries.report_of_event(event.id)
-    if existing is not None:
+    if existing is not None and not form_submitted():
         flash(_("Cette visite a déjà son compte rendu."), "info")
         return redirect(url_for("suivi.visit_report", report_id=existing.id))
-    territory, key = event.territory, _new_key(event)
     form = None if form_submitted() else _restored(territory.cohort, key)
     if form is None:
         form = _form(territory.cohort, key)
@@ -90,23 +90,24 @@ def new_visit_report(event: Event):
     if not form.validate_on_submit():
         return _form_page(form, 400 if form.is_submitted() else 200, **context)
     try:
+        if existing is not None:
+            raise operations.ReportExists
         report = operations.create_report(event, form.fields(), user=current_user)
     except operations.ReportExists:
         # Someone else wrote it meanwhile: this one becomes an edit of theirs, as a conflict.
         conflicts.start_afresh()
-        report = queries.report_of_event(event.id)
-        stored = _stored_form(report)
+        report = queries.stored_report(queries.report_of_event(event.id).id)
         return conflicts.page(
             FORM_TEMPLATE,
             _as_edit_of(form, report),
-            stored,
+            _stored_form(report),
             report,
-            territory=territory,
+            territory=report.territory,
             event=event,
             report=report,
             domains=territory.cohort.curriculum.referential.domains,
             markdown_hint=MARKDOWN_HINT,
-            cohort=territory.cohort,
+            cohort=report.territory.cohort,
         )
     drafts.discard(current_user.id, key)
     flash(_("Le compte rendu de visite est enregistré."), "success")
