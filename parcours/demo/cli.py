@@ -17,7 +17,7 @@ from parcours.core import paths
 from parcours.core.extensions import db
 from parcours.core.time import PARIS, now_utc
 from parcours.curricula.loader import curriculum_files, load_file
-from parcours.demo import data
+from parcours.demo import data, suivi_visits
 from parcours.demo.anchor import demo_start_date
 from parcours.outbox import mail
 
@@ -154,6 +154,7 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     _describe_sessions(cohort)
     _evening_workshop(cohort, coordinator)
     _record_past_attendance(cohort, coordinator)
+    suivi_visits.build_visit_reports(cohort)
     return cohort, accounts_list
 
 

@@ -288,7 +288,7 @@ def test_the_territory_page_lists_its_reports(client_as, world, make_report, rol
     html = response.get_data(as_text=True)
     assert f"/suivi/visits/{report_id}" in html
     text = page_text(response)
-    assert "Visites de terrain" in text and "Visite du 6 août 2026" in text
+    assert "Comptes rendus de visite de terrain" in text and "Visite du 6 août 2026" in text
     assert "3 parties prenantes rencontrées" in text
     assert html.count("/suivi/visits/") == 1, "not territory A2's"
 

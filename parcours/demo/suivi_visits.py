@@ -1,0 +1,148 @@
+"""The demo's field-visit reports: two visits already made, with the people met and a photo.
+
+Every place, person and organisation is invented. The curriculum's own field visit (VISITE)
+is still ahead when the demo is built, so each report belongs to an extra visit its coach
+scheduled a few weeks ago.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from parcours.agenda.models import Event, EventKind
+from parcours.agenda.slots import is_working_day
+from parcours.cohorts.models import Cohort, Territory
+from parcours.core.extensions import db
+from parcours.core.time import now_utc
+from parcours.suivi.visits import operations
+from parcours.suivi.visits.operations import Stakeholder, VisitFields
+
+
+@dataclass(frozen=True)
+class DemoVisit:
+    territory: str
+    weeks_ago: int
+    title: str
+    venue: str
+    fields: dict
+    with_photo: bool = False
+
+
+VISITS = [
+    DemoVisit(
+        territory="Pays de Vierzon",
+        weeks_ago=5,
+        title="Visite de terrain — La Fabrique du Canal (fictive)",
+        venue="La Fabrique du Canal, quai du Bassin, Vierzon (lieu fictif)",
+        with_photo=True,
+        fields={
+            "places": (
+                "La Fabrique du Canal — tiers-lieu dans une ancienne halle (fictif)\n"
+                "Atelier de réparation de vélos du quartier des Forges (fictif)"
+            ),
+            "observed": (
+                "Une halle rénovée par un **chantier participatif** : une quarantaine "
+                "d'habitants, deux entreprises du bâtiment et le lycée professionnel.\n\n"
+                "- un café associatif ouvert quatre jours par semaine ;\n"
+                "- un atelier de réparation tenu par des bénévoles retraités ;\n"
+                "- une salle prêtée aux associations le soir."
+            ),
+            "what_works": (
+                "Le binôme est reconnu comme **tiers de confiance** : la mairie et le club "
+                "d'entreprises se parlent désormais à la même table.\n\n"
+                "Le petit-déjeuner mensuel des partenaires réunit toujours 15 à 20 personnes."
+            ),
+            "difficulties": (
+                "Le modèle économique du lieu repose sur une seule subvention, renouvelée "
+                "chaque année.\n\n"
+                "Les entreprises viennent aux événements mais s'engagent peu dans la durée."
+            ),
+            "stakeholders": [
+                Stakeholder("pouvoirs-publics", "Martine Caillaud", "Ville de Vierzon (fictif)"),
+                Stakeholder(
+                    "pouvoirs-publics", "", "Communauté de communes Vierzon-Sologne (fictif)"
+                ),
+                Stakeholder(
+                    "acteurs-economiques", "Gilles Perrot", "Menuiserie Perrot & fils (fictive)"
+                ),
+                Stakeholder(
+                    "interet-general", "Nadège Fournier", "Association Vélo-Forges (fictive)"
+                ),
+                Stakeholder("academique", "", "Lycée professionnel des Forges (fictif)"),
+                Stakeholder("citoyens", "Roger et Lucette", "Bénévoles de l'atelier"),
+            ],
+            "thematics": ["T5", "T7"],
+            "competences": ["D4.1", "D4.2", "D5.1"],
+        },
+    ),
+    DemoVisit(
+        territory="Métropole de Lyon — Vaulx-en-Velin",
+        weeks_ago=3,
+        title="Visite de terrain — quartier du Mas du Taureau (fictive)",
+        venue="Maison des alliances, Vaulx-en-Velin (lieu fictif)",
+        fields={
+            "places": (
+                "Maison des alliances (fictive)\nJardin partagé des Grandes Terres (fictif)"
+            ),
+            "observed": (
+                "Une matinée d'**« entreprises ouvertes »** : six entreprises du quartier "
+                "ont accueilli des collégiens et des demandeurs d'emploi.\n\n"
+                "L'après-midi, rencontre au jardin partagé avec le conseil citoyen."
+            ),
+            "what_works": (
+                "- la mise en relation directe entre entreprises et associations d'insertion ;\n"
+                "- le jardin partagé, devenu lieu de rencontre entre générations."
+            ),
+            "difficulties": (
+                "Inès porte seule le projet : le temps manque pour relancer les partenaires "
+                "entre deux rencontres.\n\n"
+                "La radio locale relaie, mais la presse régionale ne vient pas."
+            ),
+            "stakeholders": [
+                Stakeholder(
+                    "acteurs-economiques", "Samir Belkacem", "Transports Rhône-Est (fictif)"
+                ),
+                Stakeholder("acteurs-economiques", "", "Boulangerie du Mas (fictive)"),
+                Stakeholder(
+                    "interet-general", "Aurélie Guichard", "Mission locale de l'Est (fictive)"
+                ),
+                Stakeholder("medias", "", "Radio Canal Est (fictive)"),
+                Stakeholder("citoyens", "Fatou Diop", "Conseil citoyen du Mas (fictif)"),
+            ],
+            "thematics": ["T2", "T6"],
+            "competences": ["D1.2", "D2.1"],
+        },
+    ),
+]
+
+
+def build_visit_reports(cohort: Cohort) -> None:
+    """Add two past field visits with their reports, written by each territory's coach."""
+    zone = ZoneInfo(cohort.timezone)
+    territories = {
+        t.name: t
+        for t in db.session.scalars(select(Territory).where(Territory.cohort_id == cohort.id))
+    }
+    today = now_utc().astimezone(zone).date()
+    for visit in VISITS:
+        territory = territories[visit.territory]
+        day = today - timedelta(weeks=visit.weeks_ago)
+        while not is_working_day(day, cohort.curriculum.calendar):
+            day -= timedelta(days=1)
+        event = Event(
+            cohort_id=cohort.id,
+            territory_id=territory.id,
+            kind=EventKind.FIELD_VISIT,
+            title=visit.title,
+            venue_name=visit.venue,
+            starts_at=datetime.combine(day, time(9, 30), tzinfo=zone),
+            ends_at=datetime.combine(day, time(16, 30), tzinfo=zone),
+            created_by_id=territory.coach_id,
+        )
+        db.session.add(event)
+        db.session.flush()
+        operations.create_report(
+            event, VisitFields(visited_on=day, **visit.fields), user=territory.coach
+        )
