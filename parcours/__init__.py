@@ -66,6 +66,9 @@ def create_app(config: dict | None = None) -> Flask:
     outbox_mail.init_app(app)
     pipeline.init_app(app)
     security.init_app(app)
+    from parcours import storage
+
+    storage.init_app(app)
     app.url_map.converters["int"] = converters.BoundedIntegerConverter  # before any route
 
     from parcours.accounts import auth

@@ -58,7 +58,11 @@ DEFAULTS = {
     "PARCOURS_ARGON2": {},
     # How long a SQLite write waits for another one to finish before failing.
     "PARCOURS_SQLITE_BUSY_TIMEOUT_MS": 15000,
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # Uploaded files (attachments, scanned sheets): the largest file, and how many one form
+    # may send. The request limit (MAX_CONTENT_LENGTH) follows from them; the CSV import keeps
+    # its own, smaller limit.
+    "PARCOURS_MAX_UPLOAD_MB": 10,
+    "PARCOURS_MAX_FILES_PER_FORM": 5,
     # A failed statement's traceback shows the SQL, never its values: they hold session
     # tokens, password hashes and personal data.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
@@ -97,6 +101,30 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+#: Room in a request for what comes with its files: the other fields, the multipart framing.
+REQUEST_OVERHEAD_BYTES = 1024 * 1024
+
+
+def _upload_limits(config, overrides: dict | None) -> None:
+    """Check the upload settings, and make the request limit follow them.
+
+    A request may carry ``PARCOURS_MAX_FILES_PER_FORM`` files of ``PARCOURS_MAX_UPLOAD_MB``
+    each, plus a megabyte for the rest; a larger one is answered 413 before any view runs.
+    """
+    size = config["PARCOURS_MAX_UPLOAD_MB"]
+    if isinstance(size, bool) or not isinstance(size, int | float) or not 0 < size <= 1024:
+        raise ConfigurationError(
+            f"PARCOURS_MAX_UPLOAD_MB must be a number of megabytes above 0 (at most 1024): {size!r}"
+        )
+    count = config["PARCOURS_MAX_FILES_PER_FORM"]
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= 100:
+        raise ConfigurationError(
+            f"PARCOURS_MAX_FILES_PER_FORM must be a whole number from 1 to 100: {count!r}"
+        )
+    if "MAX_CONTENT_LENGTH" not in (overrides or {}):
+        config["MAX_CONTENT_LENGTH"] = int(size * 1024 * 1024) * count + REQUEST_OVERHEAD_BYTES
+
+
 def load(app: Flask, overrides: dict | None) -> None:
     """Fill ``app.config`` from defaults, the environment, then ``overrides``."""
     app.config.from_mapping(copy.deepcopy(DEFAULTS))
@@ -116,6 +144,7 @@ def load(app: Flask, overrides: dict | None) -> None:
         lease = config[key]
         if isinstance(lease, bool) or not isinstance(lease, int) or lease <= 0:
             raise ConfigurationError(f"{key} must be a whole number of seconds above 0: {lease!r}")
+    _upload_limits(config, overrides)
     production = not (app.debug or config.get("TESTING"))
     config["PARCOURS_PRODUCTION"] = production
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(

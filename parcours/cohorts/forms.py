@@ -3,7 +3,7 @@
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     EmailField,
@@ -142,10 +142,22 @@ class CoachByEmailForm(PersonForm):
     """Any person, by address: a coach of the cohort, an existing account, or a new one."""
 
 
+CSV_MAX_BYTES = 2 * 1024 * 1024
+
+
 class ImportForm(AppForm):
     file = FileField(
         _l("Fichier CSV"),
-        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Envoyez un fichier .csv."))],
+        validators=[
+            FileRequired(),
+            FileAllowed(["csv", "txt"], _l("Envoyez un fichier .csv.")),
+            # Its own limit, below the one of requests (which carry photos and scans too):
+            # 500 rows never come near it.
+            FileSize(
+                max_size=CSV_MAX_BYTES,
+                message=_l("Le fichier CSV dépasse la taille maximale de 2 Mo."),
+            ),
+        ],
     )
 
 

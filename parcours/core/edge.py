@@ -1,4 +1,9 @@
-"""Refuse control characters at the edge, before any view, form or query sees them.
+"""Refuse, at the edge, before any view, form or query sees them: requests too large for
+what they carry, and control characters.
+
+Only a form that sends files (``multipart/form-data``) may use the whole request limit
+(``MAX_CONTENT_LENGTH``, which follows the upload settings: tens of megabytes); any other
+body is read in memory at once, and keeps :data:`FORM_MAX_BYTES`. Too large is a 413 page.
 
 PostgreSQL refuses NUL in text, so a ``%00`` anywhere a value reaches the database was a 500
 (``/calendar/%00.ics``, the login form). One check for every request: the path, the query
@@ -6,7 +11,7 @@ string, form fields and uploaded file names (not file contents: the CSV import r
 and reports their lines).
 """
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from parcours.core.text import has_control_characters
@@ -15,6 +20,18 @@ MESSAGE = _l(
     "La demande contient un caractère de contrôle invisible (par exemple un caractère nul). "
     "Retirez-le et réessayez."
 )
+
+
+#: The largest request body without files (a form's fields, a CSV preview sent back).
+FORM_MAX_BYTES = 2 * 1024 * 1024
+
+
+def limit_bodies_without_files() -> None:
+    """Hold a request that carries no file to FORM_MAX_BYTES (files: MAX_CONTENT_LENGTH)."""
+    if request.mimetype == "multipart/form-data":
+        return
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    request.max_content_length = FORM_MAX_BYTES if limit is None else min(limit, FORM_MAX_BYTES)
 
 
 def request_has_control_characters() -> bool:
@@ -43,5 +60,8 @@ def init_app(app: Flask) -> None:
             return errors.render(400, MESSAGE)
         return None
 
-    # First in line: before the CSRF check and every other hook reads the request.
-    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_control_characters)
+    # First in line: before the CSRF check and every other hook reads the request; the
+    # body's limit is set before anything reads it.
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(0, _refuse_control_characters)
+    hooks.insert(0, limit_bodies_without_files)

@@ -19,8 +19,10 @@ def init_app(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
-        # A response that already forbids storing (a download) keeps its own, fuller header.
-        if current_user and current_user.is_authenticated and not response.cache_control.no_store:
+        # A response that already forbids storing (a download) keeps its own, fuller header,
+        # and so does a stored file sent ``private, no-cache`` (revalidated at every use).
+        own = response.cache_control.no_store or response.cache_control.private
+        if current_user and current_user.is_authenticated and not own:
             response.headers["Cache-Control"] = "no-store"
         if app.config["PARCOURS_PRODUCTION"]:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

@@ -3,6 +3,8 @@
 import io
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from parcours.accounts.models import User
 from parcours.cohorts import csv_import
@@ -161,6 +163,27 @@ def test_a_non_csv_upload_is_refused_with_a_message(login_as, world):
     )
     assert response.status_code == 400
     assert "Envoyez un fichier .csv." in page_text(response)
+
+
+def test_a_csv_above_its_own_2_mb_limit_is_a_form_error_not_a_413(app, login_as, world):
+    """Requests may carry photos and scans, far larger: the import keeps its own limit."""
+    client = login_as("coordinator")
+    before = _territory_count(app, world["cohort_a"])
+    content = _csv([]) + b"x" * (2 * 1024 * 1024)
+    assert len(content) < app.config["MAX_CONTENT_LENGTH"]
+    # Encoded here, in memory: the test client would spool a body this large to a temporary
+    # file it never closes.
+    boundary, body = encode_multipart(
+        {"file": FileStorage(io.BytesIO(content), filename="territoires.csv")}
+    )
+    response = client.post(
+        f"/cohorts/{world['cohort_a']}/import",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 400
+    assert "Le fichier CSV dépasse la taille maximale de 2 Mo." in page_text(response)
+    assert _territory_count(app, world["cohort_a"]) == before
 
 
 def test_the_downloadable_template_imports_cleanly(ctx, world):

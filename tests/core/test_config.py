@@ -155,3 +155,32 @@ def test_production_refuses_requests_for_another_host(clean_environment):
     clean_environment.setenv("PARCOURS_BASE_URL", "https://parcours.example.org")
     client = create_app().test_client()
     assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_the_request_limit_follows_the_upload_settings(clean_environment):
+    clean_environment.setenv("PARCOURS_MAX_UPLOAD_MB", "4")
+    clean_environment.setenv("PARCOURS_MAX_FILES_PER_FORM", "3")
+    config = create_app({"TESTING": True}).config
+    assert config["MAX_CONTENT_LENGTH"] == (3 * 4 + 1) * 1024 * 1024
+    # Set outright, it is kept.
+    assert (
+        create_app({"TESTING": True, "MAX_CONTENT_LENGTH": 1234}).config["MAX_CONTENT_LENGTH"]
+        == 1234
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PARCOURS_MAX_UPLOAD_MB", "0"),
+        ("PARCOURS_MAX_UPLOAD_MB", "dix"),
+        ("PARCOURS_MAX_UPLOAD_MB", "-3"),
+        ("PARCOURS_MAX_FILES_PER_FORM", "0"),
+        ("PARCOURS_MAX_FILES_PER_FORM", "2.5"),
+        ("PARCOURS_MAX_FILES_PER_FORM", "true"),
+    ],
+)
+def test_upload_settings_must_make_sense(clean_environment, name, value):
+    clean_environment.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=name):
+        create_app({"TESTING": True})

@@ -116,3 +116,13 @@ def test_a_duplicate_the_database_refuses_is_a_409_page_not_a_500(make_app, capl
     assert "Duplicate refused by the database on POST /probe/twice" in caplog.text
     with app.app_context():
         assert db.session.query(User).filter_by(email="twice@example.org").count() == 0
+
+
+def test_a_form_without_files_keeps_a_small_limit(client):
+    """Only multipart bodies (files) may use the whole request limit, tens of megabytes."""
+    assert (
+        client.post("/login", data={"email": "x" * (1024 * 1024), "password": "x"}).status_code
+        != 413
+    )
+    response = client.post("/login", data={"email": "x" * (2 * 1024 * 1024 + 1), "password": "x"})
+    assert response.status_code == 413
