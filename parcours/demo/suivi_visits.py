@@ -5,17 +5,23 @@ is still ahead when the demo is built, so each report belongs to an extra visit 
 scheduled a few weeks ago.
 """
 
+import io
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from parcours.agenda.models import Event, EventKind
 from parcours.agenda.slots import is_working_day
 from parcours.cohorts.models import Cohort, Territory
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
+from parcours.reports import pdf
+from parcours.suivi import attachments
 from parcours.suivi.visits import operations
 from parcours.suivi.visits.operations import Stakeholder, VisitFields
 
@@ -143,6 +149,62 @@ def build_visit_reports(cohort: Cohort) -> None:
         )
         db.session.add(event)
         db.session.flush()
-        operations.create_report(
+        report = operations.create_report(
             event, VisitFields(visited_on=day, **visit.fields), user=territory.coach
         )
+        if visit.with_photo:
+            upload = FileStorage(
+                stream=io.BytesIO(sketch()),
+                filename="fabrique-du-canal-facade.jpg",
+                content_type="image/jpeg",
+            )
+            attachments.attach(report, [upload], user=territory.coach)
+
+
+def sketch() -> bytes:
+    """Draw the « photo » of the visit: a tiers-lieu in an old hall, clearly a drawing."""
+    width, height = 960, 600
+    image = Image.new("RGB", (width, height), (176, 214, 240))
+    draw = ImageDraw.Draw(image)
+    fonts = Path(pdf.__file__).parent / "fonts"
+    title = ImageFont.truetype(str(fonts / "DejaVuSans-Bold.ttf"), 28)
+    small = ImageFont.truetype(str(fonts / "DejaVuSans.ttf"), 22)
+    for band in range(0, 372, 6):  # the sky, lighter towards the horizon
+        shade = 176 + band // 5
+        draw.rectangle((0, band, width, band + 6), fill=(shade, min(214 + band // 8, 250), 240))
+    draw.ellipse((790, 50, 880, 140), fill=(255, 214, 90))
+    draw.polygon(
+        [(0, 360), (220, 250), (470, 350), (720, 240), (960, 340), (960, 600), (0, 600)],
+        fill=(120, 170, 95),
+    )
+    draw.rectangle((0, 470, width, 600), fill=(150, 150, 150))  # the quay
+    draw.rectangle((0, 545, width, 600), fill=(70, 120, 170))  # the canal
+    # The old hall, its roof, its big doors and the sign.
+    draw.rectangle((190, 250, 770, 470), fill=(190, 95, 70), outline=(90, 40, 30), width=4)
+    draw.polygon([(170, 255), (480, 150), (790, 255)], fill=(90, 90, 100))
+    for left in (230, 390, 550):
+        draw.rectangle(
+            (left, 330, left + 130, 470), fill=(240, 225, 190), outline=(90, 40, 30), width=3
+        )
+        draw.line((left + 65, 330, left + 65, 470), fill=(90, 40, 30), width=2)
+    draw.rectangle((270, 268, 690, 318), fill=(250, 250, 240), outline=(40, 40, 40), width=2)
+    draw.text((480, 293), "LA FABRIQUE DU CANAL", font=title, fill=(40, 40, 40), anchor="mm")
+    # People in front: a few stick figures, and a bicycle.
+    for x, colour in ((120, (200, 60, 60)), (150, (60, 90, 200)), (830, (60, 150, 80))):
+        draw.ellipse((x - 10, 400, x + 10, 420), fill=(240, 200, 160))
+        draw.rectangle((x - 9, 421, x + 9, 455), fill=colour)
+        draw.line((x - 6, 455, x - 8, 478), fill=(50, 50, 50), width=4)
+        draw.line((x + 6, 455, x + 8, 478), fill=(50, 50, 50), width=4)
+    for cx in (860, 910):
+        draw.ellipse((cx - 20, 450, cx + 20, 490), outline=(30, 30, 30), width=4)
+    draw.line((860, 470, 885, 445, 910, 470), fill=(30, 30, 30), width=4)
+    draw.rectangle((0, 0, width, 40), fill=(255, 255, 255))
+    draw.text(
+        (16, 8),
+        "Croquis de visite — lieu et personnes fictifs (démo Parcours)",
+        font=small,
+        fill=(60, 60, 60),
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()

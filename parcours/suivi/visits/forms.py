@@ -8,6 +8,7 @@ from parcours.agenda.forms import MultiCheckboxField
 from parcours.cohorts.models import Cohort
 from parcours.core.conflicts import VersionedForm
 from parcours.core.forms import DateRange, DayField, RowForm, choices
+from parcours.storage.forms import FilesField
 from parcours.suivi import drafts
 from parcours.suivi.visits.operations import Stakeholder, VisitFields
 
@@ -54,6 +55,7 @@ class VisitReportForm(VersionedForm):
     difficulties = TextAreaField(_l("Ce qui est difficile"), validators=[Length(max=LONG_TEXT)])
     thematics = MultiCheckboxField(_l("Thématiques"))
     competences = MultiCheckboxField(_l("Compétences"))
+    attachments = FilesField(_l("Photos et documents"))
 
     def setup(self, cohort: Cohort, *, user_id: int, form_key: str) -> None:
         """Offer the cohort's curriculum lists, and sign the form for its drafts."""

@@ -10,7 +10,7 @@ from parcours.agenda.models import Event
 from parcours.core import conflicts
 from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import handles
-from parcours.suivi import drafts
+from parcours.suivi import attachments, drafts
 from parcours.suivi import permissions as can
 from parcours.suivi.blueprint import bp, keeps_drafts, protect
 from parcours.suivi.models import FieldVisitReport
@@ -56,17 +56,36 @@ def form_submitted() -> bool:
     return request.method == "POST"
 
 
-def _form_page(form: VisitReportForm, status: int, **context):
+def _context(territory, event: Event | None, report: FieldVisitReport | None) -> dict:
+    """Return what the form's page shows around the form."""
+    return {
+        "territory": territory,
+        "cohort": territory.cohort,
+        "event": event,
+        "report": report,
+        "domains": territory.cohort.curriculum.referential.domains,
+        "markdown_hint": MARKDOWN_HINT,
+        "attached": attachments.listed([report])[report] if report is not None else [],
+    }
+
+
+def _form_page(form: VisitReportForm, status: int, context: dict):
     form.pad_blank_rows()
-    territory = context["territory"]
-    return render_template(
+    return render_template(FORM_TEMPLATE, form=form, **context), status
+
+
+def _conflict_page(form: VisitReportForm, report: FieldVisitReport, event: Event | None):
+    """Answer 409: what this user typed beside the report as now stored, to save again."""
+    report = queries.stored_report(report.id)
+    form.draft_token.data = drafts.token(current_user.id, _edit_key(report))
+    form.pad_blank_rows()
+    return conflicts.page(
         FORM_TEMPLATE,
-        form=form,
-        domains=territory.cohort.curriculum.referential.domains,
-        markdown_hint=MARKDOWN_HINT,
-        cohort=territory.cohort,
-        **context,
-    ), status
+        form,
+        _stored_form(report),
+        report,
+        **_context(report.territory, event, report),
+    )
 
 
 @bp.route("/suivi/field-visits/<int:event_id>/report", methods=["GET", "POST"])
@@ -86,29 +105,18 @@ def new_visit_report(event: Event):
     if not form.is_submitted() and form.visited_on.data is None:
         zone = ZoneInfo(territory.cohort.timezone)
         form.visited_on.data = event.starts_at.astimezone(zone).date()
-    context = {"territory": territory, "event": event, "report": None}
     if not form.validate_on_submit():
-        return _form_page(form, 400 if form.is_submitted() else 200, **context)
+        status = 400 if form.is_submitted() else 200
+        return _form_page(form, status, _context(territory, event, None))
     try:
         if existing is not None:
             raise operations.ReportExists
         report = operations.create_report(event, form.fields(), user=current_user)
+        attachments.attach(report, form.attachments.data, user=current_user)
     except operations.ReportExists:
         # Someone else wrote it meanwhile: this one becomes an edit of theirs, as a conflict.
         conflicts.start_afresh()
-        report = queries.stored_report(queries.report_of_event(event.id).id)
-        return conflicts.page(
-            FORM_TEMPLATE,
-            _as_edit_of(form, report),
-            _stored_form(report),
-            report,
-            territory=report.territory,
-            event=event,
-            report=report,
-            domains=territory.cohort.curriculum.referential.domains,
-            markdown_hint=MARKDOWN_HINT,
-            cohort=report.territory.cohort,
-        )
+        return _conflict_page(form, queries.report_of_event(event.id), event)
     drafts.discard(current_user.id, key)
     flash(_("Le compte rendu de visite est enregistré."), "success")
     return redirect(url_for("suivi.visit_report", report_id=report.id))
@@ -122,13 +130,6 @@ def _stored_form(report: FieldVisitReport) -> VisitReportForm:
     return stored
 
 
-def _as_edit_of(form: VisitReportForm, report: FieldVisitReport) -> VisitReportForm:
-    """Make a creation form an edit of ``report``: its draft and its save go there now."""
-    form.draft_token.data = drafts.token(current_user.id, _edit_key(report))
-    form.pad_blank_rows()
-    return form
-
-
 @bp.get("/suivi/visits/<int:report_id>")
 @handles(load={"report": queries.stored_report}, allow=can.can_read_visit_report)
 def visit_report(report: FieldVisitReport):
@@ -140,6 +141,7 @@ def visit_report(report: FieldVisitReport):
         territory=territory,
         cohort=territory.cohort,
         page=queries.report_page(report),
+        attachments=attachments.listed([report])[report],
         can_edit=can.can_edit_visit_report(current_user, report),
         can_restore=can.can_restore_visit_report(current_user, report),
         button_form=EmptyForm(),
@@ -158,28 +160,20 @@ def edit_visit_report(report: FieldVisitReport):
         form = _form(territory.cohort, key)
         if not form.is_submitted():
             form.fill_from(report, report.stakeholders, queries.tags_of(report))
-    context = {"territory": territory, "event": report.event, "report": report}
     if not form.validate_on_submit():
-        return _form_page(form, 400 if form.is_submitted() else 200, **context)
+        status = 400 if form.is_submitted() else 200
+        return _form_page(form, status, _context(territory, report.event, report))
     try:
         with conflicts.versioned(form, report):
             changed = operations.update_report(report, form.fields(), user=current_user)
+            added = attachments.attach(report, form.attachments.data, user=current_user)
     except conflicts.Conflict:
-        report = queries.stored_report(report.id)
-        form.pad_blank_rows()
-        return conflicts.page(
-            FORM_TEMPLATE,
-            form,
-            _stored_form(report),
-            report,
-            domains=territory.cohort.curriculum.referential.domains,
-            markdown_hint=MARKDOWN_HINT,
-            cohort=report.territory.cohort,
-            **{**context, "report": report, "territory": report.territory},
-        )
+        return _conflict_page(form, report, report.event)
     drafts.discard(current_user.id, key)
     flash(
-        _("Le compte rendu de visite est modifié.") if changed else _("Aucune modification."),
+        _("Le compte rendu de visite est modifié.")
+        if changed or added
+        else _("Aucune modification."),
         "success",
     )
     return redirect(url_for("suivi.visit_report", report_id=report.id))

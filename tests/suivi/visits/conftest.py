@@ -28,7 +28,7 @@ WRITERS = ["coordinator", "coach", "admin"]
 
 
 @pytest.fixture(autouse=True)
-def _after_the_visits():
+def after_the_visits():
     with freeze(AFTER_THE_VISITS):
         yield
 
