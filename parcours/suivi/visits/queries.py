@@ -2,14 +2,15 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Integer, String, cast, func, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from parcours.accounts.models import User
 from parcours.agenda.models import Event, EventKind, EventStatus
 from parcours.cohorts.models import Territory
+from parcours.core.db import UTCDateTime
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.suivi.models import (
@@ -39,10 +40,28 @@ class ReportRow:
     deleted: bool
 
 
-def territory_reports(territory: Territory, *, with_deleted: bool) -> list[ReportRow]:
-    """Return a territory's visit reports, newest first, in one query.
+@dataclass(frozen=True)
+class VisitToReport:
+    """A field visit begun, not cancelled, that has no report yet."""
 
-    ``with_deleted`` adds the deleted ones (for the team, who may see them restored).
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class TerritoryVisits:
+    reports: list[ReportRow]  # newest first
+    to_report: list[VisitToReport]  # oldest first
+
+
+def territory_visits(territory: Territory, *, with_deleted: bool) -> TerritoryVisits:
+    """Return a territory's visit reports and its visits still to report, in one query.
+
+    ``with_deleted`` adds the deleted reports (for the team, who may see them restored).
+    The territory's field visits come with their report, if any; then the reports whose
+    visit is gone (or that never had one).
     """
     people = (
         select(func.count(StakeholderMet.id))
@@ -54,51 +73,43 @@ def territory_reports(territory: Territory, *, with_deleted: bool) -> list[Repor
         .where(Attachment.visit_report_id == FieldVisitReport.id, Attachment.removed_at.is_(None))
         .scalar_subquery()
     )
-    query = (
-        select(
-            FieldVisitReport.id,
-            FieldVisitReport.visited_on,
-            FieldVisitReport.places,
-            Event.title,
-            people,
-            files,
-            FieldVisitReport.deleted_at,
-        )
-        .outerjoin(Event, Event.id == FieldVisitReport.event_id)
-        .where(FieldVisitReport.territory_id == territory.id)
-        .order_by(FieldVisitReport.visited_on.desc(), FieldVisitReport.id.desc())
+    report_columns = (
+        FieldVisitReport.id,
+        FieldVisitReport.visited_on,
+        FieldVisitReport.places,
+        FieldVisitReport.deleted_at,
+        people,
+        files,
     )
-    if not with_deleted:
-        query = query.where(FieldVisitReport.deleted_at.is_(None))
-    return [
-        ReportRow(
-            id=row[0],
-            visited_on=row[1],
-            places=row[2],
-            event_title=row[3],
-            stakeholders=row[4],
-            attachments=row[5],
-            deleted=row[6] is not None,
-        )
-        for row in db.session.execute(query)
-    ]
-
-
-def visits_to_report(territory: Territory) -> list[Event]:
-    """Return the territory's field visits begun and not cancelled that have no report yet."""
-    return list(
-        db.session.scalars(
-            select(Event)
-            .where(
-                Event.territory_id == territory.id,
-                Event.kind == EventKind.FIELD_VISIT,
-                Event.status != EventStatus.CANCELLED,
-                Event.starts_at <= now_utc(),
-                ~exists().where(FieldVisitReport.event_id == Event.id),
+    with_visit = (
+        select(*report_columns, Event.id, Event.title, Event.starts_at, Event.ends_at, Event.status)
+        .select_from(Event)
+        .outerjoin(FieldVisitReport, FieldVisitReport.event_id == Event.id)
+        .where(Event.territory_id == territory.id, Event.kind == EventKind.FIELD_VISIT)
+    )
+    without_visit = select(
+        *report_columns,
+        cast(null(), Integer),
+        cast(null(), String),
+        cast(null(), UTCDateTime),
+        cast(null(), UTCDateTime),
+        cast(null(), String),
+    ).where(FieldVisitReport.territory_id == territory.id, FieldVisitReport.event_id.is_(None))
+    reports, to_report = [], []
+    now = now_utc()
+    for row in db.session.execute(union_all(with_visit, without_visit)):
+        report_id, day, places, deleted_at, count, attached = row[:6]
+        event_id, title, starts_at, ends_at, status = row[6:]
+        if report_id is None:
+            if status != EventStatus.CANCELLED and starts_at <= now:
+                to_report.append(VisitToReport(event_id, title, starts_at, ends_at))
+        elif deleted_at is None or with_deleted:
+            reports.append(
+                ReportRow(report_id, day, places, title, count, attached, deleted_at is not None)
             )
-            .order_by(Event.starts_at)
-        )
-    )
+    reports.sort(key=lambda r: (r.visited_on, r.id), reverse=True)
+    to_report.sort(key=lambda v: (v.starts_at, v.id))
+    return TerritoryVisits(reports, to_report)
 
 
 @dataclass(frozen=True)

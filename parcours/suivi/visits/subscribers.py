@@ -35,12 +35,11 @@ def visit_reports_section(page: str, *, cohort, viewer, territory=None) -> Secti
     """List a territory's visit reports on its page, and the visits still to report."""
     if page != "territory" or territory is None or not can.can_read_suivi(viewer, territory):
         return None
-    team = can.is_team(viewer, territory)
-    writes = can.can_write_suivi(viewer, territory)
+    visits = queries.territory_visits(territory, with_deleted=can.is_team(viewer, territory))
     html = render_template(
         "suivi/visits/_territory_section.html",
         territory=territory,
-        reports=queries.territory_reports(territory, with_deleted=team),
-        to_report=queries.visits_to_report(territory) if writes else [],
+        reports=visits.reports,
+        to_report=visits.to_report if can.can_write_suivi(viewer, territory) else [],
     )
     return Section(order=SECTION_ORDER, html=Markup(html))  # noqa: S704  (rendered by Jinja, escaped)

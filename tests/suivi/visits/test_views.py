@@ -319,3 +319,25 @@ def test_the_visit_page_offers_the_report_then_shows_it(client_as, visits, make_
 def test_other_events_get_no_report_button(app, client_as, world):
     html = client_as("coach").get(f"/events/{_follow_up(app, world)}").get_data(as_text=True)
     assert "Compte rendu de visite" not in html
+
+
+def test_a_cancelled_visit_takes_no_report(app, client_as, world, visits):
+    from parcours.agenda.models import EventStatus
+
+    with app.app_context():
+        db.session.get(Event, visits["A1"]).status = EventStatus.CANCELLED
+        db.session.commit()
+    client = client_as("coach")
+    assert client.get(f"/suivi/field-visits/{visits['A1']}/report").status_code == 403
+    page = client.get(f"/territories/{world['territory_a1']}")
+    assert f"/suivi/field-visits/{visits['A1']}/report" not in page.get_data(as_text=True)
+
+
+def test_a_report_whose_visit_is_gone_is_still_listed(app, client_as, world, make_report):
+    report_id = make_report()
+    with app.app_context():
+        db.session.get(FieldVisitReport, report_id).event_id = None
+        db.session.commit()
+    page = client_as("a1").get(f"/territories/{world['territory_a1']}")
+    assert f"/suivi/visits/{report_id}" in page.get_data(as_text=True)
+    assert client_as("a1").get(f"/suivi/visits/{report_id}").status_code == 200
