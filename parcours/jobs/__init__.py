@@ -9,7 +9,8 @@ a second scheduler queues no reminder twice.
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -26,6 +27,9 @@ REMINDERS_TRIED_EVERY = timedelta(minutes=1)
 OUTBOX_EVERY = timedelta(minutes=1)
 #: Attempts that no longer count are deleted once an hour.
 PRUNE_EVERY = timedelta(hours=1)
+#: The weekly digest of late action items goes out on Monday from this local time on
+#: (PARCOURS_TIMEZONE); a scheduler that was down then sends it when it is back that day.
+DIGEST_FROM = time(8, 0)
 
 
 def slot_of(moment: datetime, every: timedelta) -> str:
@@ -81,3 +85,35 @@ def prune_attempts(app: Flask) -> int | None:
         db.session.commit()
         logger.info("Attempts pruned for slot %s: %d deleted", slot, deleted)
         return deleted
+
+
+def digest_week(moment: datetime, zone: str) -> str | None:
+    """Name the ISO week (``2026-W19``) whose digest is due at ``moment``, or None.
+
+    Due on Mondays from :data:`DIGEST_FROM` to midnight on the wall clock of ``zone``. A
+    scheduler down all Monday skips that week: a digest on Thursday would mislead (items
+    ticked meanwhile, a new one waiting for Monday) more than it helps.
+    """
+    local = moment.astimezone(ZoneInfo(zone))
+    if local.weekday() != 0 or local.time() < DIGEST_FROM:
+        return None
+    year, week, _day = local.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def send_action_digest(app: Flask) -> int | None:
+    """Send each owner of late action items one e-mail listing them, once per week."""
+    from parcours.jobs.claims import claim_slot, finish_slot
+    from parcours.suivi.actions.notifications import send_weekly_digest
+
+    with app.app_context():
+        week = digest_week(now_utc(), app.config["PARCOURS_TIMEZONE"])
+        if week is None or not claim_slot("action-digest", week):
+            db.session.rollback()
+            return None
+        db.session.commit()  # make the claim visible before the work
+        queued = send_weekly_digest(week)
+        finish_slot("action-digest", week)
+        db.session.commit()  # sending follows, after the commit
+        logger.info("Action digest for week %s: %d queued", week, queued)
+        return queued

@@ -126,8 +126,14 @@ def can_restore(user: User, territory: Territory) -> bool:
 
 
 def can_tick_action_item(user: User, item: ActionItem) -> bool:
-    """An action item is ticked by its owner, or by the territory's team."""
+    """An action item is ticked by its owner, or by the territory's team.
+
+    Not once its record or visit report is deleted: it is hidden with it.
+    """
     if not user.is_authenticated:
+        return False
+    source = item.record or item.visit_report
+    if source is not None and source.is_deleted:
         return False
     if item.owner_id == user.id and can_read_suivi(user, item.territory):
         return True
