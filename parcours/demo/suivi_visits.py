@@ -22,6 +22,7 @@ from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.reports import pdf
 from parcours.suivi import attachments
+from parcours.suivi.actions.operations import ActionRow, sync_items
 from parcours.suivi.visits import operations
 from parcours.suivi.visits.operations import Stakeholder, VisitFields
 
@@ -33,6 +34,8 @@ class DemoVisit:
     title: str
     venue: str
     fields: dict
+    #: (what, who: "catalyseur" or "coach", due so many days after the visit)
+    actions: tuple[tuple[str, str, int], ...] = ()
     with_photo: bool = False
 
 
@@ -43,6 +46,10 @@ VISITS = [
         title="Visite de terrain — La Fabrique du Canal (fictive)",
         venue="La Fabrique du Canal, quai du Bassin, Vierzon (lieu fictif)",
         with_photo=True,
+        actions=(
+            ("Présenter le lieu au club d'entreprises et proposer un parrainage", "catalyseur", 21),
+            ("Envoyer au binôme deux exemples de modèles économiques de tiers-lieux", "coach", 60),
+        ),
         fields={
             "places": (
                 "La Fabrique du Canal — tiers-lieu dans une ancienne halle (fictif)\n"
@@ -88,6 +95,7 @@ VISITS = [
         weeks_ago=3,
         title="Visite de terrain — quartier du Mas du Taureau (fictive)",
         venue="Maison des alliances, Vaulx-en-Velin (lieu fictif)",
+        actions=(("Mettre Inès en relation avec le réseau d'entreprises du Rhône", "coach", 30),),
         fields={
             "places": (
                 "Maison des alliances (fictive)\nJardin partagé des Grandes Terres (fictif)"
@@ -152,13 +160,30 @@ def build_visit_reports(cohort: Cohort) -> None:
         report = operations.create_report(
             event, VisitFields(visited_on=day, **visit.fields), user=territory.coach
         )
+        written = datetime.combine(day, time(18, 0), tzinfo=zone)
+        owners = {"catalyseur": territory.catalyseurs[0].user_id, "coach": territory.coach_id}
+        sync_items(
+            report,
+            [
+                ActionRow(title=title, owner_id=owners[who], due_on=day + timedelta(days=days))
+                for title, who, days in visit.actions
+            ],
+            territory=territory,
+            user=territory.coach,
+        )
         if visit.with_photo:
             upload = FileStorage(
                 stream=io.BytesIO(sketch()),
                 filename="fabrique-du-canal-facade.jpg",
                 content_type="image/jpeg",
             )
-            attachments.attach(report, [upload], user=territory.coach)
+            for attachment in attachments.attach(report, [upload], user=territory.coach):
+                attachment.added_at = written
+                attachment.file.uploaded_at = attachment.file.thumbnail.uploaded_at = written
+        # Written the evening of the visit, not when the demo was built.
+        report.created_at = report.updated_at = written
+        for item in report.action_items:
+            item.created_at = written
 
 
 def sketch() -> bytes:

@@ -10,6 +10,7 @@ from parcours.core.conflicts import VersionedForm
 from parcours.core.forms import DateRange, DayField, RowForm, choices
 from parcours.storage.forms import FilesField
 from parcours.suivi import drafts
+from parcours.suivi.actions.forms import action_rows, fill_rows, prepare_rows
 from parcours.suivi.visits.operations import Stakeholder, VisitFields
 
 #: Empty stakeholder rows offered after the filled ones.
@@ -55,6 +56,7 @@ class VisitReportForm(VersionedForm):
     difficulties = TextAreaField(_l("Ce qui est difficile"), validators=[Length(max=LONG_TEXT)])
     thematics = MultiCheckboxField(_l("Thématiques"))
     competences = MultiCheckboxField(_l("Compétences"))
+    actions = action_rows(_l("Suites à donner"))
     attachments = FilesField(_l("Photos et documents"))
 
     def setup(self, cohort: Cohort, *, user_id: int, form_key: str) -> None:
@@ -71,6 +73,10 @@ class VisitReportForm(VersionedForm):
         )
         self.draft_token.data = drafts.token(user_id, form_key)
 
+    def offer_owners(self, territory, items=()) -> None:
+        """Offer the territory's catalyseurs and coach for the action items, and empty rows."""
+        prepare_rows(self.actions, territory, items)
+
     def pad_blank_rows(self) -> None:
         """Offer empty rows after the filled ones, so that no script is needed to add one."""
         filled = len([row for row in self.stakeholders if not row.form.is_blank])
@@ -81,8 +87,8 @@ class VisitReportForm(VersionedForm):
             self.stakeholders.append_entry()
             self.stakeholders[-1].kind.choices = self._kinds
 
-    def fill_from(self, report, stakeholders, tags) -> None:
-        """Show a stored report in the form."""
+    def fill_from(self, report, stakeholders, tags, items=()) -> None:
+        """Show a stored report in the form, its action items too."""
         self.version.data = report.version
         self.visited_on.data = report.visited_on
         for name in ("places", "observed", "what_works", "difficulties"):
@@ -96,6 +102,7 @@ class VisitReportForm(VersionedForm):
             self.stakeholders[-1].kind.choices = self._kinds
         self.thematics.data = [tag.code for tag in tags if tag.kind == "thematic"]
         self.competences.data = [tag.code for tag in tags if tag.kind == "competence"]
+        fill_rows(self.actions, items)
         self.pad_blank_rows()
 
     def fields(self) -> VisitFields:

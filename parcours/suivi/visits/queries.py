@@ -14,6 +14,7 @@ from parcours.core.db import UTCDateTime
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.suivi.models import (
+    ActionItem,
     Attachment,
     FieldVisitReport,
     StakeholderMet,
@@ -162,6 +163,18 @@ def report_page(report: FieldVisitReport) -> ReportPage:
         written_by=names.get(report.created_by_id),
         updated_by=names.get(report.updated_by_id),
         deleted_by=names.get(report.deleted_by_id),
+    )
+
+
+def items_of(report: FieldVisitReport) -> list[ActionItem]:
+    """Return a report's action items, their owners loaded, in the order they were made."""
+    return list(
+        db.session.scalars(
+            select(ActionItem)
+            .where(ActionItem.visit_report_id == report.id)
+            .options(joinedload(ActionItem.owner))
+            .order_by(ActionItem.id)
+        )
     )
 
 

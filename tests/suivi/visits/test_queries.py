@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 
 from parcours.core.extensions import db
-from parcours.suivi.models import FieldVisitReport, StakeholderMet, Tag
+from parcours.suivi.models import ActionItem, FieldVisitReport, StakeholderMet, Tag
 
 
 def _grow(app, world, report_id: int, times: int) -> None:
-    """Give territory A1 ``times`` more reports (no visit event), and the report more people."""
+    """Give territory A1 ``times`` more reports (no visit event), the report more people and
+    more action items."""
     with app.app_context():
         report = db.session.get(FieldVisitReport, report_id)
         version = report.territory.cohort.curriculum_version_id
@@ -24,6 +25,16 @@ def _grow(app, world, report_id: int, times: int) -> None:
             db.session.add(extra)
             report.stakeholders.append(
                 StakeholderMet(kind="medias", name=f"Journaliste {n}", organisation="Radio")
+            )
+            owner = world["a1"] if n % 2 else world["coach"]
+            db.session.add(
+                ActionItem(
+                    territory_id=world["territory_a1"],
+                    visit_report_id=report_id,
+                    title=f"Action {n}",
+                    owner_id=owner,
+                    due_on=date(2026, 9, 1) + timedelta(days=n * 7),
+                )
             )
         db.session.flush()
         for code in ("T1", "T2", "T3", "T4", "T6", "T7", "T8")[: max(times - 3, 0)]:
