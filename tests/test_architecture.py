@@ -23,6 +23,7 @@ LAYERS = [
     {"agenda"},
     {"attendance"},
     {"suivi"},  # follow-up records, visit reports, carnet de bord, dynamics
+    {"competences"},  # the referential's pages, self-assessment campaigns
     # The application itself: what wires the domains together or uses them all.
     {"home", "admin", "jobs", "demo", "models", "__init__"},
 ]

@@ -97,3 +97,13 @@ def curricula() -> list[CurriculumRow]:
         )
         for curriculum in loaded
     ]
+
+
+def version_choices() -> list[tuple[int, str]]:
+    """Return every loaded curriculum version as (id, « name (vN) »), newest first."""
+    rows = db.session.execute(
+        select(CurriculumVersion.id, CurriculumVersion.number, Curriculum.name)
+        .join(CurriculumVersion.curriculum)
+        .order_by(Curriculum.name, CurriculumVersion.number.desc())
+    )
+    return [(row.id, f"{row.name} (v{row.number})") for row in rows]

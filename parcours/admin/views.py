@@ -18,14 +18,19 @@ from parcours.accounts.invitations import STATE_LABELS, InvitationState, account
 from parcours.accounts.models import User
 from parcours.accounts.throttle import Throttled
 from parcours.admin import queries
-from parcours.admin.forms import CohortCreationForm
+from parcours.admin.forms import CohortCreationForm, MoodleImportForm
 from parcours.admin.permissions import is_administrator
 from parcours.cohorts import operations as cohorts
 from parcours.cohorts.models import Membership
 from parcours.cohorts.views import resend_throttled_message
+from parcours.core.downloads import file_response
 from parcours.core.extensions import db
-from parcours.core.forms import EmptyForm
+from parcours.core.forms import EmptyForm, choices
 from parcours.core.pipeline import handles
+from parcours.core.text import slug
+from parcours.curricula import merge, moodle, moodle_import
+from parcours.curricula.loader import CurriculumError
+from parcours.curricula.models import CurriculumVersion
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -163,3 +168,52 @@ def resend_invitation(user: User, member: Membership):
 def curricula():
     """List the programmes, their versions and the cohorts that run on each."""
     return render_template("admin/curricula.html", curricula=queries.curricula())
+
+
+@bp.get("/curricula/versions/<int:version_id>/moodle.csv")
+@handles(load={"version": CurriculumVersion}, allow=is_administrator)
+def curriculum_moodle_csv(version: CurriculumVersion):
+    """Download a version's referential as a Moodle competency framework file."""
+    document = version.document
+    try:
+        content = moodle.export_csv(document, moodle.framework_idnumber(document, version.number))
+    except moodle.MoodleExportError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.curricula"))
+    filename = f"referentiel-{slug(document.programme.slug)}-v{version.number}-moodle.csv"
+    return file_response(content, filename, "text/csv")
+
+
+@bp.route("/curricula/import-moodle", methods=["GET", "POST"])
+@handles(allow=is_administrator)
+def import_moodle():
+    """Turn a Moodle framework file into a curriculum file to review, or list its problems."""
+    form = MoodleImportForm()
+    form.base.choices = choices(queries.version_choices())
+    problems = []
+    if form.validate_on_submit():
+        version = db.session.get(CurriculumVersion, form.base.data)
+        name = f"{version.document.programme.slug}-referentiel-moodle.toml"
+        try:
+            imported = moodle_import.read_framework(form.file.data.read())
+            text, _document = merge.with_referential(
+                merge.document_toml(version.document), imported.referential, name
+            )
+        except moodle_import.MoodleImportError as error:
+            problems = error.problems
+        except CurriculumError as error:
+            problems = str(error).splitlines()
+        else:
+            lines = [
+                _(
+                    "Référentiel importé de %(file)s, le reste repris de %(version)s : relisez "
+                    "ce fichier, puis chargez-le avec « flask --app parcours curricula load ».",
+                    file=form.file.data.filename,
+                    version=version.label,
+                ),
+                *imported.notes,
+            ]
+            header = "".join(f"# {line}\n" for line in lines) + "\n"
+            return file_response((header + text).encode("utf-8"), name, "application/toml")
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/import_moodle.html", form=form, problems=problems), status

@@ -1,4 +1,5 @@
-"""Attendance forms: the marking sheet (built for each event's grid) and the check-in code."""
+"""Attendance forms: the marking sheet (built for each event's grid), the check-in code, the
+scans of the signed sheet."""
 
 from collections.abc import Iterable
 
@@ -11,6 +12,8 @@ from parcours.attendance.models import STATUS_LABELS, AttendanceStatus
 from parcours.attendance.operations import CODE_LENGTH, COMMENT_MAX_LENGTH, Mark
 from parcours.attendance.queries import AttendanceGrid, RecordKey
 from parcours.core.forms import AppForm, choices
+from parcours.storage import files
+from parcours.storage.forms import FilesField
 
 NOT_RECORDED = ""
 STATUS_CHOICES = choices([(NOT_RECORDED, _l("Non renseigné")), *STATUS_LABELS.items()])
@@ -159,4 +162,14 @@ class CheckInForm(AppForm):
             "spellcheck": "false",
             "autofocus": True,
         },
+    )
+
+
+class SignedSheetForm(AppForm):
+    """The scans of a signed feuille d'émargement: a PDF, or a photo of each page."""
+
+    scans = FilesField(
+        _l("Feuille d'émargement signée, scannée ou photographiée"),
+        kinds=files.SCAN_KINDS,
+        validators=[DataRequired(message=_l("Choisissez le fichier de la feuille signée."))],
     )

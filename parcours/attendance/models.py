@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parcours.accounts.models import User
@@ -14,6 +14,7 @@ from parcours.core.conflicts import version_column
 from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
+from parcours.storage.models import StoredFile
 
 
 class HalfDay(StrEnum):
@@ -111,3 +112,51 @@ class CheckInCode(db.Model):
 
     def __repr__(self) -> str:
         return f"<CheckInCode {self.event_id} {self.day} {self.half}>"
+
+
+class SignedSheet(db.Model):
+    """A scan of the signed feuille d'émargement of an event, attached after it took place.
+
+    Funders audit these: a removal keeps the row, and says who removed it and when. An event
+    may have several (one per half-day, or per page).
+    """
+
+    __tablename__ = "signed_sheets"
+    __table_args__ = (
+        # Who removed it may be erased later (SET NULL); a remover without a time, never.
+        CheckConstraint(
+            "removed_by_id IS NULL OR removed_at IS NOT NULL", name="removal_has_a_time"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: The scan itself; a stored file that is a proof is never deleted from under it.
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"), nullable=False, unique=True)
+    attached_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    attached_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+    removed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    removed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    # Two removals at once: the second finds the row changed, instead of rewriting who removed.
+    version: Mapped[int] = version_column()
+
+    event: Mapped[Event] = relationship()
+    file: Mapped[StoredFile] = relationship()
+    attached_by: Mapped[User | None] = relationship(foreign_keys=[attached_by_id])
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        state = " removed" if self.removed_at is not None else ""
+        return f"<SignedSheet {self.id} event {self.event_id} file {self.file_id}{state}>"
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None

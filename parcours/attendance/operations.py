@@ -1,4 +1,5 @@
-"""Attendance operations: mark presence, hand out check-in codes, check in. Callers commit."""
+"""Attendance operations: mark presence, hand out check-in codes, check in, attach the signed
+sheets. Callers commit."""
 
 import hmac
 import logging
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
 
 from parcours.accounts import throttle
 from parcours.accounts.models import User
@@ -25,11 +27,18 @@ from parcours.attendance.halfdays import (
     half_days,
     open_for_check_in,
 )
-from parcours.attendance.models import ATTENDED, Attendance, AttendanceStatus, CheckInCode
+from parcours.attendance.models import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    CheckInCode,
+    SignedSheet,
+)
 from parcours.core.concurrency import savepoint
 from parcours.core.extensions import db
 from parcours.core.i18n import format_date
 from parcours.core.time import local_to_utc, now_utc
+from parcours.storage import files
 
 logger = logging.getLogger(__name__)
 
@@ -377,3 +386,59 @@ def check_in(event: Event, user: User, code: str) -> Attendance:
         "User %s checked in to event %s, %s %s (%s)", user.id, event.id, slot.day, slot.half, status
     )
     return record
+
+
+# Signed sheets -------------------------------------------------------------------------------
+
+
+class SheetError(AttendanceError):
+    """A signed sheet that cannot be attached or removed, with a translated message."""
+
+
+def attach_signed_sheets(
+    event: Event, uploads: list[FileStorage], *, attached_by: User
+) -> list[SignedSheet]:
+    """Keep the scans of ``event``'s signed sheet (PDF, JPEG or PNG), one row each; no commit.
+
+    Raises :class:`files.Refused` for a file that is not a scan, :class:`SheetError` for a
+    cancelled event or one that has not begun (nothing was signed yet).
+    """
+    if event.is_cancelled:
+        raise SheetError(_("Ce rendez-vous est annulé : il n'a pas de feuille signée."))
+    if not recording_is_open(event):
+        raise SheetError(
+            _(
+                "La feuille signée se joint une fois le rendez-vous commencé, à partir du %(day)s.",
+                day=format_date(recording_opens_on(event), "full"),
+            )
+        )
+    moment = now_utc()
+    sheets = []
+    for upload in uploads:
+        stored = files.store(upload, user_id=attached_by.id, kinds=files.SCAN_KINDS)
+        sheet = SignedSheet(event=event, file=stored, attached_by=attached_by, attached_at=moment)
+        db.session.add(sheet)
+        sheets.append(sheet)
+    db.session.flush()
+    for sheet in sheets:
+        logger.info(
+            "Signed sheet %s (file %s, sha256 %s) attached to event %s by user %s",
+            sheet.id,
+            sheet.file_id,
+            sheet.file.sha256,
+            event.id,
+            attached_by.id,
+        )
+    return sheets
+
+
+def remove_signed_sheet(sheet: SignedSheet, *, removed_by: User) -> None:
+    """Withdraw a signed sheet: the row and the scan stay, with who removed it and when."""
+    if sheet.removed:
+        raise SheetError(_("Cette feuille signée a déjà été retirée."))
+    sheet.removed_at = now_utc()
+    sheet.removed_by = removed_by
+    db.session.flush()
+    logger.info(
+        "Signed sheet %s of event %s removed by user %s", sheet.id, sheet.event_id, removed_by.id
+    )

@@ -1,10 +1,11 @@
-"""Who may check themselves in at an event, who gets an attestation, who sees attendance."""
+"""Who may check themselves in at an event, who gets an attestation, who sees attendance,
+who attaches and who reads the signed sheets."""
 
 from sqlalchemy import select
 
 from parcours.accounts.models import User
 from parcours.agenda.models import Event
-from parcours.agenda.permissions import ATTENDANCE_KINDS
+from parcours.agenda.permissions import ATTENDANCE_KINDS, can_take_attendance
 from parcours.agenda.queries import expected_participants
 from parcours.cohorts.models import Cohort, Membership, Role
 from parcours.cohorts.permissions import can_manage_cohort, can_view_overview, is_coach
@@ -51,6 +52,28 @@ def can_view_participant_attendance(user: User, cohort: Cohort, user_id: int) ->
     return (
         member is not None and member.territory is not None and member.territory.coach_id == user.id
     )
+
+
+def can_attach_signed_sheet(user: User, event: Event) -> bool:
+    """The scanned signed sheet is attached, or removed, by those who take attendance."""
+    return can_take_attendance(user, event)
+
+
+def can_view_signed_sheets(user: User, event: Event) -> bool:
+    """The signed sheets of a meeting: those who take its attendance, and the committee.
+
+    They are the funders' proof of attendance: those who run the cohort and, read-only, the
+    Comité d'orientation read those of the collective events (which it reads the figures
+    of). A coach reads those of the meetings they take attendance at (their territories'
+    follow-ups and visits), not those of the collective sessions: a sheet holds the
+    signatures of every territory, and a coach's figures cover only theirs. A catalyseur
+    reads their own record, not the others' signatures.
+    """
+    if event.kind not in ATTENDANCE_KINDS:
+        return False
+    if can_take_attendance(user, event):
+        return True
+    return event.territory_id is None and can_view_overview(user, event.cohort)
 
 
 def membership_of(user_id: int, cohort: Cohort) -> Membership | None:

@@ -1,11 +1,12 @@
-"""Read-side of attendance: an event's grid and a cohort's figures, in a fixed number of queries."""
+"""Read-side of attendance: an event's grid, its signed sheets and a cohort's figures, in a fixed
+number of queries."""
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from parcours.agenda.models import Event, EventKind, EventStatus
 from parcours.agenda.permissions import ATTENDANCE_KINDS
@@ -18,10 +19,17 @@ from parcours.attendance.halfdays import (
     half_days,
     programme_windows,
 )
-from parcours.attendance.models import ATTENDED, Attendance, AttendanceStatus, CheckInCode
+from parcours.attendance.models import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    CheckInCode,
+    SignedSheet,
+)
 from parcours.cohorts.models import Cohort, Membership, Territory
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
+from parcours.storage.models import StoredFile
 
 RecordKey = tuple[int, date, str]
 
@@ -113,10 +121,21 @@ class SlotFigures(_StatusCounts):
         return sum(self.counts.values()) > 0
 
 
+@dataclass(frozen=True)
+class SheetLink:
+    """A signed sheet attached to an event, as a list of links names it."""
+
+    id: int
+    event_id: int
+    filename: str
+
+
 @dataclass
 class SessionFigures:
     event: Event
     slots: list[SlotFigures]
+    #: The signed sheets attached (not removed): the session's proof of attendance.
+    signed_sheets: list[SheetLink] = field(default_factory=list)
 
     @property
     def taken(self) -> bool:
@@ -212,6 +231,8 @@ def cohort_attendance(
         (event_id, user_id, day, half): status for event_id, user_id, day, half, status in rows
     }
 
+    sheets = signed_sheet_links([event.id for event in sessions])
+
     moment = now_utc()
     participants = {p.user.id: ParticipantFigures(person=p) for p in people}
     territories: dict[int, TerritoryFigures] = {}
@@ -224,7 +245,7 @@ def cohort_attendance(
     session_figures = []
     for event in sessions:
         slots = event_half_days(event.starts_at, event.ends_at, cohort.timezone)
-        figures = SessionFigures(event=event, slots=[])
+        figures = SessionFigures(event=event, slots=[], signed_sheets=sheets.get(event.id, []))
         represented: set[int] = set()
         for slot in slots:
             slot_figures = SlotFigures(
@@ -259,6 +280,44 @@ def cohort_attendance(
         sessions=session_figures,
         territories=sorted(territories.values(), key=lambda t: t.territory.name.lower()),
         participants=list(participants.values()),
+    )
+
+
+def signed_sheet_links(event_ids: list[int]) -> dict[int, list[SheetLink]]:
+    """Return the signed sheets attached to each of ``event_ids`` (removed ones left out).
+
+    One query, whatever the number of events; the scans' bytes are not read.
+    """
+    if not event_ids:
+        return {}
+    rows = db.session.execute(
+        select(SignedSheet.id, SignedSheet.event_id, StoredFile.filename)
+        .join(StoredFile, StoredFile.id == SignedSheet.file_id)
+        .where(SignedSheet.event_id.in_(sorted(set(event_ids))), SignedSheet.removed_at.is_(None))
+        .order_by(SignedSheet.attached_at, SignedSheet.id)
+    )
+    links: dict[int, list[SheetLink]] = {}
+    for sheet_id, event_id, filename in rows:
+        links.setdefault(event_id, []).append(SheetLink(sheet_id, event_id, filename))
+    return links
+
+
+def signed_sheets(event: Event) -> list[SignedSheet]:
+    """Return every signed sheet of ``event``, removed ones included, oldest first.
+
+    With their files' facts (not their bytes) and who attached and removed them: one query.
+    """
+    return list(
+        db.session.scalars(
+            select(SignedSheet)
+            .where(SignedSheet.event_id == event.id)
+            .options(
+                joinedload(SignedSheet.file),  # its bytes are deferred: not read
+                joinedload(SignedSheet.attached_by),
+                joinedload(SignedSheet.removed_by),
+            )
+            .order_by(SignedSheet.attached_at, SignedSheet.id)
+        ).unique()
     )
 
 

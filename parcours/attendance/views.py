@@ -1,4 +1,7 @@
-"""Attendance pages: marking sheet, code shown in the room, check-in, PDFs, cohort figures."""
+"""Attendance pages: marking sheet, code shown in the room, check-in, PDFs, signed sheets,
+cohort figures."""
+
+from dataclasses import dataclass
 
 import segno
 from flask import (
@@ -23,15 +26,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from parcours.agenda.models import Event
 from parcours.agenda.permissions import ATTENDANCE_KINDS, can_take_attendance, can_view_event
 from parcours.attendance import drafts, operations, pdf, queries, reports
-from parcours.attendance.forms import AttendanceSheetForm, CheckInForm
+from parcours.attendance.forms import AttendanceSheetForm, CheckInForm, SignedSheetForm
 from parcours.attendance.halfdays import current_slot, half_days, next_slot
-from parcours.attendance.models import STATUS_LABELS
+from parcours.attendance.models import STATUS_LABELS, SignedSheet
 from parcours.attendance.permissions import (
     attendance_scope,
+    can_attach_signed_sheet,
     can_check_in,
     can_download_attestation,
     can_view_attendance_figures,
     can_view_participant_attendance,
+    can_view_signed_sheets,
 )
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort, Membership, Role
@@ -43,6 +48,7 @@ from parcours.core.pipeline import Rollback, handles
 from parcours.core.text import slug
 from parcours.core.time import now_utc
 from parcours.core.urls import absolute_url
+from parcours.storage import files
 
 bp = Blueprint("attendance", __name__)
 
@@ -179,7 +185,14 @@ def mark(event: Event):
     return _sheet_page(event, grid, form, conflicts or {}), status
 
 
-def _sheet_page(event: Event, grid, form: AttendanceSheetForm, conflicts: dict) -> str:
+def _sheet_page(
+    event: Event,
+    grid,
+    form: AttendanceSheetForm,
+    conflicts: dict,
+    scan_form: SignedSheetForm | None = None,
+) -> str:
+    sheets = queries.signed_sheets(event)
     return render_template(
         "attendance/mark.html",
         event=event,
@@ -191,7 +204,35 @@ def _sheet_page(event: Event, grid, form: AttendanceSheetForm, conflicts: dict) 
         status_labels=STATUS_LABELS,
         code_form=EmptyForm(),
         sheet_token=drafts.sheet_token(current_user.id, event.id),
+        signed_sheets=_listed([s for s in sheets if not s.removed]),
+        removed_sheets=_listed([s for s in sheets if s.removed]),
+        scan_form=scan_form or SignedSheetForm(formdata=None),
     )
+
+
+@dataclass(frozen=True)
+class SheetItem(files.Listed):
+    """A signed sheet in the file list: the file's line, and the sheet for its actions."""
+
+    sheet: SignedSheet | None = None
+
+
+def _listed(sheets: list[SignedSheet]) -> list[SheetItem]:
+    """Return the signed sheets as the file list shows them: links, who attached them, when."""
+    items = []
+    for sheet in sheets:
+        url = url_for("attendance.signed_sheet", event_id=sheet.event_id, sheet_id=sheet.id)
+        items.append(
+            SheetItem(
+                file=sheet.file,
+                url=url,
+                thumbnail_url=f"{url}?thumbnail=1" if sheet.file.thumbnail_id else None,
+                added_by=sheet.attached_by.full_name if sheet.attached_by else None,
+                added_at=sheet.attached_at,
+                sheet=sheet,
+            )
+        )
+    return items
 
 
 # The sheet checks its CSRF token itself, once it knows the session has not expired.
@@ -308,6 +349,87 @@ def signature_sheet(event: Event):
     return file_response(pdf.render_signature_sheet(sheet), filename, "application/pdf")
 
 
+def _signed_sheet(event: Event, sheet_id: int) -> SignedSheet | None:
+    """Load a signed sheet of ``event`` (another event's answers 404)."""
+    sheet = db.session.get(SignedSheet, sheet_id)
+    return sheet if sheet is not None and sheet.event_id == event.id else None
+
+
+@bp.post("/events/<int:event_id>/attendance/signed-sheets")
+@handles(load={"event": _meeting}, allow=can_attach_signed_sheet)
+def attach_signed_sheet(event: Event):
+    """Attach the scans of the signed feuille d'émargement (PDF, JPEG or PNG)."""
+    form = SignedSheetForm()
+    if form.validate_on_submit():
+        try:
+            sheets = operations.attach_signed_sheets(
+                event, form.scans.data, attached_by=current_user
+            )
+        except files.Refused as refused:  # an image that broke only when its thumbnail was made
+            form.scans.errors = [*form.scans.errors, refused.message]
+        except operations.SheetError as error:
+            flash(str(error), "error")
+        else:
+            flash(
+                ngettext(
+                    "Feuille signée jointe : %(names)s.",
+                    "%(num)d feuilles signées jointes : %(names)s.",
+                    len(sheets),
+                    names=", ".join(sheet.file.filename for sheet in sheets),
+                ),
+                "success",
+            )
+            return redirect(url_for("attendance.mark", event_id=event.id, _anchor="signed-sheets"))
+    grid = queries.attendance_grid(event)
+    page = _sheet_page(event, grid, AttendanceSheetForm.for_grid(grid), {}, scan_form=form)
+    return page, 400
+
+
+@bp.get("/events/<int:event_id>/attendance/signed-sheets/<int:sheet_id>")
+@handles(load={"event": _meeting, "sheet": _signed_sheet}, allow=can_view_signed_sheets)
+def signed_sheet(event: Event, sheet: SignedSheet):
+    """Download a scan of the signed sheet (?thumbnail=1: its thumbnail, for a photo)."""
+    return files.send(sheet.file, thumbnail=request.args.get("thumbnail") == "1")
+
+
+@bp.route(
+    "/events/<int:event_id>/attendance/signed-sheets/<int:sheet_id>/remove",
+    methods=["GET", "POST"],
+)
+@handles(load={"event": _meeting, "sheet": _signed_sheet}, allow=can_attach_signed_sheet)
+def remove_signed_sheet(event: Event, sheet: SignedSheet):
+    """Withdraw a signed sheet, after a confirmation; it stays in the history."""
+    form = EmptyForm()
+    if sheet.removed:
+        flash(_("Cette feuille signée a déjà été retirée."), "info")
+        return redirect(url_for("attendance.mark", event_id=event.id, _anchor="signed-sheets"))
+    if form.validate_on_submit():
+        try:
+            operations.remove_signed_sheet(sheet, removed_by=current_user)
+        except StaleDataError:  # removed by someone else at this very moment
+            flash(_("Cette feuille signée a déjà été retirée."), "info")
+            raise Rollback(
+                redirect(url_for("attendance.mark", event_id=event.id, _anchor="signed-sheets"))
+            ) from None
+        flash(
+            _(
+                "« %(name)s » est retirée : elle ne compte plus comme feuille signée et reste "
+                "dans l'historique.",
+                name=sheet.file.filename,
+            ),
+            "success",
+        )
+        return redirect(url_for("attendance.mark", event_id=event.id, _anchor="signed-sheets"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "attendance/remove_sheet.html",
+        event=event,
+        sheet=sheet,
+        item=_listed([sheet])[0],
+        form=form,
+    ), status
+
+
 @bp.get("/cohorts/<int:cohort_id>/attestations/<int:user_id>.pdf")
 @handles(load={"cohort": Cohort}, allow=can_download_attestation)
 def attestation(cohort: Cohort, user_id: int):
@@ -334,6 +456,12 @@ def cohort_figures(cohort: Cohort):
         figures=figures,
         scope=scope,
         can_manage=can_manage,
+        # Links to the scans for those who may read them; the others see whether one exists.
+        sheets_readable={
+            session.event.id
+            for session in figures.sessions
+            if can_view_signed_sheets(current_user, session.event)
+        },
         # Those who run the cohort, and a coach (for the people of their scope), open each
         # record (can_view_participant_attendance); the committee reads the figures only.
         record_links=can_manage or scope is not None,

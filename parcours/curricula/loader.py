@@ -38,9 +38,19 @@ def parse_file(path: Path) -> CurriculumDocument:
     except OSError as error:
         raise CurriculumError(f"{path}: fichier illisible ({error.strerror})") from error
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CurriculumError(f"{path}: le fichier doit être encodé en UTF-8") from error
+    return parse_text(text, path)
+
+
+def parse_text(text: str, path: Path | str) -> CurriculumDocument:
+    """Return the validated content of a curriculum's TOML ``text`` (named ``path`` in errors).
+
+    The same checks as :func:`parse_file`, for a file not written yet (an import to review).
+    """
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         # tomllib's message already names the line and column.
         raise CurriculumError(f"{path}: TOML invalide : {error}") from error

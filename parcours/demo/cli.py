@@ -1,5 +1,6 @@
 """``flask demo``: create or reset the fictitious demo data and print the accounts."""
 
+import io
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -155,6 +156,7 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     _evening_workshop(cohort, coordinator)
     _record_past_attendance(cohort, coordinator)
     suivi_visits.build_visit_reports(cohort)
+    _attach_signed_sheets(cohort, coordinator)
     return cohort, accounts_list
 
 
@@ -263,6 +265,61 @@ def _record_past_attendance(cohort, coordinator) -> None:
                     status = "present"
                 marks[(person.user.id, slot.day, slot.half.value)] = Mark(status, "")
         record_attendances(event, marks, recorded_by=coordinator)
+
+
+def _attach_signed_sheets(cohort, coordinator) -> None:
+    """Attach the signed sheets of the sessions held: S1's as the app's own PDF (a photo,
+    blurred, was removed first), S2's as two photographed pages; later ones have none yet."""
+    from zoneinfo import ZoneInfo
+
+    from werkzeug.datastructures import FileStorage
+
+    from parcours.agenda.models import Event
+    from parcours.agenda.queries import expected_participants
+    from parcours.attendance import operations, pdf, reports
+    from parcours.demo.scans import signed_sheet_photo
+
+    held = db.session.scalars(
+        select(Event)
+        .where(Event.cohort_id == cohort.id, Event.kind == "session", Event.ends_at < now_utc())
+        .order_by(Event.starts_at)
+    ).all()
+    zone = ZoneInfo(cohort.timezone)
+    for number, event in enumerate(held[:2], start=1):
+        names = [person.name for person in expected_participants(event)]
+        day = event.starts_at.astimezone(zone).strftime("%d/%m/%Y")
+        if number == 1:
+            first_photo = signed_sheet_photo(event.title, day, names, seed=0)
+            scans = [
+                (f"{event.code} photo floue.png", first_photo),
+                (
+                    f"{event.code} feuille d'émargement signée.pdf",
+                    pdf.render_signature_sheet(reports.signature_sheet(event, prefill=True)),
+                ),
+            ]
+        else:
+            half = len(names) // 2
+            scans = [
+                (
+                    f"{event.code} émargement page {page}.png",
+                    signed_sheet_photo(
+                        event.title, f"{day} — page {page}", part, seed=number * 10 + page
+                    ),
+                )
+                for page, part in ((1, names[:half]), (2, names[half:]))
+            ]
+        # Scanned the evening of the session, as a coordinator would.
+        evening = event.ends_at + timedelta(hours=2)
+        for name, content in scans:
+            upload = FileStorage(stream=io.BytesIO(content), filename=name)
+            (sheet,) = operations.attach_signed_sheets(event, [upload], attached_by=coordinator)
+            sheet.attached_at = sheet.file.uploaded_at = evening
+            if sheet.file.thumbnail is not None:
+                sheet.file.thumbnail.uploaded_at = evening
+            if name.endswith("photo floue.png"):
+                operations.remove_signed_sheet(sheet, removed_by=coordinator)
+                sheet.removed_at = evening + timedelta(minutes=5)
+    db.session.flush()
 
 
 @contextmanager

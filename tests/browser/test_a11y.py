@@ -108,7 +108,14 @@ def pages_of(role: str, d: Demo) -> list[str]:
             "/agenda",
         ]
     if role == "bernard.lemoine":  # Comité d'orientation
-        return ["/", cohort, f"/events/{d.committee}", f"{cohort}/attendance", "/agenda"]
+        return [
+            "/",
+            cohort,
+            f"/events/{d.committee}",
+            f"{cohort}/attendance",
+            f"{cohort}/referentiel",
+            "/agenda",
+        ]
     # catalyseurs
     territory = d.ines_territory if role == "ines.haddad" else d.territory
     return [
@@ -117,6 +124,7 @@ def pages_of(role: str, d: Demo) -> list[str]:
         f"/territories/{territory}",
         f"{cohort}/calendar",
         f"/events/{d.session}",
+        f"{cohort}/referentiel",
         "/agenda",
     ]
 

@@ -383,3 +383,33 @@ def test_the_demo_coordinator_reaches_the_planning_of_each_territory_meeting(app
     assert html.count('name="rows-') // 6 == len(accepted) >= 10
     text = page_text(page)
     assert all(name in text for name in accepted)
+
+
+def test_the_demo_sessions_held_have_their_signed_sheets(app, demo):
+    from parcours.agenda.models import Event
+    from parcours.attendance.models import SignedSheet
+    from parcours.storage.models import StoredFile
+
+    with app.app_context():
+        rows = db.session.execute(
+            select(Event.code, StoredFile.filename, StoredFile.content_type, SignedSheet.removed_at)
+            .join(SignedSheet.event)
+            .join(StoredFile, StoredFile.id == SignedSheet.file_id)
+            .order_by(SignedSheet.id)
+        ).all()
+        cohort_id = db.session.scalar(select(Cohort.id))
+        s1 = db.session.scalar(select(Event.id).where(Event.code == "S1"))
+    assert [(code, kind, removed is not None) for code, _name, kind, removed in rows] == [
+        ("S1", "image/png", True),  # a blurred photo, removed and kept in the history
+        ("S1", "application/pdf", False),
+        ("S2", "image/png", False),
+        ("S2", "image/png", False),
+    ]
+    coordinator = app.test_client()
+    login(coordinator, f"coordination@{DEMO_EMAIL_DOMAIN}", PASSWORD)
+    figures = page_text(coordinator.get(f"/cohorts/{cohort_id}/attendance"))
+    assert figures.count("feuille signée jointe") == 2
+    assert figures.count("pas encore de feuille signée") == 2  # S3 and S4, ahead
+    sheet = page_text(coordinator.get(f"/events/{s1}/attendance"))
+    assert "S1 feuille d'émargement signée.pdf" in sheet
+    assert "1 feuille retirée" in sheet and "Retirée par Claire Dumas" in sheet

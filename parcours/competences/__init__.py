@@ -1,0 +1,1 @@
+"""Competences: the cohort's referential, and what catalyseurs assess against it."""

@@ -1,0 +1,41 @@
+"""Competences pages: the cohort's referential, on screen, on paper and for Moodle."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from parcours.cohorts.models import Cohort, Role
+from parcours.cohorts.permissions import role_in
+from parcours.cohorts.queries import START_PAGES
+from parcours.competences import permissions as can
+from parcours.competences import queries
+from parcours.core.downloads import file_response
+from parcours.core.pipeline import handles
+from parcours.curricula.moodle import MoodleExportError
+
+bp = Blueprint("competences", __name__)
+
+
+@bp.get("/cohorts/<int:cohort_id>/referentiel")
+@handles(load={"cohort": Cohort}, allow=can.can_read_referential)
+def referential(cohort: Cohort):
+    """Show the cohort's referential: its level scale, its domains and their competences."""
+    endpoint, label = START_PAGES[role_in(current_user, cohort) or Role.COORDINATOR]
+    return render_template(
+        "competences/referential.html",
+        cohort=cohort,
+        referential=queries.cohort_referential(cohort),
+        back_url=url_for(endpoint, cohort_id=cohort.id),
+        back_label=label,
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/referentiel.csv")
+@handles(load={"cohort": Cohort}, allow=can.can_read_referential)
+def referential_csv(cohort: Cohort):
+    """Download the cohort's referential as a Moodle competency framework file."""
+    try:
+        content, filename = queries.moodle_file(cohort)
+    except MoodleExportError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".referential", cohort_id=cohort.id))
+    return file_response(content, filename, "text/csv")
