@@ -18,7 +18,7 @@ from parcours.core import paths
 from parcours.core.extensions import db
 from parcours.core.time import PARIS, now_utc
 from parcours.curricula.loader import curriculum_files, load_file
-from parcours.demo import data, suivi_records
+from parcours.demo import data, suivi_records, suivi_visits
 from parcours.demo.anchor import demo_start_date
 from parcours.demo.suivi_dynamics import build as add_suivi_dynamics
 from parcours.demo.suivi_journal import add_journal_entries
@@ -157,6 +157,7 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     _describe_sessions(cohort)
     _evening_workshop(cohort, coordinator)
     _record_past_attendance(cohort, coordinator)
+    suivi_visits.build_visit_reports(cohort)
     _attach_signed_sheets(cohort, coordinator)
     suivi_records.build(cohort)
     add_journal_entries(cohort)

@@ -131,6 +131,21 @@ def can_edit_visit_report(user: User, report: FieldVisitReport) -> bool:
     return not report.is_deleted and can_write_suivi(user, report.territory)
 
 
+def can_report_visit(user: User, event: Event) -> bool:
+    """A field visit's report is written by its territory's team, unless the visit is cancelled."""
+    return (
+        event.kind == EventKind.FIELD_VISIT
+        and event.territory is not None
+        and not event.is_cancelled
+        and can_write_suivi(user, event.territory)
+    )
+
+
+def can_restore_visit_report(user: User, report: FieldVisitReport) -> bool:
+    """A deleted visit report is restored by those who run the cohort."""
+    return report.is_deleted and can_restore(user, report.territory)
+
+
 def can_restore(user: User, territory: Territory) -> bool:
     """Deleted records, reports and entries are restored by those who run the cohort."""
     return user.is_authenticated and can_manage_cohort(user, territory.cohort)
@@ -312,6 +327,17 @@ def can_read_attachment(user: User, attachment: Attachment) -> bool:
     if attachment.visit_report_id is not None:
         return can_read_visit_report(user, _owner(FieldVisitReport, attachment.visit_report_id))
     return can_read_journal_entry(user, _owner(JournalEntry, attachment.journal_entry_id))
+
+
+def can_remove_attachment(user: User, attachment: Attachment) -> bool:
+    """An attachment is removed by exactly those who may change what it is attached to."""
+    if attachment.removed_at is not None:
+        return False
+    if attachment.record_id is not None:
+        return can_edit_record(user, _owner(FollowUpRecord, attachment.record_id))
+    if attachment.visit_report_id is not None:
+        return can_edit_visit_report(user, _owner(FieldVisitReport, attachment.visit_report_id))
+    return can_edit_journal_entry(user, _owner(JournalEntry, attachment.journal_entry_id))
 
 
 def _owner(model, identifier: int):

@@ -1,0 +1,1 @@
+"""Field-visit reports: whom a visit met, what it saw, what to do next."""
