@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import (
@@ -227,7 +227,7 @@ def cohort_members(cohort: Cohort, roles: tuple[Role, ...]) -> list[Membership]:
         select(Membership)
         .join(Membership.user)
         .where(Membership.cohort_id == cohort.id, Membership.role.in_(roles))
-        .options(selectinload(Membership.user))
+        .options(contains_eager(Membership.user))  # from the join the order needs
         .order_by(Membership.role, _shown(Membership, User.full_name, "invited_name"))
     ).all()
 
@@ -247,6 +247,19 @@ def recent_removals(cohort: Cohort) -> list[MembershipRemoval]:
         .order_by(MembershipRemoval.removed_at.desc(), MembershipRemoval.id.desc())
         .limit(RECENT_REMOVALS)
     ).all()
+
+
+def territory_for_page(territory_id: int) -> Territory | None:
+    """Load a territory for its page: its cohort and its catalyseurs in the same query."""
+    return (
+        db.session.scalars(
+            select(Territory)
+            .where(Territory.id == territory_id)
+            .options(joinedload(Territory.cohort), joinedload(Territory.catalyseurs))
+        )
+        .unique()
+        .one_or_none()
+    )
 
 
 def membership(cohort: Cohort, user_id: int | None) -> Membership | None:

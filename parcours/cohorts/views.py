@@ -417,14 +417,21 @@ def _territory_page(
     """Render a territory's page, with the invitation (or coach) form as it was typed."""
     cohort = territory.cohort
     manage = can.can_manage_cohort(current_user, cohort)
+    coaches = None
     if coach_form is None and manage:
-        coach_form = _stored_coach_form(territory)
+        coach_form, coaches = _coach_form(
+            territory, coach=territory.coach_id or 0, version=territory.version
+        )
+    # The coach is among the coaches the picker lists: no query of its own then.
+    coach = next((m for m in coaches if m.user_id == territory.coach_id), None) if coaches else None
+    if coach is None:
+        coach = queries.membership(cohort, territory.coach_id)
     if coach_email_form is None and manage:
         coach_email_form = CoachByEmailForm(formdata=None, prefix=COACH_EMAIL_PREFIX)
     return render_template(
         "cohorts/territory.html",
         territory=territory,
-        coach=queries.membership(cohort, territory.coach_id),
+        coach=coach,
         cohort=cohort,
         can_manage=manage,
         person_form=person_form,
@@ -439,7 +446,7 @@ def _territory_page(
 
 
 @bp.get("/territories/<int:territory_id>")
-@handles(load={"territory": Territory}, allow=can.can_view_territory)
+@handles(load={"territory": queries.territory_for_page}, allow=can.can_view_territory)
 def territory(territory: Territory):
     """Show a territory: status, catalyseurs, coach, planned events."""
     return _territory_page(territory, PersonForm())
