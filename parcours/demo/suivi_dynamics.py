@@ -1,22 +1,19 @@
 """Demo: each territory's dynamics at launch, and at mid-way where the second follow-up is held.
 
-Everything here is invented, like the rest of the demo. :func:`add_dashboard_figures` adds a
-few follow-up records, action items and journal entries so that the dashboards' columns say
-something on first login; it does nothing for a kind of row the demo already holds (the
-records' and journal's own demo data, when they are built first).
+Everything here is invented, like the rest of the demo. The dashboards' other columns read
+the records, action items and journal entries that suivi_records and suivi_journal write.
 """
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from parcours.agenda.models import Event
 from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.suivi.dynamics.operations import DynamicsDraft, record_dynamics
-from parcours.suivi.models import ActionItem, FollowUpRecord, JournalEntry
 
 # territory: (launch, mid-way), each (maturity, forms, fragilités, partnerships, comment)
 DYNAMICS = {
@@ -147,113 +144,7 @@ def add_dynamics(cohort: Cohort) -> None:
 
 # Stand-ins for the records' and journal's own demo data -----------------------------------
 
-_ITEMS = [
-    # title, due this many days after the first follow-up (None: in a few weeks), done
-    ("Envoyer la cartographie des acteurs au binôme", 14, True),
-    ("Organiser une rencontre avec deux chefs d'entreprise (fictifs)", 30, False),
-    ("Relire la note de diagnostic partagé", None, False),
-]
-_ENTRIES = [
-    # title, days after the first follow-up, visibility
-    ("Premier petit-déjeuner des acteurs (fictif)", 5, "cohort"),
-    ("Ce que la bilatérale nous a appris", -20, "coach"),
-    ("Notes de travail du binôme", 20, "binome"),
-]
-
-
-def _has(model, cohort: Cohort) -> bool:
-    return db.session.scalar(
-        select(exists().where(model.territory_id == Territory.id, Territory.cohort_id == cohort.id))
-    )
-
-
-def add_dashboard_figures(cohort: Cohort) -> None:
-    """Add a few records, action items and journal entries, unless the demo already has some."""
-    now = now_utc()
-    today = _local_day(now, cohort)
-    launches, firsts = _meetings(cohort, "BILAT"), _meetings(cohort, "SUIVI1")
-    seconds = _meetings(cohort, "SUIVI2")
-    territories = _engaged(cohort)
-    if not _has(FollowUpRecord, cohort):
-        for index, territory in enumerate(territories):
-            # Unplanned calls (no event): the records' own demo writes the meetings' records.
-            held = [m for m in (launches.get(territory.id), firsts.get(territory.id)) if m]
-            if territory.id in seconds:
-                held.append(seconds[territory.id])
-            for meeting in held:
-                if meeting.ends_at > now:
-                    continue
-                record = FollowUpRecord(
-                    territory_id=territory.id,
-                    held_on=_local_day(meeting.starts_at, cohort),
-                    mode="phone" if index % 3 == 0 else "video",
-                    agenda="Point d'étape avec le binôme (contenu fictif).",
-                    created_by_id=territory.coach_id,
-                )
-                db.session.add(record)
-            if index % 3 == 2:  # a quick call a fortnight ago
-                db.session.add(
-                    FollowUpRecord(
-                        territory_id=territory.id,
-                        held_on=today - timedelta(days=15),
-                        mode="phone",
-                        agenda="Appel rapide : préparation de la visite de terrain (fictif).",
-                        created_by_id=territory.coach_id,
-                    )
-                )
-        db.session.flush()
-    if not _has(ActionItem, cohort):
-        for index, territory in enumerate(territories):
-            first = firsts.get(territory.id)
-            if first is None or first.ends_at > now:
-                continue
-            start = _local_day(first.starts_at, cohort)
-            owners = [m.user_id for m in territory.catalyseurs] or [territory.coach_id]
-            for number, (title, days, done) in enumerate(_ITEMS):
-                if (index + number) % 4 == 3 or (number == 1 and index % 3 == 0):
-                    continue  # not every territory has every item
-                db.session.add(
-                    ActionItem(
-                        territory_id=territory.id,
-                        title=title,
-                        owner_id=owners[number % len(owners)],
-                        due_on=(
-                            start + timedelta(days=days)
-                            if days is not None
-                            else today + timedelta(days=10 + index)
-                        ),
-                        done_at=first.ends_at + timedelta(days=days - 2) if done else None,
-                        done_by_id=owners[number % len(owners)] if done else None,
-                        created_by_id=territory.coach_id,
-                    )
-                )
-        db.session.flush()
-    if not _has(JournalEntry, cohort):
-        for index, territory in enumerate(territories):
-            first = firsts.get(territory.id)
-            if index % 3 == 1 or first is None or first.ends_at > now or not territory.catalyseurs:
-                continue
-            start = _local_day(first.starts_at, cohort)
-            for title, days, visibility in _ENTRIES:
-                day = start + timedelta(days=days + index)
-                if day > today:
-                    continue
-                db.session.add(
-                    JournalEntry(
-                        territory_id=territory.id,
-                        author_id=territory.catalyseurs[0].user_id,
-                        written_on=day,
-                        title=title,
-                        what_we_did="Nous avons réuni quelques acteurs du territoire (fictif).",
-                        what_we_learned="Se connaître avant de coopérer prend du temps.",
-                        what_we_try_next="Inviter une entreprise de plus à la prochaine rencontre.",
-                        visibility=visibility,
-                    )
-                )
-        db.session.flush()
-
 
 def build(cohort: Cohort) -> None:
-    """Add the dynamics, and the dashboards' stand-in figures, to the demo cohort."""
+    """Add the dynamics to the demo cohort (its records, items and entries come before)."""
     add_dynamics(cohort)
-    add_dashboard_figures(cohort)
