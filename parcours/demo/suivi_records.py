@@ -4,7 +4,9 @@ Four territories get a record of each follow-up and bilatérale already past, wi
 team-only parts and action items owned by their catalyseurs and their coach: the early ones
 done, the last ones open, some of them late. One territory also has an unplanned phone call,
 and another a record typed twice whose copy the coach deleted, which the coordination can
-restore. Each territory's last record names its next follow-up.
+restore. Each territory's last record names its next follow-up. The other territories get a
+short record of each meeting held and, every other one, a phone call three weeks ago: the
+three or four left without a recent record are the ones the suivi page flags.
 """
 
 from dataclasses import dataclass
@@ -155,35 +157,58 @@ PHONE_CALL = Meeting(
 )
 
 
+BRIEF = Meeting(
+    agenda="- Où en est le projet sur {territory}\n- Les prochaines rencontres",
+    agenda_visibility=SHARED,
+    notes="Échange rapide, le binôme avance à son rythme.",
+    notes_visibility=SHARED,
+    decisions="Faire le point à la prochaine session collective.",
+    decisions_visibility=SHARED,
+    team_notes="",
+    items=(),
+)
+
+CHECK_IN = Meeting(
+    agenda="Point téléphonique entre deux rendez-vous",
+    agenda_visibility=SHARED,
+    notes="Le binôme prépare sa prochaine rencontre d'acteurs ; pas de difficulté signalée.",
+    notes_visibility=SHARED,
+    decisions="",
+    decisions_visibility=SHARED,
+    team_notes="",
+    items=(),
+)
+
+
 def build(cohort: Cohort) -> None:
     """Write the demo's follow-up records for the meetings of ``cohort`` already held."""
     now = now_utc()
     zone = ZoneInfo(cohort.timezone)
-    territories = db.session.scalars(
+    accepted = db.session.scalars(
         select(Territory)
         .where(Territory.cohort_id == cohort.id, Territory.status == TerritoryStatus.ACCEPTED)
         .order_by(Territory.id)
-        .limit(TERRITORIES)
     ).all()
+    territories, others = accepted[:TERRITORIES], accepted[TERRITORIES:]
+    for index, territory in enumerate(others):
+        people = _people(territory)
+        for event in _held(territory, now):
+            day = event.starts_at.astimezone(zone).date()
+            mode = MeetingMode.ONSITE if event.code == "BILAT" else MeetingMode.VIDEO
+            _write(territory, BRIEF, people, day, mode, event=event)
+        if index % 2 == 0:
+            _write(
+                territory,
+                CHECK_IN,
+                people,
+                (now - timedelta(days=21)).astimezone(zone).date(),
+                MeetingMode.PHONE,
+            )
     for index, territory in enumerate(territories):
         coach = territory.coach
-        people = {
-            "first": territory.catalyseurs[0].user,
-            "second": territory.catalyseurs[-1].user,
-            "coach": coach,
-        }
-        held = db.session.scalars(
-            select(Event)
-            .where(
-                Event.territory_id == territory.id,
-                Event.code.in_(MEETINGS),
-                Event.status == EventStatus.PLANNED,
-                Event.ends_at < now,
-            )
-            .order_by(Event.starts_at)
-        ).all()
+        people = _people(territory)
         last = None
-        for event in held:
+        for event in _held(territory, now):
             day = event.starts_at.astimezone(zone).date()
             mode = MeetingMode.ONSITE if event.code == "BILAT" else MeetingMode.VIDEO
             last = _write(territory, MEETINGS[event.code], people, day, mode, event=event)
@@ -199,6 +224,28 @@ def build(cohort: Cohort) -> None:
             upcoming = queries.upcoming_follow_ups(territory, now)
             if upcoming:
                 operations.link_next_meeting(last, upcoming[0], coach)
+
+
+def _people(territory: Territory) -> dict:
+    return {
+        "first": territory.catalyseurs[0].user,
+        "second": territory.catalyseurs[-1].user,
+        "coach": territory.coach,
+    }
+
+
+def _held(territory: Territory, now: datetime) -> list[Event]:
+    """Return the territory's bilatérale and follow-ups already held, in order."""
+    return db.session.scalars(
+        select(Event)
+        .where(
+            Event.territory_id == territory.id,
+            Event.code.in_(MEETINGS),
+            Event.status == EventStatus.PLANNED,
+            Event.ends_at < now,
+        )
+        .order_by(Event.starts_at)
+    ).all()
 
 
 def _write(territory, meeting: Meeting, people, day: date, mode, event=None) -> FollowUpRecord:
