@@ -72,6 +72,10 @@ PAGES = [
     ("cohort suivi, one coach", "/cohorts/{cohort}/suivi?coach={coach}", ("coordinator",)),
     ("territory page", "/territories/{territory}", ("coordinator", "coach")),
     ("dynamics history", "/territories/{territory}/suivi/dynamics", ("coordinator", "coach")),
+    ("territory's records", "/territories/{territory}/suivi", ("coordinator", "coach")),
+    ("record page", "/suivi/records/{record}", ("coordinator", "coach")),
+    ("carnet de bord", "/territories/{territory}/suivi/journal", ("coordinator", "coach")),
+    ("belles histoires", "/cohorts/{cohort}/belles-histoires", ("coordinator", "coach")),
 ]
 
 
@@ -209,6 +213,14 @@ def main() -> None:
 
         sizes, results = {}, {}
         add_suivi(app, ids["cohort"], 1)
+        with app.app_context():  # the same record is measured at both sizes
+            ids["urls"]["record"] = db.session.scalar(
+                select(FollowUpRecord.id)
+                .where(
+                    FollowUpRecord.territory_id == territory, FollowUpRecord.deleted_at.is_(None)
+                )
+                .order_by(FollowUpRecord.held_on.desc())
+            )
         finish_generation(app, password_hash)  # PostgreSQL: fresh planner statistics
         sizes[SMALL] = dataset_size(app, ids["cohort"])
         results[SMALL] = measure(app, engine, ids, args.runs)
