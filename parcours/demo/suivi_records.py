@@ -164,7 +164,7 @@ BRIEF = Meeting(
     notes_visibility=SHARED,
     decisions="Faire le point à la prochaine session collective.",
     decisions_visibility=SHARED,
-    team_notes="",
+    team_notes="Binôme autonome, pas d'alerte à remonter à la coordination.",
     items=(),
 )
 
@@ -175,7 +175,7 @@ CHECK_IN = Meeting(
     notes_visibility=SHARED,
     decisions="",
     decisions_visibility=SHARED,
-    team_notes="",
+    team_notes="Appel de routine ; à relancer si la rencontre d'acteurs n'a pas lieu.",
     items=(),
 )
 
