@@ -5,9 +5,14 @@ after today, so « Belles histoires » has stories for every participant, coach 
 on first login, and each coach finds entries of the territories they follow.
 """
 
+import io
 from datetime import timedelta
 
+from werkzeug.datastructures import FileStorage
+
 from parcours.cohorts.models import Cohort
+from parcours.demo.suivi_records import fictitious_pdf
+from parcours.suivi import attachments
 from parcours.suivi.journal import operations
 from parcours.suivi.journal.operations import EntryDraft
 from parcours.suivi.journal.queries import local_today
@@ -225,11 +230,12 @@ def add_journal_entries(cohort: Cohort) -> None:
     """Write the demo's carnet entries, each by a catalyseur of its territory."""
     territories = {territory.name: territory for territory in cohort.territories}
     start, today = cohort.start_date, local_today(cohort)
+    with_file = False
     for name, days, author, title, did, learned, then, visibility, themes, skills in ENTRIES:
         territory = territories[name]
         catalyseurs = [member.user for member in territory.catalyseurs]
         day = min(start + timedelta(days=days), today - timedelta(days=1))
-        operations.create_entry(
+        entry = operations.create_entry(
             territory,
             EntryDraft(
                 written_on=day,
@@ -243,3 +249,10 @@ def add_journal_entries(cohort: Cohort) -> None:
             ),
             catalyseurs[author % len(catalyseurs)],
         )
+        if visibility is H and not with_file:  # one « belle histoire » with its programme
+            with_file = True
+            content = fictitious_pdf(title, [did[:90], learned[:90]])
+            upload = FileStorage(
+                stream=io.BytesIO(content), filename="programme.pdf", content_type="application/pdf"
+            )
+            attachments.attach(entry, [upload], user=entry.author)

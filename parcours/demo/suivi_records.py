@@ -9,16 +9,20 @@ short record of each meeting held and, every other one, a phone call three weeks
 three or four left without a recent record are the ones the suivi page flags.
 """
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from reportlab.pdfgen import canvas
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from parcours.agenda.models import Event, EventStatus
 from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
+from parcours.suivi import attachments
 from parcours.suivi.actions.operations import ActionRow
 from parcours.suivi.models import FollowUpRecord, MeetingMode, Visibility
 from parcours.suivi.records import operations, queries
@@ -220,6 +224,8 @@ def build(cohort: Cohort) -> None:
                 territory, MEETINGS[last.event.code], people, last.held_on, MeetingMode.VIDEO
             )
             operations.delete_record(twice, coach)
+        if index == 0 and last is not None:
+            _attach_handout(last, coach)
         if last is not None:
             upcoming = queries.upcoming_follow_ups(territory, now)
             if upcoming:
@@ -282,3 +288,29 @@ def _write(territory, meeting: Meeting, people, day: date, mode, event=None) -> 
             item.done_at = datetime.combine(item.due_on, time(17, 0), tzinfo=written.tzinfo)
     db.session.flush()
     return record
+
+
+def fictitious_pdf(title: str, lines: list[str]) -> bytes:
+    """Return a one-page PDF that says it is a fictitious demo document."""
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, invariant=1)
+    page.setFont("Helvetica-Bold", 16)
+    page.drawString(72, 760, title)
+    page.setFont("Helvetica", 11)
+    for n, line in enumerate([*lines, "", "Document fictif de démonstration."]):
+        page.drawString(72, 730 - 18 * n, line)
+    page.save()
+    return buffer.getvalue()
+
+
+def _attach_handout(record: FollowUpRecord, coach) -> None:
+    """Give one record the handout shown at the meeting, added the evening it was written."""
+    content = fictitious_pdf(
+        "Forum des acteurs — support de présentation",
+        ["1. Où en est le diagnostic partagé", "2. Les trois alliances à nouer", "3. Calendrier"],
+    )
+    upload = FileStorage(
+        stream=io.BytesIO(content), filename="support-forum.pdf", content_type="application/pdf"
+    )
+    for attachment in attachments.attach(record, [upload], user=coach):
+        attachment.added_at = attachment.file.uploaded_at = record.created_at

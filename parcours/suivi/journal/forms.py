@@ -12,6 +12,7 @@ from parcours.core.conflicts import VersionedForm
 from parcours.core.forms import AppForm, DateRange, DayField, choices
 from parcours.core.i18n import format_date
 from parcours.curricula.schema import CurriculumDocument
+from parcours.storage.forms import FilesField
 from parcours.suivi import drafts
 from parcours.suivi.journal.operations import EntryDraft
 from parcours.suivi.models import JOURNAL_VISIBILITY_LABELS, JournalEntry, JournalVisibility
@@ -65,6 +66,8 @@ class EntryForm(VersionedForm):
         default=JournalVisibility.COACH.value,
         validators=[InputRequired()],
     )
+    #: Read by exactly those who read the entry, as its visibility says.
+    attachments = FilesField(_l("Pièces jointes"))
     draft_token = HiddenField()
 
     #: The three parts of a story; one at least says something.

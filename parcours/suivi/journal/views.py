@@ -9,7 +9,7 @@ from parcours.cohorts.models import Cohort, Territory
 from parcours.core import conflicts
 from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import handles
-from parcours.suivi import drafts
+from parcours.suivi import attachments, drafts
 from parcours.suivi import permissions as can
 from parcours.suivi.blueprint import bp, keeps_drafts, protect
 from parcours.suivi.journal import operations, queries
@@ -80,6 +80,7 @@ def journal_entry(entry: JournalEntry):
         can_edit=can.can_edit_journal_entry(current_user, entry),
         can_restore=can.can_restore_journal_entry(current_user, entry),
         can_open_journal=can.can_open_journal(current_user, territory),
+        attachments=attachments.listed([entry])[entry],
         readers=VISIBILITY_READERS,
         visibility_labels=JOURNAL_VISIBILITY_LABELS,
         restore_form=EmptyForm(),
@@ -121,6 +122,7 @@ def _form_context(form: EntryForm, territory: Territory, entry: JournalEntry | N
         "readers": VISIBILITY_READERS,
         "coach": territory.coach,
         "markdown_hint": MARKDOWN_HINT,
+        "attached": attachments.listed([entry])[entry] if entry is not None else [],
     }
 
 
@@ -134,6 +136,7 @@ def new_journal_entry(territory: Territory):
     form = _entry_form(territory, form_key, None)
     if form.validate_on_submit():
         entry = operations.create_entry(territory, form.draft(), current_user)
+        attachments.attach(entry, form.attachments.data, user=current_user)
         drafts.discard(current_user.id, form_key)
         flash(_saved_message(entry), "success")
         return redirect(url_for("suivi.journal_entry", entry_id=entry.id))
@@ -161,6 +164,7 @@ def edit_journal_entry(entry: JournalEntry):
         try:
             with conflicts.versioned(form, entry):
                 changed = operations.update_entry(entry, form.draft(), current_user)
+                added = attachments.attach(entry, form.attachments.data, user=current_user)
         except conflicts.Conflict:
             stored = EntryForm(formdata=None)
             stored.setup(territory.cohort.curriculum, queries.local_today(territory.cohort))
@@ -170,7 +174,8 @@ def edit_journal_entry(entry: JournalEntry):
                 ENTRY_FORM, form, stored, entry, **_without_form(form, territory, entry)
             )
         drafts.discard(current_user.id, form_key)
-        flash(_("L'entrée est modifiée.") if changed else _("Aucune modification."), "success")
+        saved = changed or added
+        flash(_("L'entrée est modifiée.") if saved else _("Aucune modification."), "success")
         return redirect(url_for("suivi.journal_entry", entry_id=entry.id))
     return _form_page(form, territory, entry, form_key)
 

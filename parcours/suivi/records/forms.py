@@ -10,6 +10,7 @@ from parcours.agenda.forms import MultiCheckboxField
 from parcours.cohorts.models import ROLE_LABELS
 from parcours.core.conflicts import VersionedForm
 from parcours.core.forms import AppForm, DateRange, DayField, HourField, choices
+from parcours.storage.forms import FilesField
 from parcours.suivi import drafts
 from parcours.suivi.actions.forms import action_rows, typed_rows
 from parcours.suivi.actions.queries import Owner
@@ -68,6 +69,8 @@ class RecordForm(VersionedForm):
     actions = action_rows(_l("Actions décidées"))
     #: Open items of earlier meetings, ticked done from this form.
     close_items = OpenItemsField(_l("Actions en cours : cochez celles qui sont faites"), coerce=int)
+    #: Files of the whole record: read by all its readers, the binôme included.
+    attachments = FilesField(_l("Pièces jointes"))
 
     def setup(self, owners: list[Owner], open_items: list[ActionItem], participants=()) -> None:
         """Fill the choices: who may take part, the readers of each block, open items."""

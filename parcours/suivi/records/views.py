@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import CombinedMultiDict
 
 from parcours.agenda.models import Event
 from parcours.agenda.operations import EventError
@@ -18,7 +19,7 @@ from parcours.core.forms import EmptyForm
 from parcours.core.i18n import format_date
 from parcours.core.pipeline import handles
 from parcours.core.time import local_to_utc
-from parcours.suivi import drafts
+from parcours.suivi import attachments, drafts
 from parcours.suivi import permissions as can
 from parcours.suivi.actions import links
 from parcours.suivi.actions import queries as action_queries
@@ -161,7 +162,7 @@ def _record_form(
         return form
 
     if request.method == "POST":
-        form = built(request.form)
+        form = built(CombinedMultiDict((request.files, request.form)))
     else:
         restored = drafts.restore(current_user.id, form_key)
         form = built(restored)
@@ -190,6 +191,7 @@ def _record_form(
         "visibility_labels": VISIBILITY_LABELS,
         "visibility_readers": VISIBILITY_READERS,
         "back": _back_from_form(territory, event, record),
+        "attached": attachments.listed([record])[record] if record is not None else [],
     }
     status = 200
     if request.method == "POST":
@@ -230,8 +232,10 @@ def _record_form(
 def _save(territory, event, record, form: RecordForm) -> FollowUpRecord:
     draft = form.draft()
     if record is None:
-        return operations.create_record(territory, draft, author=current_user, event=event)
-    operations.update_record(record, draft, editor=current_user)
+        record = operations.create_record(territory, draft, author=current_user, event=event)
+    else:
+        operations.update_record(record, draft, editor=current_user)
+    attachments.attach(record, form.attachments.data, user=current_user)
     return record
 
 
@@ -321,6 +325,7 @@ def _record_page(record: FollowUpRecord, next_form: NextMeetingForm | None = Non
         tickable={item.id for item in items if can.can_tick_action_item(current_user, item)},
         tick_form=EmptyForm(),
         names=queries.authors(record),
+        attachments=attachments.listed([record])[record],
         can_edit=can.can_edit_record(current_user, record),
         can_restore=can.can_restore_record(current_user, record),
         next_form=next_form if plan else None,
