@@ -56,3 +56,11 @@ def add_other_coach(cohort_id: int) -> int:
     db.session.add(Membership(cohort_id=cohort_id, user_id=user.id, role=Role.COACH))
     db.session.flush()
     return user.id
+
+
+def page_queries(client, query_counter, url: str) -> int:
+    """Return the SQL statements a second GET of ``url`` runs (the first warms the caches)."""
+    assert client.get(url).status_code == 200
+    with query_counter as counter:
+        assert client.get(url).status_code == 200
+    return counter.count

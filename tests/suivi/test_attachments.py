@@ -20,6 +20,7 @@ from parcours.suivi.models import (
 from tests.conftest import page_text
 from tests.forms import form_values
 from tests.storage import samples
+from tests.suivi.factories import page_queries
 from tests.suivi.visits.conftest import *  # noqa: F403  (the visit reports' fixtures)
 from tests.suivi.visits.conftest import NOT_READERS, READ_ONLY, WRITERS
 
@@ -305,14 +306,8 @@ def test_the_report_page_keeps_its_query_count_with_ten_times_the_files(
     client = client_as(role)
     url = f"/suivi/visits/{report_id}"
 
-    def count() -> int:
-        client.get(url)
-        with query_counter as counter:
-            assert client.get(url).status_code == 200
-        return counter.count
-
-    once = count()
+    once = page_queries(client, query_counter, url)
     for n in range(9):
         _attach(app, world, report_id, samples.jpeg(30, 20 + n), f"vue-{n}.jpg")
-    assert count() == once
+    assert page_queries(client, query_counter, url) == once
     assert page_text(client.get(url)).count("Photo JPEG") == 9

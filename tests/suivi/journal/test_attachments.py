@@ -13,6 +13,7 @@ from parcours.suivi.models import Attachment, JournalEntry
 from tests.conftest import page_text
 from tests.forms import form_values
 from tests.storage import samples
+from tests.suivi.factories import page_queries
 
 #: Who downloads the file of an entry, by the entry's visibility; everyone else gets a 403.
 READERS = {
@@ -209,14 +210,8 @@ def test_the_entry_page_costs_the_same_with_one_or_five_files(
     client = login_as(role)
     url = f"/suivi/journal/{entry_id}"
 
-    def count() -> int:
-        client.get(url)
-        with query_counter as counter:
-            assert client.get(url).status_code == 200
-        return counter.count
-
-    once = count()
+    once = page_queries(client, query_counter, url)
     for n in range(4):
         _attach(app, world, entry_id, samples.jpeg(30, 20 + n), f"photo-{n}.jpg")
-    assert count() == once
+    assert page_queries(client, query_counter, url) == once
     assert page_text(client.get(url)).count("Photo JPEG") == 4

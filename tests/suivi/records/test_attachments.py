@@ -13,7 +13,7 @@ from parcours.suivi.models import Attachment, FollowUpRecord
 from tests.conftest import page_text
 from tests.forms import form_values
 from tests.storage import samples
-from tests.suivi.factories import add_record
+from tests.suivi.factories import add_record, page_queries
 
 #: Everyone who reads territory A1's records (the binôme too: no file is the team's only).
 READERS = ["a1", "a1bis", "coach", "coordinator", "admin"]
@@ -218,14 +218,8 @@ def test_the_record_page_costs_the_same_with_one_or_five_files(
     client = as_role(role)
     url = f"/suivi/records/{record_id}"
 
-    def count() -> int:
-        client.get(url)
-        with query_counter as counter:
-            assert client.get(url).status_code == 200
-        return counter.count
-
-    once = count()
+    once = page_queries(client, query_counter, url)
     for n in range(4):
         _attach(app, world, record_id, samples.jpeg(30, 20 + n), f"photo-{n}.jpg")
-    assert count() == once
+    assert page_queries(client, query_counter, url) == once
     assert page_text(client.get(url)).count("Photo JPEG") == 4

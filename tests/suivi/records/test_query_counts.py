@@ -6,7 +6,7 @@ import pytest
 
 from parcours.core.extensions import db
 from parcours.suivi.actions.operations import ActionRow
-from tests.suivi.factories import add_items, add_record
+from tests.suivi.factories import add_items, add_record, page_queries
 
 _made = {"count": 0}
 
@@ -39,13 +39,6 @@ def _add(app, world, records: int, items: int) -> int:
         return last.id
 
 
-def _count(client, url, query_counter) -> int:
-    assert client.get(url).status_code == 200  # warm the caches
-    with query_counter:
-        assert client.get(url).status_code == 200
-    return query_counter.count
-
-
 @pytest.mark.parametrize("role", ["coach", "a1", "coordinator"])
 def test_the_pages_keep_their_query_count_as_records_grow(app, as_role, world, query_counter, role):
     client = as_role(role)
@@ -57,8 +50,8 @@ def test_the_pages_keep_their_query_count_as_records_grow(app, as_role, world, q
         if role == "a1"
         else f"/suivi/records/{record_id}/edit",
     ]
-    counts = {url: _count(client, url, query_counter) for url in urls}
-    record_once = _count(client, f"/suivi/records/{record_id}", query_counter)
+    counts = {url: page_queries(client, query_counter, url) for url in urls}
+    record_once = page_queries(client, query_counter, f"/suivi/records/{record_id}")
     ten = _add(app, world, 10, 10)
-    assert {url: _count(client, url, query_counter) for url in urls} == counts
-    assert _count(client, f"/suivi/records/{ten}", query_counter) == record_once
+    assert {url: page_queries(client, query_counter, url) for url in urls} == counts
+    assert page_queries(client, query_counter, f"/suivi/records/{ten}") == record_once

@@ -6,6 +6,7 @@ import pytest
 
 from parcours.core.extensions import db
 from parcours.suivi.models import ActionItem, FieldVisitReport, StakeholderMet, Tag
+from tests.suivi.factories import page_queries
 
 
 def _grow(app, world, report_id: int, times: int) -> None:
@@ -49,13 +50,6 @@ def _grow(app, world, report_id: int, times: int) -> None:
         db.session.commit()
 
 
-def _count(query_counter, client, url: str) -> int:
-    client.get(url)  # warm the caches (curriculum documents, compiled statements)
-    with query_counter as counter:
-        assert client.get(url).status_code == 200
-    return counter.count
-
-
 @pytest.mark.parametrize("role", ["coach", "a1", "coordinator"])
 def test_pages_keep_their_query_count_at_ten_times_the_reports(
     app, world, visits, make_report, login_as, query_counter, role
@@ -69,7 +63,7 @@ def test_pages_keep_their_query_count_at_ten_times_the_reports(
     ]
     if role != "a1":
         urls.append(f"/suivi/visits/{report_id}/edit")
-    once = {url: _count(query_counter, client, url) for url in urls}
+    once = {url: page_queries(client, query_counter, url) for url in urls}
     _grow(app, world, report_id, 10)
-    ten_times = {url: _count(query_counter, client, url) for url in urls}
+    ten_times = {url: page_queries(client, query_counter, url) for url in urls}
     assert ten_times == once
