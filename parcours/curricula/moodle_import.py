@@ -449,7 +449,7 @@ class _Import:
     def name_and_text(self, row: _Row) -> tuple[str, list[str]]:
         """Return a row's full name and its description's lines (a shortened name taken back)."""
         raw = row["descriptionformat"] or str(FORMAT_MOODLE)  # Moodle reads empty as 0
-        if raw.isdigit() and int(raw) in FORMATS:
+        if raw.isdecimal() and int(raw) in FORMATS:
             lines = description_lines(row["description"], int(raw))
         else:
             self.fail(
@@ -546,7 +546,7 @@ def _scale_configuration_problem(raw: str, levels: int) -> str | None:
     defaults = proficient = 0
     for item in items[1:]:
         value = item.get("id") if isinstance(item, dict) else None
-        if isinstance(value, str) and value.isdigit():
+        if isinstance(value, str) and value.isdecimal():
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= levels:
             return _(

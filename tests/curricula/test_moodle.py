@@ -431,6 +431,11 @@ def test_an_empty_name_or_id_number_is_refused(row, column, message):
             '[{"scaleid":"3"},{"id":1,"scaledefault":0,"proficient":1}]',
             "« Scale configuration » doit désigner un niveau par défaut et au moins un niveau",
         ),
+        (  # a digit to Unicode that no integer is made of: a message, never a 500
+            None,
+            '[{"scaleid":"3"},{"id":"²","scaledefault":1,"proficient":1}]',
+            "« Scale configuration » nomme un niveau \"\\u00b2\" qui n'est pas dans l'échelle",
+        ),
     ],
 )
 def test_a_bad_scale_is_refused(values, configuration, message):
@@ -521,6 +526,11 @@ def test_a_bad_description_format_and_control_characters_are_refused():
     rows[3]["Short name"] = "Je sais conclure."
     assert _problems(write(rows)) == [
         "ligne 4 : « Description format » vaut « 7 » : 0 (Moodle), 1 (HTML), 2 (texte brut) "
+        "ou 4 (Markdown) attendu"
+    ]
+    rows[2]["Description format"] = "²"  # a digit to Unicode, not a number to int()
+    assert _problems(write(rows)) == [
+        "ligne 4 : « Description format » vaut « ² » : 0 (Moodle), 1 (HTML), 2 (texte brut) "
         "ou 4 (Markdown) attendu"
     ]
 
