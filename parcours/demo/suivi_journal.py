@@ -13,9 +13,9 @@ from werkzeug.datastructures import FileStorage
 from parcours.cohorts.models import Cohort
 from parcours.demo.suivi_records import fictitious_pdf
 from parcours.suivi import attachments
+from parcours.suivi.actions.queries import local_today
 from parcours.suivi.journal import operations
 from parcours.suivi.journal.operations import EntryDraft
-from parcours.suivi.journal.queries import local_today
 from parcours.suivi.models import JournalVisibility
 
 B, C, H = JournalVisibility.BINOME, JournalVisibility.COACH, JournalVisibility.COHORT

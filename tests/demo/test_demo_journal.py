@@ -8,7 +8,7 @@ from sqlalchemy import select
 from parcours.accounts.models import DEMO_EMAIL_DOMAIN
 from parcours.cohorts.models import Cohort
 from parcours.core.extensions import db
-from parcours.suivi.journal.queries import local_today
+from parcours.suivi.actions.queries import local_today
 from parcours.suivi.models import JournalEntry, Tag
 from tests.conftest import login, page_text
 

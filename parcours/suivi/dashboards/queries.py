@@ -10,7 +10,6 @@ import functools
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Date, bindparam, case, func, literal, select
@@ -24,6 +23,7 @@ from parcours.cohorts.queries import cohort_members
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.suivi import permissions as can
+from parcours.suivi.actions.queries import local_today
 from parcours.suivi.dynamics.queries import MOMENT_RANK, maturity_label
 from parcours.suivi.models import (
     ActionItem,
@@ -78,11 +78,6 @@ class TerritorySuivi:
 def stale_days() -> int:
     """Return N of « sans suivi depuis plus de N jours » (``PARCOURS_SUIVI_STALE_DAYS``)."""
     return current_app.config["PARCOURS_SUIVI_STALE_DAYS"]
-
-
-def cohort_today(cohort: Cohort) -> date:
-    """Return today's date in the cohort's time zone."""
-    return now_utc().astimezone(ZoneInfo(cohort.timezone)).date()
 
 
 def is_stale(last_record_on: date | None, today: date, start: date, days: int) -> bool:
@@ -313,7 +308,7 @@ def territory_rows(
         "cohort_id": cohort.id,
         "user_id": reading.user_id,
         "own_territory_id": reading.own_territory_id,
-        "today": now.astimezone(ZoneInfo(cohort.timezone)).date(),
+        "today": local_today(cohort, now),
         "now": now,
     }
     return list(db.session.execute(statement, parameters))
@@ -371,7 +366,7 @@ class CoachDashboard:
 
 def coach_dashboard(cohort: Cohort, coach: User) -> CoachDashboard:
     """Return the suivi figures of the territories ``coach`` follows in ``cohort``."""
-    today = cohort_today(cohort)
+    today = local_today(cohort)
     days = stale_days()
     rows = territory_rows(cohort, coach, coached=True)
     lines = build_lines(cohort, rows, today=today, days=days)
@@ -528,7 +523,7 @@ def cohort_dashboard(
 
     Two statements whatever the data: the cohort's coaches, then the figures.
     """
-    today = cohort_today(cohort)
+    today = local_today(cohort)
     days = stale_days()
     members = cohort_members(cohort, (Role.COACH,))
     coaches = [(member.user_id, member.shown_name) for member in members]

@@ -9,7 +9,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import event
@@ -19,6 +18,7 @@ from parcours.cohorts.models import Territory
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.curricula.schema import CurriculumDocument
+from parcours.suivi.actions.queries import local_today
 from parcours.suivi.models import DynamicsMoment, DynamicsSnapshot
 
 logger = logging.getLogger(__name__)
@@ -46,11 +46,6 @@ class DynamicsDraft:
     fragilities: Iterable[str] = field(default_factory=tuple)
     partnerships: Iterable[str] = field(default_factory=tuple)
     comment: str = ""
-
-
-def local_today(territory: Territory) -> date:
-    """Return today's date in the territory's cohort's time zone."""
-    return now_utc().astimezone(ZoneInfo(territory.cohort.timezone)).date()
 
 
 def _known(codes: Iterable[str], choices, field_name: str) -> list[str]:
@@ -110,7 +105,7 @@ def record_dynamics(
     ``recorded_at`` is when it is entered: now, unless a recording is copied from elsewhere.
     """
     cohort = territory.cohort
-    snapshot = check(draft, cohort.curriculum, local_today(territory))
+    snapshot = check(draft, cohort.curriculum, local_today(territory.cohort))
     snapshot.territory_id = territory.id
     snapshot.curriculum_version_id = cohort.curriculum_version_id
     snapshot.recorded_by_id = recorded_by.id if recorded_by is not None else None

@@ -8,6 +8,7 @@ from parcours.cohorts.models import Territory
 from parcours.core.pipeline import handles
 from parcours.suivi import drafts
 from parcours.suivi import permissions as can
+from parcours.suivi.actions.queries import local_today
 from parcours.suivi.blueprint import bp, keeps_drafts, protect
 from parcours.suivi.dynamics import operations, queries
 from parcours.suivi.dynamics import sections as _sections  # noqa: F401  (connects the section)
@@ -40,7 +41,7 @@ def record_dynamics(territory: Territory):
         )
     elif request.method == "GET":
         form.moment.data = queries.suggested_moment(queries.territory_dynamics(territory)).value
-        form.recorded_on.data = operations.local_today(territory)
+        form.recorded_on.data = local_today(territory.cohort)
     if form.validate_on_submit():
         try:
             operations.record_dynamics(territory, form.draft(), recorded_by=current_user)

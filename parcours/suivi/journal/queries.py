@@ -8,7 +8,6 @@ authors and territories, then the tags of those entries, then (for a page) the c
 import math
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload
@@ -16,7 +15,6 @@ from sqlalchemy.orm import joinedload
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Territory
 from parcours.core.extensions import db
-from parcours.core.time import now_utc
 from parcours.curricula.schema import CurriculumDocument
 from parcours.suivi import permissions as can
 from parcours.suivi.models import FieldVisitReport, JournalEntry, Tag, TagKind
@@ -25,11 +23,6 @@ from parcours.suivi.models import FieldVisitReport, JournalEntry, Tag, TagKind
 PAGE_SIZE = 10
 #: Entries shown on « Mon parcours » and on the territory's page.
 LATEST = 3
-
-
-def local_today(cohort: Cohort) -> date:
-    """Return today's date where the cohort is (its time zone)."""
-    return now_utc().astimezone(ZoneInfo(cohort.timezone)).date()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import handles
 from parcours.suivi import attachments, drafts
 from parcours.suivi import permissions as can
+from parcours.suivi.actions.queries import local_today
 from parcours.suivi.blueprint import bp, keeps_drafts, protect
 from parcours.suivi.journal import operations, queries
 from parcours.suivi.journal import sections as _sections  # noqa: F401  (page sections)
@@ -91,7 +92,7 @@ def _entry_form(territory: Territory, form_key: str, entry: JournalEntry | None)
     """Build the entry form: what was posted, a draft kept after the timeout, or the entry."""
     restored = None if request.method == "POST" else drafts.restore(current_user.id, form_key)
     form = EntryForm(formdata=restored) if restored is not None else EntryForm()
-    form.setup(territory.cohort.curriculum, queries.local_today(territory.cohort))
+    form.setup(territory.cohort.curriculum, local_today(territory.cohort))
     if restored is not None:
         flash(
             _(
@@ -167,7 +168,7 @@ def edit_journal_entry(entry: JournalEntry):
                 added = attachments.attach(entry, form.attachments.data, user=current_user)
         except conflicts.Conflict:
             stored = EntryForm(formdata=None)
-            stored.setup(territory.cohort.curriculum, queries.local_today(territory.cohort))
+            stored.setup(territory.cohort.curriculum, local_today(territory.cohort))
             stored.fill_from(entry, *operations.tag_codes(entry))
             form.draft_token.data = drafts.token(current_user.id, form_key)
             return conflicts.page(
