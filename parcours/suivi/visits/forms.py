@@ -59,18 +59,27 @@ class VisitReportForm(VersionedForm):
     actions = action_rows(_l("Suites à donner"))
     attachments = FilesField(_l("Photos et documents"))
 
-    def setup(self, cohort: Cohort, *, user_id: int, form_key: str) -> None:
-        """Offer the cohort's curriculum lists, and sign the form for its drafts."""
+    def setup(
+        self, cohort: Cohort, *, user_id: int, form_key: str, stakeholders=(), tags=()
+    ) -> None:
+        """Offer the cohort's curriculum lists, and sign the form for its drafts.
+
+        ``stakeholders`` and ``tags`` are the stored report's: a type or a tag that the
+        curriculum no longer lists stays offered (under its code), so that editing the report
+        neither refuses its rows nor drops its tags unseen.
+        """
         curriculum = cohort.curriculum
-        self._kinds = choices(
-            [("", _l("— type —")), *((s.code, s.label) for s in curriculum.stakeholders)]
-        )
+        kinds = [(s.code, s.label) for s in curriculum.stakeholders]
+        thematics = [(t.code, t.name) for t in curriculum.thematics]
+        competences = [(c.code, f"{c.code} {c.label}") for c in curriculum.competences]
+        _keep(kinds, (person.kind for person in stakeholders))
+        _keep(thematics, (tag.code for tag in tags if tag.kind == "thematic"))
+        _keep(competences, (tag.code for tag in tags if tag.kind == "competence"))
+        self._kinds = choices([("", _l("— type —")), *kinds])
         for row in self.stakeholders:
             row.kind.choices = self._kinds
-        self.thematics.choices = choices((t.code, t.name) for t in curriculum.thematics)
-        self.competences.choices = choices(
-            (c.code, f"{c.code} {c.label}") for c in curriculum.competences
-        )
+        self.thematics.choices = choices(thematics)
+        self.competences.choices = choices(competences)
         self.draft_token.data = drafts.token(user_id, form_key)
 
     def offer_owners(self, territory, items=()) -> None:
@@ -125,3 +134,12 @@ class VisitReportForm(VersionedForm):
             thematics=list(self.thematics.data or []),
             competences=list(self.competences.data or []),
         )
+
+
+def _keep(offered: list[tuple[str, str]], stored) -> None:
+    """Add to ``offered`` the stored codes it lacks, labelled by their code."""
+    known = {code for code, _label in offered}
+    for code in stored:
+        if code not in known:
+            offered.append((code, code))
+            known.add(code)

@@ -46,7 +46,10 @@ def _form(territory: Territory, form_key: str, report: FieldVisitReport | None =
     """Return the report form: as posted, as kept past the idle timeout, or as stored."""
     typed = None if form_submitted() else drafts.restore(current_user.id, form_key)
     form = VisitReportForm() if typed is None else VisitReportForm(formdata=typed)
-    form.setup(territory.cohort, user_id=current_user.id, form_key=form_key)
+    people, tags = (report.stakeholders, queries.tags_of(report)) if report else ((), ())
+    form.setup(
+        territory.cohort, user_id=current_user.id, form_key=form_key, stakeholders=people, tags=tags
+    )
     items = queries.items_of(report) if report is not None else []
     if typed is not None:
         flash(
@@ -57,7 +60,7 @@ def _form(territory: Territory, form_key: str, report: FieldVisitReport | None =
             "info",
         )
     elif report is not None and not form.is_submitted():
-        form.fill_from(report, report.stakeholders, queries.tags_of(report), items)
+        form.fill_from(report, people, tags, items)
     form.offer_owners(territory, items)
     return form
 
@@ -65,9 +68,16 @@ def _form(territory: Territory, form_key: str, report: FieldVisitReport | None =
 def _stored_form(report: FieldVisitReport) -> VisitReportForm:
     """Return the form filled with the stored report, to compare with what was typed."""
     stored = VisitReportForm(formdata=None)
-    stored.setup(report.territory.cohort, user_id=current_user.id, form_key=_edit_key(report))
+    tags = queries.tags_of(report)
+    stored.setup(
+        report.territory.cohort,
+        user_id=current_user.id,
+        form_key=_edit_key(report),
+        stakeholders=report.stakeholders,
+        tags=tags,
+    )
     items = queries.items_of(report)
-    stored.fill_from(report, report.stakeholders, queries.tags_of(report), items)
+    stored.fill_from(report, report.stakeholders, tags, items)
     stored.offer_owners(report.territory, items)
     return stored
 

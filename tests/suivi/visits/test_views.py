@@ -1,5 +1,6 @@
 """Field-visit report pages: who opens each route, and what each does."""
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,9 +9,10 @@ from sqlalchemy import func, select
 from parcours.agenda.models import Event
 from parcours.core.extensions import db
 from parcours.suivi.models import FieldVisitReport, StakeholderMet, Tag
+from parcours.suivi.visits.operations import Stakeholder
 from tests.conftest import page_text
 from tests.forms import form_values
-from tests.suivi.visits.conftest import NOT_READERS, READ_ONLY, WRITERS
+from tests.suivi.visits.conftest import FIELDS, NOT_READERS, READ_ONLY, WRITERS
 
 TYPED = {
     "visited_on": "2026-08-07",
@@ -213,6 +215,31 @@ def test_the_team_edits_a_report(app, client_as, make_report, role):
         tags = db.session.scalars(select(Tag.code).where(Tag.visit_report_id == report_id))
         assert sorted(tags) == ["D1.2", "D4.2", "T5"]
         assert db.session.scalar(select(func.count(StakeholderMet.id))) == 2
+
+
+def test_an_edit_keeps_the_types_and_tags_the_curriculum_no_longer_lists(
+    app, client_as, make_report
+):
+    retired = replace(
+        FIELDS,
+        stakeholders=[Stakeholder("ancien-type", "Mme Le Maire", "Commune de Plélan")],
+        thematics=["T5", "T-ancienne"],
+        competences=["D4.2", "D9.9"],
+    )
+    report_id = make_report(fields=retired)
+    client = client_as("coach")
+    url = f"/suivi/visits/{report_id}/edit"
+    values = form_values(client.get(url))
+    assert values["stakeholders-0-kind"] == "ancien-type"
+    assert sorted(values.getlist("thematics")) == ["T-ancienne", "T5"]
+    values["difficulties"] = "Les bus, toujours."
+    response = client.post(url, data=values)
+    assert response.status_code == 302
+    with app.app_context():
+        report = db.session.get(FieldVisitReport, report_id)
+        assert [s.kind for s in report.stakeholders] == ["ancien-type"]
+        tags = db.session.scalars(select(Tag.code).where(Tag.visit_report_id == report_id))
+        assert sorted(tags) == ["D4.2", "D9.9", "T-ancienne", "T5"]
 
 
 def test_a_save_that_changes_nothing_says_so(app, client_as, make_report):
