@@ -365,7 +365,7 @@ def attach_signed_sheet(event: Event):
             sheets = operations.attach_signed_sheets(
                 event, form.scans.data, attached_by=current_user
             )
-        except files.Refused as refused:  # an image that broke only when its thumbnail was made
+        except files.Refused as refused:  # the form checked the files: a guard, not a path
             form.scans.errors = [*form.scans.errors, refused.message]
         except operations.SheetError as error:
             flash(str(error), "error")

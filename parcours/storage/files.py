@@ -334,7 +334,21 @@ def check(upload: FileStorage, kinds: Kinds = ATTACHMENT_KINDS) -> str:
     return _inspect(upload, kinds).content_type
 
 
+#: Where an upload keeps what was read of it: the form's check and the store that follows
+#: read, detect and decode a 10 MB photo once per request, not twice.
+_INSPECTED = "_parcours_inspected"
+
+
 def _inspect(upload: FileStorage, kinds: Kinds) -> _Inspected:
+    kept = getattr(upload, _INSPECTED, None)
+    if kept is not None and kept[0] == kinds:
+        return kept[1]
+    inspected = _read(upload, kinds)
+    setattr(upload, _INSPECTED, (kinds, inspected))
+    return inspected
+
+
+def _read(upload: FileStorage, kinds: Kinds) -> _Inspected:
     limit = max_upload_bytes()
     stream = upload.stream
     stream.seek(0)

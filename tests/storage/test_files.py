@@ -152,6 +152,21 @@ def test_a_photo_gets_an_upright_thumbnail_of_320_pixels_at_most(ctx):
     assert image.size == (213, 320)  # upright, the longest side 320
 
 
+def test_a_file_checked_by_its_form_is_read_and_decoded_once(ctx, monkeypatch):
+    made = []
+    real = files._thumbnail
+    monkeypatch.setattr(files, "_thumbnail", lambda *args: made.append(args) or real(*args))
+    photo = upload(samples.jpeg(600, 400), "vue.jpg")
+    assert files.check(photo) == "image/jpeg"
+    stored = files.store(photo, user_id=None)
+    assert len(made) == 1, "the store reuses what the check read"
+    assert stored.thumbnail is not None
+    other = upload(samples.jpeg(600, 400), "autre.jpg")
+    files.check(other, kinds=files.SCAN_KINDS)
+    files.store(other, user_id=None)  # other kinds: read again, as they may refuse otherwise
+    assert len(made) == 3
+
+
 @pytest.mark.parametrize(
     "content", [samples.png(2000, 100), samples.webp(), samples.transparent_png()]
 )
