@@ -13,7 +13,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parcours.accounts.models import User
-from parcours.agenda.models import Event
+from parcours.agenda.models import Event, EventKind
 from parcours.cohorts.models import Territory
 from parcours.core.conflicts import version_column
 from parcours.core.db import one_of
@@ -99,6 +99,10 @@ class SoftDeleted:
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+#: The meetings a follow-up record is written for (a field visit has its report instead).
+RECORDED_KINDS = (EventKind.FOLLOW_UP, EventKind.BILATERAL)
 
 
 class FollowUpRecord(SoftDeleted, db.Model):

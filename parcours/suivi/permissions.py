@@ -26,6 +26,7 @@ from parcours.cohorts.models import Cohort, Role, Territory
 from parcours.cohorts.permissions import can_manage_cohort, membership
 from parcours.core.extensions import db
 from parcours.suivi.models import (
+    RECORDED_KINDS,
     ActionItem,
     Attachment,
     FieldVisitReport,
@@ -99,11 +100,7 @@ def can_edit_record(user: User, record: FollowUpRecord) -> bool:
 
 def can_write_event_record(user: User, event: Event) -> bool:
     """The record of a follow-up or bilatérale is written by its territory's team."""
-    if (
-        event.territory is None
-        or event.kind not in (EventKind.FOLLOW_UP, EventKind.BILATERAL)
-        or event.is_cancelled
-    ):
+    if event.territory is None or event.kind not in RECORDED_KINDS or event.is_cancelled:
         return False
     return can_write_suivi(user, event.territory)
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Membership, Role, Territory
@@ -178,17 +178,3 @@ def roles_of(user_ids: set[int], cohort_ids: set[int]) -> dict[tuple[int, int], 
         )
     )
     return {(user_id, cohort_id): Role(role) for user_id, cohort_id, role in rows}
-
-
-def items_with_details(ids: list[int]) -> list[ActionItem]:
-    """Return these items with owner, territory and source loaded (for pages and e-mails)."""
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(ActionItem)
-            .where(ActionItem.id.in_(ids))
-            .options(selectinload(ActionItem.owner), selectinload(ActionItem.territory))
-            .order_by(ActionItem.id)
-        )
-    )

@@ -18,13 +18,12 @@ from parcours.core.time import now_utc
 from parcours.suivi.actions import operations as actions
 from parcours.suivi.actions import queries as action_queries
 from parcours.suivi.actions.operations import ActionRow
-from parcours.suivi.models import FollowUpRecord, MeetingMode, Visibility
+from parcours.suivi.models import RECORDED_KINDS, FollowUpRecord, MeetingMode, Visibility
 from parcours.suivi.records import queries
 
 logger = logging.getLogger(__name__)
 
 #: The meetings a record is written for.
-RECORDED_KINDS = (EventKind.FOLLOW_UP, EventKind.BILATERAL)
 
 
 class RecordError(ValueError):

@@ -16,15 +16,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from parcours.accounts.models import User
 from parcours.agenda.formatting import span
-from parcours.agenda.models import Event, EventKind, EventStatus
+from parcours.agenda.models import Event, EventStatus
 from parcours.cohorts.models import Territory
 from parcours.core.extensions import db
 from parcours.core.markdown import render
 from parcours.core.time import now_utc
-from parcours.suivi.models import FollowUpRecord
+from parcours.suivi.models import RECORDED_KINDS, FollowUpRecord
 
 #: The meetings a record is written for.
-RECORDED_KINDS = (EventKind.FOLLOW_UP, EventKind.BILATERAL)
 #: A summary in a list is at most this long.
 SUMMARY_LENGTH = 240
 #: The blocks a summary is taken from, the most telling first.

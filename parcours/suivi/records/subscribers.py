@@ -9,8 +9,8 @@ from parcours.cohorts.sections import page_section
 from parcours.core.sections import Section
 from parcours.suivi import permissions as can
 from parcours.suivi.actions.queries import local_today
+from parcours.suivi.models import RECORDED_KINDS
 from parcours.suivi.records import queries
-from parcours.suivi.records.operations import RECORDED_KINDS
 
 
 @event_actions.connect

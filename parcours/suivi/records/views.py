@@ -344,11 +344,8 @@ def next_meeting(record: FollowUpRecord):
         return _record_page(record, form, 400)
     try:
         if form.how.data == NextMeetingForm.LINK:
-            chosen = next((event for event in upcoming if event.id == form.event.data), None)
-            if chosen is None:
-                raise operations.RecordError(
-                    _("Choisissez un suivi à venir de ce territoire."), "event"
-                )
+            # The form offers only these events: a choice of another is refused by it.
+            chosen = next(event for event in upcoming if event.id == form.event.data)
             operations.link_next_meeting(record, chosen, current_user)
             flash(_("Le prochain rendez-vous est noté dans le compte rendu."), "success")
         else:
