@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -37,9 +36,10 @@ from parcours.attendance.permissions import (
     can_view_attendance_figures,
     can_view_participant_attendance,
     can_view_signed_sheets,
+    membership_of,
 )
 from parcours.cohorts import permissions as cohort_permissions
-from parcours.cohorts.models import Cohort, Membership, Role
+from parcours.cohorts.models import Cohort
 from parcours.core.conflicts import start_afresh
 from parcours.core.downloads import file_response
 from parcours.core.extensions import csrf, db, login_manager
@@ -74,16 +74,6 @@ def _meeting(event_id: int) -> Event | None:
     """Load an event where attendance is taken (a self-assessment window answers 404)."""
     event = db.session.get(Event, event_id)
     return event if event is not None and event.kind in ATTENDANCE_KINDS else None
-
-
-def _catalyseur(cohort: Cohort, user_id: int) -> Membership | None:
-    return db.session.scalar(
-        select(Membership).where(
-            Membership.cohort_id == cohort.id,
-            Membership.user_id == user_id,
-            Membership.role == Role.CATALYSEUR,
-        )
-    )
 
 
 @bp.before_request
@@ -435,7 +425,7 @@ def remove_signed_sheet(event: Event, sheet: SignedSheet):
 def attestation(cohort: Cohort, user_id: int):
     """Download a catalyseur's attestation de participation."""
     # Loaded after the access check: only those who may see it learn that none exists.
-    member = _catalyseur(cohort, user_id)
+    member = membership_of(user_id, cohort)
     if member is None:
         abort(404)
     document = reports.attestation(cohort, member)
@@ -473,7 +463,7 @@ def cohort_figures(cohort: Cohort):
 def participant_record(cohort: Cohort, user_id: int):
     """Show one catalyseur's attendance, half-day by half-day, with the hours counted."""
     # Loaded after the access check: only those who may see it learn that none exists.
-    member = _catalyseur(cohort, user_id)
+    member = membership_of(user_id, cohort)
     if member is None:
         abort(404)
     return render_template(
