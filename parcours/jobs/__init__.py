@@ -80,11 +80,11 @@ def prune_attempts(app: Flask) -> int | None:
         if not claim_slot("prune-attempts", slot):
             db.session.rollback()
             return None
-        deleted = throttle.prune() + drafts.prune()
+        attempts, stale_drafts = throttle.prune(), drafts.prune()
         finish_slot("prune-attempts", slot)
         db.session.commit()
-        logger.info("Attempts pruned for slot %s: %d deleted", slot, deleted)
-        return deleted
+        logger.info("Pruned for slot %s: %d attempts, %d form drafts", slot, attempts, stale_drafts)
+        return attempts + stale_drafts
 
 
 def digest_week(moment: datetime, zone: str) -> str | None:
