@@ -5,11 +5,13 @@ runs before CSRF would refuse the expired session's token, so these views are ex
 the global check and protect themselves (``protect``).
 """
 
-from flask import Blueprint, current_app, flash, request
+from flask import Blueprint, current_app, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from parcours.core.extensions import csrf, db, login_manager
+from parcours.core.pipeline import Rollback
 from parcours.suivi import drafts
 
 bp = Blueprint("suivi", __name__)
@@ -26,9 +28,21 @@ def keeps_drafts(view):
 
 
 def protect() -> None:
-    """Check the CSRF token of a draft-keeping view's POST (exempt from the global check)."""
-    if request.method == "POST" and current_app.config["WTF_CSRF_ENABLED"]:
+    """Check the CSRF token of a draft-keeping view's POST (exempt from the global check).
+
+    A form whose token died with an earlier session (its author logged in again meanwhile,
+    in another tab) is not refused with what was typed: its author's text is kept as a draft,
+    and the same form opens again with it, to be checked and saved.
+    """
+    if request.method != "POST" or not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    try:
         csrf.protect()
+    except CSRFError:
+        if drafts.keep_posted(user_id=current_user.id) is None:
+            raise
+        db.session.commit()  # the draft only: nothing of the refused save was done yet
+        raise Rollback(redirect(request.url)) from None
 
 
 @bp.before_request

@@ -61,14 +61,15 @@ def _read_token(raw: str) -> tuple[int, str] | None:
     return user_id, form_key
 
 
-def keep_posted() -> str | None:
+def keep_posted(*, user_id: int | None = None) -> str | None:
     """Keep what the posted form holds for the person its token names; return the form's key.
 
-    Returns None (and keeps nothing) when the form has no valid token or nothing typed.
-    Adds the draft to the session: the caller commits.
+    Returns None (and keeps nothing) when the form has no valid token, nothing typed, or,
+    with ``user_id``, a token that names someone else. Adds the draft to the session: the
+    caller commits.
     """
     found = _read_token(request.form.get(TOKEN_FIELD, ""))
-    if found is None:
+    if found is None or (user_id is not None and found[0] != user_id):
         return None
     user_id, form_key = found
     data = {name: request.form.getlist(name) for name in request.form if name not in _NOT_KEPT}
