@@ -27,7 +27,6 @@ from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm, choices
 from parcours.core.pipeline import handles
-from parcours.core.text import slug
 from parcours.curricula import merge, moodle, moodle_import
 from parcours.curricula.loader import CurriculumError
 from parcours.curricula.models import CurriculumVersion
@@ -174,13 +173,11 @@ def curricula():
 @handles(load={"version": CurriculumVersion}, allow=is_administrator)
 def curriculum_moodle_csv(version: CurriculumVersion):
     """Download a version's referential as a Moodle competency framework file."""
-    document = version.document
     try:
-        content = moodle.export_csv(document, moodle.framework_idnumber(document, version.number))
+        content, filename = moodle.framework_file(version.document, version.number)
     except moodle.MoodleExportError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.curricula"))
-    filename = f"referentiel-{slug(document.programme.slug)}-v{version.number}-moodle.csv"
     return file_response(content, filename, "text/csv")
 
 

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from parcours.cohorts.models import Cohort
-from parcours.core.text import slug
 from parcours.curricula import moodle
 from parcours.curricula.schema import Domain, Level
 
@@ -44,6 +43,4 @@ def moodle_file(cohort: Cohort) -> tuple[bytes, str]:
 
     Raises MoodleExportError when Moodle's format cannot hold it.
     """
-    document, number = cohort.curriculum, cohort.curriculum_version.number
-    content = moodle.export_csv(document, moodle.framework_idnumber(document, number))
-    return content, f"referentiel-{slug(document.programme.slug)}-v{number}-moodle.csv"
+    return moodle.framework_file(cohort.curriculum, cohort.curriculum_version.number)

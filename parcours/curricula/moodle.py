@@ -32,6 +32,7 @@ import nh3
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from parcours.core.text import slug
 from parcours.curricula.schema import CurriculumDocument
 
 #: Moodle's column names (tool_lpimportcsv's English strings), in the order Moodle reads them.
@@ -220,6 +221,15 @@ def export_rows(document: CurriculumDocument, idnumber: str) -> list[list[str]]:
                 competency(domain.code, item.code, item.label, _text_lines(item.description))
             )
     return rows
+
+
+def framework_file(document: CurriculumDocument, number: int) -> tuple[bytes, str]:
+    """Return version ``number`` of a referential as a Moodle framework file, and its name.
+
+    Raises MoodleExportError when Moodle's format cannot hold it.
+    """
+    content = export_csv(document, framework_idnumber(document, number))
+    return content, f"referentiel-{slug(document.programme.slug)}-v{number}-moodle.csv"
 
 
 def export_csv(document: CurriculumDocument, idnumber: str) -> bytes:
