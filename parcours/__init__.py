@@ -43,9 +43,11 @@ def create_app(config: dict | None = None) -> Flask:
         security,
     )
     from parcours.core.db import hide_values_in_errors, register_sqlite_pragmas, wait_for_locks
+    from parcours.core.kept import register_sqlite_function
     from parcours.outbox import mail as outbox_mail
 
     register_sqlite_pragmas()
+    register_sqlite_function()
     extensions.db.init_app(app)
     with app.app_context():
         wait_for_locks(extensions.db.engine, app.config["PARCOURS_SQLITE_BUSY_TIMEOUT_MS"])

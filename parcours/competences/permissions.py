@@ -1,8 +1,22 @@
-"""Who may read what of the competences. Pages, links and downloads ask here."""
+"""Who may read or write what of the competences. Pages, links, exports and e-mails ask here.
+
+Who sees what (issue « compétences », § 4):
+
+- a **participant** (catalyseur): their own answers, their territory's consensus and coach
+  appréciation, the cohort's aggregates;
+- their **binôme partner**: the consensus and, only where the participant shared them, their
+  individual answers;
+- the **coach**: everything about the territories they follow;
+- **coordinators** (and administrators): everything in their cohort;
+- the **Comité d'orientation**: the cohort's aggregates only, above the threshold
+  (``PARCOURS_COHORT_MIN_ANSWERS``), never a person's or a territory's answer.
+"""
 
 from parcours.accounts.models import User
-from parcours.cohorts.models import Cohort
-from parcours.cohorts.permissions import role_in
+from parcours.cohorts.models import Cohort, Role, Territory
+from parcours.cohorts.permissions import can_manage_cohort, membership, role_in
+from parcours.competences.models import AssessmentCampaign, Viewpoint
+from parcours.suivi.permissions import is_binome, is_team
 
 
 def can_read_referential(user: User, cohort: Cohort) -> bool:
@@ -13,3 +27,95 @@ def can_read_referential(user: User, cohort: Cohort) -> bool:
     the page.
     """
     return user.is_authenticated and (user.is_admin or role_in(user, cohort) is not None)
+
+
+# -- Campaigns ---------------------------------------------------------------------------------
+
+
+def can_run_campaigns(user: User, cohort: Cohort) -> bool:
+    """Open, extend, close, follow, remind, reopen, export: the cohort's coordinators."""
+    return can_manage_cohort(user, cohort)
+
+
+def can_run_campaign(user: User, campaign: AssessmentCampaign) -> bool:
+    return can_run_campaigns(user, campaign.cohort)
+
+
+def is_participant(user: User, cohort: Cohort) -> bool:
+    """Tell whether ``user`` self-assesses in ``cohort``: a catalyseur of one of its territories."""
+    if not user.is_authenticated:
+        return False
+    member = membership(user, cohort.id)
+    return member is not None and member.role == Role.CATALYSEUR and member.territory_id is not None
+
+
+def participant_territory_id(user: User, cohort: Cohort) -> int | None:
+    """Return the territory ``user`` self-assesses for in ``cohort``, or None."""
+    if not is_participant(user, cohort):
+        return None
+    return membership(user, cohort.id).territory_id
+
+
+def is_coach_of(user: User, territory: Territory) -> bool:
+    """Tell whether ``user`` is the coach following ``territory`` (not merely the team)."""
+    if not user.is_authenticated or territory.coach_id != user.id:
+        return False
+    member = membership(user, territory.cohort_id)
+    return member is not None and member.role == Role.COACH
+
+
+def has_binome(territory: Territory) -> bool:
+    """A consensus needs two catalyseurs: a single catalyseur has self and coach views only."""
+    return len(territory.catalyseurs) >= 2
+
+
+def can_answer(
+    user: User, viewpoint: Viewpoint, territory: Territory, participant_id: int | None
+) -> bool:
+    """Tell whether ``user`` may write (draft, submit, confirm) this answer.
+
+    Their own self-assessment; their territory's consensus, when it is a binôme; the coach's
+    appréciation of a territory they follow. Nobody writes an answer for someone else.
+    """
+    if viewpoint is Viewpoint.SELF:
+        return participant_id == user.id and is_binome(user, territory)
+    if viewpoint is Viewpoint.CONSENSUS:
+        return is_binome(user, territory) and has_binome(territory)
+    return is_coach_of(user, territory)
+
+
+# -- Reading answers --------------------------------------------------------------------------
+
+
+def can_read_self(user: User, territory: Territory, participant_id: int, shared: bool) -> bool:
+    """One person's self-assessment: themselves, the team (coordinators, the territory's
+    coach), and their binôme partner only where they shared it (``shared``)."""
+    if not user.is_authenticated:
+        return False
+    if user.id == participant_id:
+        return True
+    if is_team(user, territory):
+        return True
+    return shared and is_binome(user, territory)
+
+
+def can_read_territory(user: User, territory: Territory) -> bool:
+    """A territory's consensus and coach appréciation: its binôme and the team."""
+    return is_team(user, territory) or is_binome(user, territory)
+
+
+def can_read_answers_of(user: User, territory: Territory) -> bool:
+    """Whether ``user`` may open a territory's answers page at all (what it shows is then
+    filtered by :func:`can_read_self`)."""
+    return can_read_territory(user, territory)
+
+
+def can_read_cohort_figures(user: User, cohort: Cohort) -> bool:
+    """The cohort's aggregates (median, quartiles, counts above the threshold): everyone in
+    the cohort, the Comité d'orientation included, and administrators."""
+    return user.is_authenticated and (user.is_admin or role_in(user, cohort) is not None)
+
+
+def can_read_everything(user: User, cohort: Cohort) -> bool:
+    """Every answer of the cohort, exports included: coordinators and administrators."""
+    return can_manage_cohort(user, cohort)

@@ -2,9 +2,15 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased, selectinload
+
+from parcours.agenda.models import Event
 from parcours.cohorts.models import Cohort
+from parcours.competences.models import Assessment, AssessmentCampaign, AssessmentRating
+from parcours.core.extensions import db
 from parcours.curricula import moodle
-from parcours.curricula.schema import Domain, Level
+from parcours.curricula.schema import Domain, EventKind, Level
 
 
 @dataclass(frozen=True)
@@ -44,3 +50,51 @@ def moodle_file(cohort: Cohort) -> tuple[bytes, str]:
     Raises MoodleExportError when Moodle's format cannot hold it.
     """
     return moodle.framework_file(cohort.curriculum, cohort.curriculum_version.number)
+
+
+# -- Campaigns and answers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MomentRow:
+    """An assessment moment of a cohort: its agenda event, and its campaign once opened."""
+
+    event: Event
+    campaign: AssessmentCampaign | None
+
+
+def moments(cohort: Cohort) -> list[MomentRow]:
+    """Return the cohort's assessment moments in date order, each with its campaign. One query."""
+    rows = db.session.execute(
+        select(Event, AssessmentCampaign)
+        .outerjoin(AssessmentCampaign, AssessmentCampaign.event_id == Event.id)
+        .where(Event.cohort_id == cohort.id, Event.kind == EventKind.ASSESSMENT)
+        .order_by(Event.starts_at, Event.code)
+    ).all()
+    return [MomentRow(event, campaign) for event, campaign in rows]
+
+
+def is_current():
+    """A clause keeping, of each subject's revisions in a campaign, the last one only.
+
+    Submitted rows are never updated, so « current » cannot be a flag: it is « no later
+    revision exists », which the unique (campaign, subject, revision) index answers.
+    """
+    later = aliased(Assessment)
+    return ~exists().where(
+        later.campaign_id == Assessment.campaign_id,
+        later.subject == Assessment.subject,
+        later.revision > Assessment.revision,
+    )
+
+
+def revisions(campaign_id: int, subject: str) -> list[Assessment]:
+    """Return every submitted revision of a subject in a campaign, the latest first."""
+    return list(
+        db.session.scalars(
+            select(Assessment)
+            .where(Assessment.campaign_id == campaign_id, Assessment.subject == subject)
+            .options(selectinload(Assessment.ratings).selectinload(AssessmentRating.evidence))
+            .order_by(Assessment.revision.desc())
+        )
+    )

@@ -1,6 +1,9 @@
-"""Competences pages: the cohort's referential, on screen, on paper and for Moodle."""
+"""Competences pages: the cohort's referential, on screen, on paper and for Moodle.
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+Each feature's pages live in its subpackage; importing them here registers them on ``bp``.
+"""
+
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from parcours.cohorts.models import Cohort, Role
@@ -8,11 +11,10 @@ from parcours.cohorts.permissions import role_in
 from parcours.cohorts.queries import START_PAGES
 from parcours.competences import permissions as can
 from parcours.competences import queries
+from parcours.competences.blueprint import bp
 from parcours.core.downloads import file_response
 from parcours.core.pipeline import handles
 from parcours.curricula.moodle import MoodleExportError
-
-bp = Blueprint("competences", __name__)
 
 
 @bp.get("/cohorts/<int:cohort_id>/referentiel")
