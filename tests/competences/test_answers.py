@@ -205,3 +205,12 @@ def test_coach_rates_domains(world, t0):
     appraisal = f.submit_territory(t0, Viewpoint.COACH, world["territory_a1"], (world["coach"],))
     domains = [d.code for d in t0.cohort.curriculum.referential.domains]
     assert [r.code for r in appraisal.ratings] == domains
+
+
+def test_consensus_and_coach_appraisal_of_one_territory_are_two_answers(world, t0):
+    consensus = f.submit_territory(
+        t0, Viewpoint.CONSENSUS, world["territory_a1"], (world["a1"], world["a1bis"])
+    )
+    appraisal = f.submit_territory(t0, Viewpoint.COACH, world["territory_a1"], (world["coach"],))
+    assert consensus.subject != appraisal.subject
+    assert consensus.revision == appraisal.revision == 1
