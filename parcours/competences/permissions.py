@@ -119,3 +119,30 @@ def can_read_cohort_figures(user: User, cohort: Cohort) -> bool:
 def can_read_everything(user: User, cohort: Cohort) -> bool:
     """Every answer of the cohort, exports included: coordinators and administrators."""
     return can_manage_cohort(user, cohort)
+
+
+# -- The territory's viewpoints: the binôme's consensus and the coach's appréciation ---------
+
+
+def can_read_consensus(user: User, territory: Territory) -> bool:
+    """A binôme's consensus page: the binôme and the team, for a territory with two catalyseurs.
+
+    A single catalyseur has no consensus (self and coach only); the Comité d'orientation and
+    other territories' catalyseurs never read it.
+    """
+    return has_binome(territory) and can_read_territory(user, territory)
+
+
+def can_write_consensus(user: User, territory: Territory) -> bool:
+    """Draft and confirm a consensus: the territory's two catalyseurs, nobody else."""
+    return can_answer(user, Viewpoint.CONSENSUS, territory, None)
+
+
+def can_read_appraisal(user: User, territory: Territory) -> bool:
+    """A coach's appréciation page: the territory's binôme (or single catalyseur) and the team."""
+    return can_read_territory(user, territory)
+
+
+def can_write_appraisal(user: User, territory: Territory) -> bool:
+    """Draft and send the appréciation: the coach who follows the territory, nobody else."""
+    return can_answer(user, Viewpoint.COACH, territory, None)
