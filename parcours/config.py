@@ -66,6 +66,9 @@ DEFAULTS = {
     # A territory whose last follow-up record is older than this many days is flagged on the
     # coordinator's suivi page (« sans suivi depuis plus de N jours »).
     "PARCOURS_SUIVI_STALE_DAYS": 45,
+    # A cohort figure of the competences (median, quartiles) computed from fewer answers than
+    # this is not shown (« trop peu de réponses »): no one's answer can be told from it.
+    "PARCOURS_COHORT_MIN_ANSWERS": 5,
     # A failed statement's traceback shows the SQL, never its values: they hold session
     # tokens, password hashes and personal data.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},

@@ -12,10 +12,13 @@ Who sees what (issue « compétences », § 4):
   (``PARCOURS_COHORT_MIN_ANSWERS``), never a person's or a territory's answer.
 """
 
+from sqlalchemy import exists, select
+
 from parcours.accounts.models import User
-from parcours.cohorts.models import Cohort, Role, Territory
+from parcours.cohorts.models import Cohort, Membership, Role, Territory
 from parcours.cohorts.permissions import can_manage_cohort, membership, role_in
-from parcours.competences.models import AssessmentCampaign, Viewpoint
+from parcours.competences.models import Assessment, AssessmentCampaign, Viewpoint
+from parcours.core.extensions import db
 from parcours.suivi.permissions import is_binome, is_team
 
 
@@ -146,3 +149,42 @@ def can_read_appraisal(user: User, territory: Territory) -> bool:
 def can_write_appraisal(user: User, territory: Territory) -> bool:
     """Draft and send the appréciation: the coach who follows the territory, nobody else."""
     return can_answer(user, Viewpoint.COACH, territory, None)
+
+
+# -- Progression -------------------------------------------------------------------------------
+
+
+def can_read_own_progression(user: User, cohort: Cohort) -> bool:
+    """« Ma progression » and « Mon bilan »: the cohort's catalyseurs, about themselves."""
+    return is_participant(user, cohort)
+
+
+def can_read_participant_progression(user: User, participant: Membership) -> bool:
+    """One catalyseur's progression (``participant``: their membership of the cohort): as
+    :func:`can_read_self` — themselves, the team, and their binôme partner when at least one
+    of their answers is shared (the page then shows the shared ones only)."""
+    territory = participant.territory
+    if not user.is_authenticated or territory is None:
+        return False
+    if user.id == participant.user_id or is_team(user, territory):
+        return True
+    if not is_binome(user, territory):
+        return False
+    shared = db.session.scalar(
+        select(
+            exists().where(
+                Assessment.participant_id == participant.user_id,
+                Assessment.viewpoint == Viewpoint.SELF.value,
+                Assessment.shared_with_partner.is_(True),
+                Assessment.campaign_id == AssessmentCampaign.id,
+                AssessmentCampaign.cohort_id == participant.cohort_id,
+            )
+        )
+    )
+    return can_read_self(user, territory, participant.user_id, bool(shared))
+
+
+def can_read_territory_progression(user: User, territory: Territory) -> bool:
+    """A territory's progression (consensus, coach, the self-assessments one may read): as
+    :func:`can_read_territory`."""
+    return can_read_territory(user, territory)

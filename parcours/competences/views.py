@@ -43,4 +43,5 @@ def referential_csv(cohort: Cohort):
     return file_response(content, filename, "text/csv")
 
 
+from parcours.competences.progression import views as _progression  # noqa: E402, F401
 from parcours.competences.viewpoints import views as _viewpoints  # noqa: E402, F401
