@@ -23,10 +23,8 @@ def _links(cohort, viewer, territory=None) -> list[tuple[str, str, dict]]:
     return links
 
 
-def _render(cohort, links, territories=()) -> Markup:
-    html = render_template(
-        "competences/progression/_links.html", cohort=cohort, links=links, territories=territories
-    )
+def _render(cohort, links) -> Markup:
+    html = render_template("competences/progression/_links.html", cohort=cohort, links=links)
     return Markup(html)  # noqa: S704  (rendered by Jinja, escaped)
 
 
@@ -34,17 +32,14 @@ def _render(cohort, links, territories=()) -> Markup:
 def progression_section(page: str, *, cohort, viewer, territory=None) -> Section | None:
     """Link the dashboard, « Mon parcours », « Mes territoires » and a territory's page to the
     progression pages the viewer may read."""
-    territories = ()
-    if page == "my_territories":
-        territories = tuple(
-            t for t in cohort.territories if can.can_read_territory_progression(viewer, t)
-        )
-    elif page == "overview":
+    if page == "overview":
         territory = None  # the dashboard shows the cohort's picture only
+    # « Mes territoires » links each followed territory's page, which links its progression:
+    # listing them here too would cost the page a query over its budget.
     links = _links(cohort, viewer, territory)
-    if not links and not territories:
+    if not links:
         return None
-    return Section(order=35, html=_render(cohort, links, territories))
+    return Section(order=35, html=_render(cohort, links))
 
 
 @campaign_section.connect
