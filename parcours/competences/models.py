@@ -66,7 +66,8 @@ _VIEWPOINT_LABELS = {
 
 
 def subject_of(viewpoint: Viewpoint | str, *, territory_id: int, participant_id: int | None) -> str:
-    """Name who an answer is about: a person for ``self``, a territory otherwise.
+    """Name who an answer is about: a person for ``self``, a territory otherwise (one key for
+    the binôme's consensus, another for the coach's appréciation).
 
     One short key lets a plain unique constraint say « one draft and one revision number per
     subject and campaign » for the three viewpoints alike.
@@ -75,6 +76,10 @@ def subject_of(viewpoint: Viewpoint | str, *, territory_id: int, participant_id:
         if participant_id is None:
             raise ValueError("a self-assessment is about a participant")
         return f"u{participant_id}"
+    # The consensus and the coach's appréciation of one territory are two answers, each with
+    # its own draft and revisions: two keys.
+    if Viewpoint(viewpoint) is Viewpoint.COACH:
+        return f"c{territory_id}"
     return f"t{territory_id}"
 
 

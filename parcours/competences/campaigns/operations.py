@@ -10,7 +10,7 @@ import logging
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from parcours.accounts.models import User
@@ -19,11 +19,10 @@ from parcours.agenda.models import Event, EventStatus
 from parcours.cohorts.models import Membership, Role
 from parcours.competences import operations as ops
 from parcours.competences.campaigns import notifications
+from parcours.competences.campaigns.mailings import remind
 from parcours.competences.campaigns.queries import (
-    AnswerState,
     last_answering_day,
     local_today,
-    participant_statuses,
 )
 from parcours.competences.models import (
     Assessment,
@@ -33,7 +32,6 @@ from parcours.competences.models import (
     MailingKind,
     Viewpoint,
 )
-from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.core.time import local_to_utc, now_utc
 from parcours.curricula.schema import EventKind
@@ -46,78 +44,6 @@ CampaignRefused = ops.CampaignRefused
 REMIND_FROM = time(8, 0)
 #: The first reminder: this many days before the last answering day.
 REMIND_BEFORE = timedelta(days=3)
-
-
-def _claim(campaign: AssessmentCampaign, kind: MailingKind, day: date, by: User | None) -> bool:
-    """Claim the campaign's mailing of ``kind`` for ``day``; False if it is already claimed."""
-    return insert_if_absent(
-        CampaignMailing,
-        conflict=("campaign_id", "kind", "day"),
-        campaign_id=campaign.id,
-        kind=kind.value,
-        day=day,
-        sent_at=now_utc(),
-        sent_by_id=by.id if by is not None else None,
-        recipients=0,
-    )
-
-
-def _count(campaign: AssessmentCampaign, kind: MailingKind, day: date, recipients: int) -> None:
-    db.session.execute(
-        update(CampaignMailing)
-        .where(
-            CampaignMailing.campaign_id == campaign.id,
-            CampaignMailing.kind == kind.value,
-            CampaignMailing.day == day,
-        )
-        .values(recipients=recipients)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def announce_opening(campaign: AssessmentCampaign, *, by: User | None) -> int | None:
-    """E-mail every catalyseur of the cohort that ``campaign`` is open, once per campaign.
-
-    Returns how many e-mails were queued, or None when the opening was already announced.
-    """
-    already = db.session.scalar(
-        select(CampaignMailing.id).where(
-            CampaignMailing.campaign_id == campaign.id,
-            CampaignMailing.kind == MailingKind.OPENING.value,
-        )
-    )
-    day = local_today(campaign.cohort, now_utc())
-    if already is not None or not _claim(campaign, MailingKind.OPENING, day, by):
-        return None
-    people = [status.user for status in participant_statuses(campaign)]
-    queued = notifications.opened(campaign, people, day)
-    _count(campaign, MailingKind.OPENING, day, queued)
-    logger.info("Campaign %s opening announced: %d e-mails queued", campaign.id, queued)
-    return queued
-
-
-def remind(
-    campaign: AssessmentCampaign, kind: MailingKind, day: date, *, by: User | None = None
-) -> int | None:
-    """Remind the catalyseurs who have not answered, once per kind and day.
-
-    Returns how many e-mails were queued, or None when that reminder was already sent.
-    """
-    if not _claim(campaign, kind, day, by):
-        return None
-    late = [status for status in participant_statuses(campaign) if status.late]
-    reopened = {status.user.id for status in late if status.state is AnswerState.REOPENED}
-    queued = notifications.reminded(campaign, [s.user for s in late], kind.value, day, reopened)
-    _count(campaign, kind, day, queued)
-    logger.info(
-        "Campaign %s reminder %s of %s: %d e-mails queued (by %s)",
-        campaign.id,
-        kind.value,
-        day,
-        queued,
-        by.id if by is not None else "the scheduler",
-    )
-    return queued
 
 
 def remind_now(campaign: AssessmentCampaign, *, by: User) -> int:
