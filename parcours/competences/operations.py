@@ -39,7 +39,8 @@ def open_campaign(event: Event, *, by: User | None) -> tuple[AssessmentCampaign,
     """Open the campaign of an assessment moment; tell whether this call opened it.
 
     A coordinator may open it before its date (``by``); the scheduler opens it on its date
-    (``by`` None). Both may try at once: the unique event makes one of them the opener.
+    (``by`` None). Both may try at once: the unique event makes one of them the opener, which
+    e-mails every catalyseur of the cohort (``campaigns.mailings.announce_opening``).
     """
     if event.kind != EventKind.ASSESSMENT:
         raise CampaignRefused(_l("Ce moment du calendrier n'est pas une auto-évaluation."))
@@ -71,6 +72,10 @@ def open_campaign(event: Event, *, by: User | None) -> tuple[AssessmentCampaign,
             campaign.cohort_id,
             by.id if by is not None else "the scheduler",
         )
+        # The opening e-mails, claimed once, whoever opened it (a coordinator, the scheduler).
+        from parcours.competences.campaigns.mailings import announce_opening
+
+        announce_opening(campaign, by=by)
     return campaign, opened
 
 

@@ -188,3 +188,21 @@ def can_read_territory_progression(user: User, territory: Territory) -> bool:
     """A territory's progression (consensus, coach, the self-assessments one may read): as
     :func:`can_read_territory`."""
     return can_read_territory(user, territory)
+
+
+def can_see_campaigns(user: User, cohort: Cohort) -> bool:
+    """A cohort's campaigns (their list and each campaign's page): its coordinators, coaches
+    and catalyseurs, and administrators.
+
+    Not the Comité d'orientation: a campaign's page is about who has answered, person by
+    person; the committee reads the cohort's aggregates elsewhere.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return role_in(user, cohort) in (Role.COORDINATOR, Role.COACH, Role.CATALYSEUR)
+
+
+def can_see_campaign(user: User, campaign: AssessmentCampaign) -> bool:
+    return can_see_campaigns(user, campaign.cohort)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from parcours.agenda.models import Event
 from parcours.cohorts.models import Cohort
@@ -70,6 +70,9 @@ def moments(cohort: Cohort) -> list[MomentRow]:
         .outerjoin(AssessmentCampaign, AssessmentCampaign.event_id == Event.id)
         .where(Event.cohort_id == cohort.id, Event.kind == EventKind.ASSESSMENT)
         .order_by(Event.starts_at, Event.code)
+        # The campaign's event is the row's own: its eager INNER JOIN would drop the moments
+        # that have no campaign yet.
+        .options(contains_eager(AssessmentCampaign.event))
     ).all()
     return [MomentRow(event, campaign) for event, campaign in rows]
 

@@ -43,5 +43,6 @@ def referential_csv(cohort: Cohort):
     return file_response(content, filename, "text/csv")
 
 
+from parcours.competences.campaigns import views as _campaigns  # noqa: E402, F401
 from parcours.competences.progression import views as _progression  # noqa: E402, F401
 from parcours.competences.viewpoints import views as _viewpoints  # noqa: E402, F401

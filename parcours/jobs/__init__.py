@@ -117,3 +117,21 @@ def send_action_digest(app: Flask) -> int | None:
         db.session.commit()  # sending follows, after the commit
         logger.info("Action digest for week %s: %d queued", week, queued)
         return queued
+
+
+def send_campaign_mail(app: Flask) -> int | None:
+    """Open the assessment campaigns whose date has come and send their reminders, once."""
+    from parcours.competences.campaigns.operations import send_due
+    from parcours.jobs.claims import claim_slot, finish_slot
+
+    with app.app_context():
+        slot = slot_of(now_utc(), REMINDERS_EVERY)
+        if not claim_slot("campaigns", slot):
+            db.session.rollback()
+            return None
+        db.session.commit()  # make the claim visible before the work
+        queued = send_due()
+        finish_slot("campaigns", slot)
+        db.session.commit()  # sending follows, after the commit
+        logger.info("Campaigns for slot %s: %d e-mails queued", slot, queued)
+        return queued

@@ -52,6 +52,12 @@ def build_scheduler(app, stopping: threading.Event) -> BackgroundScheduler:
         id="action-digest",
     )
     scheduler.add_job(
+        jobs.send_campaign_mail,
+        IntervalTrigger(seconds=int(jobs.REMINDERS_TRIED_EVERY.total_seconds())),
+        args=[app],
+        id="campaigns",
+    )
+    scheduler.add_job(
         jobs.prune_attempts,
         IntervalTrigger(seconds=int(jobs.REMINDERS_TRIED_EVERY.total_seconds())),
         args=[app],
@@ -100,7 +106,7 @@ def run_until_stopped(scheduler: BackgroundScheduler, stopping: threading.Event)
 @click.option("--once", is_flag=True, help="Lancer chaque tâche une fois puis s'arrêter (cron).")
 @with_appcontext
 def scheduler_command(once: bool) -> None:
-    """Run the scheduled jobs (reminders, weekly digest, e-mail retries) in this process."""
+    """Run the scheduled jobs (reminders, weekly digest, campaigns, e-mail retries) here."""
     app = current_app._get_current_object()
     stopping = threading.Event()
     restore = stop_on_signals(stopping)
@@ -108,6 +114,7 @@ def scheduler_command(once: bool) -> None:
         if once:
             queued = jobs.send_reminders(app)
             jobs.send_action_digest(app)  # before delivery, so that its e-mails go now
+            jobs.send_campaign_mail(app)
             sent, failed = jobs.deliver_outbox(app, stopping.is_set)
             jobs.prune_attempts(app)
             click.echo(
