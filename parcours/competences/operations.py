@@ -23,6 +23,7 @@ from parcours.competences.models import (
     Viewpoint,
     subject_of,
 )
+from parcours.competences.queries import forget_moments
 from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -65,6 +66,7 @@ def open_campaign(event: Event, *, by: User | None) -> tuple[AssessmentCampaign,
         select(AssessmentCampaign).where(AssessmentCampaign.event_id == event.id)
     )
     if opened:
+        forget_moments()
         logger.info(
             "Campaign %s (%s) of cohort %s opened by %s",
             campaign.id,

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
@@ -64,7 +65,25 @@ class MomentRow:
 
 
 def moments(cohort: Cohort) -> list[MomentRow]:
-    """Return the cohort's assessment moments in date order, each with its campaign. One query."""
+    """Return the cohort's assessment moments in date order, each with its campaign.
+
+    One query per request: the blocks of one page (campaigns, consensus, appréciations) all
+    ask, and a page has a query budget. Opening a campaign forgets it (:func:`forget_moments`);
+    the other changes (dates, closure) change the very objects returned.
+    """
+    cache = g.setdefault("competences_moments", {}) if has_request_context() else {}
+    if cohort.id not in cache:
+        cache[cohort.id] = _moments(cohort)
+    return cache[cohort.id]
+
+
+def forget_moments() -> None:
+    """Make the next :func:`moments` read the database again (a campaign was opened)."""
+    if has_request_context():
+        g.pop("competences_moments", None)
+
+
+def _moments(cohort: Cohort) -> list[MomentRow]:
     rows = db.session.execute(
         select(Event, AssessmentCampaign)
         .outerjoin(AssessmentCampaign, AssessmentCampaign.event_id == Event.id)
