@@ -119,3 +119,21 @@ def can_read_cohort_figures(user: User, cohort: Cohort) -> bool:
 def can_read_everything(user: User, cohort: Cohort) -> bool:
     """Every answer of the cohort, exports included: coordinators and administrators."""
     return can_manage_cohort(user, cohort)
+
+
+# -- The self-assessment form -----------------------------------------------------------------
+
+
+def can_self_assess(user: User, campaign: AssessmentCampaign) -> bool:
+    """Open one's own self-assessment form of a campaign: the catalyseurs of its cohort."""
+    return is_participant(user, campaign.cohort)
+
+
+def can_read_self_assessment(user: User, subject) -> bool:
+    """Read a participant's self-assessment of a campaign: :func:`can_read_self`.
+
+    ``subject`` (``self_assessment.queries.SelfSubject``) names the participant, their
+    territory and whether their latest submitted revision is shared with their partner:
+    a revision not shared, or nothing submitted yet, is not the partner's to read.
+    """
+    return can_read_self(user, subject.territory, subject.participant.id, subject.shared)
