@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from parcours.accounts.models import User
@@ -218,36 +218,35 @@ class CampaignState:
 
 
 def states(campaigns: list[AssessmentCampaign], participant_id: int) -> list[CampaignState]:
-    """Return where the participant stands in each campaign. Two queries, however many."""
+    """Return where the participant stands in each campaign. One query, however many."""
     ids = [campaign.id for campaign in campaigns]
     if not ids:
         return []
     key = f"u{participant_id}"
-    drafted = set(
-        db.session.scalars(
-            select(AssessmentDraft.campaign_id).where(
+    found: dict[int, set[State]] = {}
+    rows = db.session.execute(
+        union_all(
+            select(AssessmentDraft.campaign_id, literal(State.DRAFT.value)).where(
                 AssessmentDraft.campaign_id.in_(ids), AssessmentDraft.subject == key
-            )
-        )
-    )
-    submitted = set(
-        db.session.scalars(
-            select(Assessment.campaign_id).where(
+            ),
+            select(Assessment.campaign_id, literal(State.SUBMITTED.value)).where(
                 Assessment.campaign_id.in_(ids), Assessment.subject == key
-            )
+            ),
         )
     )
+    for campaign_id, state in rows:
+        found.setdefault(campaign_id, set()).add(State(state))
     return [
-        CampaignState(
-            campaign,
-            State.DRAFT
-            if campaign.id in drafted
-            else State.SUBMITTED
-            if campaign.id in submitted
-            else State.NOT_STARTED,
-        )
-        for campaign in campaigns
+        CampaignState(campaign, _state(found.get(campaign.id, set()))) for campaign in campaigns
     ]
+
+
+def _state(found: set[State]) -> State:
+    """A draft (a first one, or a reopened revision) is what stands; then a submission."""
+    for state in (State.DRAFT, State.SUBMITTED):
+        if state in found:
+            return state
+    return State.NOT_STARTED
 
 
 def open_campaigns(cohort: Cohort, participant_id: int) -> list[CampaignState]:
