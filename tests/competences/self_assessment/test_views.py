@@ -312,3 +312,25 @@ def test_submitted_ratings_and_evidence_are_the_form_s(app, login_as, world, t0,
         row = db.session.scalar(select(AssessmentEvidence))
         assert row.journal_entry_id == entry_a2 and row.journal_entry_id != entry
         assert row.title.startswith("Diagnostic A2")
+
+
+def test_both_saves_need_the_forms_token(app, login_as, t0, monkeypatch):
+    client = login_as("a1")
+    form = _form(client, t0)
+    form["level-D0.1"] = "2"
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    forged = {key: value for key, value in form.items() if key != "draft_token"}
+    for target in (url(t0), autosave_url(t0)):
+        assert client.post(target, data=forged).status_code == 400, target
+    assert _count(app, AssessmentDraft) == 0 and _count(app, FormDraft) == 0
+    # A token of an earlier session (logged in again since, in another tab): the text is
+    # kept for its author and the form opens again with it, as the suivi forms do.
+    stale = client.post(url(t0), data=form)
+    assert stale.status_code == 302 and stale.headers["Location"].endswith(url(t0))
+    assert _count(app, AssessmentDraft) == 0 and _count(app, FormDraft) == 1
+    page = client.get(url(t0))
+    form = form_values(page, url(t0))
+    assert form["csrf_token"], "the form carries its token"
+    form["level-D0.1"] = "2"
+    saved = client.post(autosave_url(t0), data=form)
+    assert saved.status_code == 200 and _count(app, AssessmentDraft) == 1
