@@ -206,3 +206,21 @@ def can_see_campaigns(user: User, cohort: Cohort) -> bool:
 
 def can_see_campaign(user: User, campaign: AssessmentCampaign) -> bool:
     return can_see_campaigns(user, campaign.cohort)
+
+
+# -- The self-assessment form -----------------------------------------------------------------
+
+
+def can_self_assess(user: User, campaign: AssessmentCampaign) -> bool:
+    """Open one's own self-assessment form of a campaign: the catalyseurs of its cohort."""
+    return is_participant(user, campaign.cohort)
+
+
+def can_read_self_assessment(user: User, subject) -> bool:
+    """Read a participant's self-assessment of a campaign: :func:`can_read_self`.
+
+    ``subject`` (``self_assessment.queries.SelfSubject``) names the participant, their
+    territory and whether their latest submitted revision is shared with their partner:
+    a revision not shared, or nothing submitted yet, is not the partner's to read.
+    """
+    return can_read_self(user, subject.territory, subject.participant.id, subject.shared)

@@ -255,3 +255,49 @@ def evidence_for(
             )
         ]
     return sorted(found, key=lambda e: (e.day, e.kind, e.id), reverse=True)
+
+
+def evidence_by_competence(
+    user: User, territory: Territory, curriculum_version_id: int
+) -> dict[str, list[Evidence]]:
+    """Return :func:`evidence_for` of every competence at once, by competence code.
+
+    The same rule (the territory's readable living entries and visit reports), for a form
+    that offers evidence beside each competence: two queries, whatever the number of
+    competences and entries.
+    """
+    competence_tag = (
+        Tag.kind == TagKind.COMPETENCE.value,
+        Tag.curriculum_version_id == curriculum_version_id,
+    )
+    found: dict[str, list[Evidence]] = {}
+    entries = db.session.execute(
+        select(Tag.code, JournalEntry.id, JournalEntry.written_on, JournalEntry.title)
+        .join(JournalEntry, JournalEntry.id == Tag.journal_entry_id)
+        .where(
+            *competence_tag,
+            JournalEntry.territory_id == territory.id,
+            can.readable_journal_clause(user, territory),
+        )
+    )
+    for code, entry_id, day, title in entries:
+        found.setdefault(code, []).append(Evidence("journal_entry", entry_id, day, title))
+    if can.can_read_suivi(user, territory):
+        reports = db.session.execute(
+            select(
+                Tag.code, FieldVisitReport.id, FieldVisitReport.visited_on, FieldVisitReport.places
+            )
+            .join(FieldVisitReport, FieldVisitReport.id == Tag.visit_report_id)
+            .where(
+                *competence_tag,
+                FieldVisitReport.territory_id == territory.id,
+                FieldVisitReport.deleted_at.is_(None),
+            )
+        )
+        for code, report_id, day, places in reports:
+            title = places.strip().split("\n")[0]
+            found.setdefault(code, []).append(Evidence("visit_report", report_id, day, title))
+    return {
+        code: sorted(offered, key=lambda e: (e.day, e.kind, e.id), reverse=True)
+        for code, offered in found.items()
+    }

@@ -1,0 +1,1 @@
+"""The self-assessment form: a catalyseur rates each competence of the referential."""
