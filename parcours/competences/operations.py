@@ -23,7 +23,7 @@ from parcours.competences.models import (
     Viewpoint,
     subject_of,
 )
-from parcours.competences.queries import forget_moments
+from parcours.competences.queries import forget_moments, forget_states
 from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -168,6 +168,7 @@ def save_draft(
         draft.updated_by_id = by.id
         draft.confirmed_by_id = None
     db.session.flush()
+    forget_states()
     return draft
 
 
@@ -239,6 +240,7 @@ def submit(draft: AssessmentDraft, *, by: User) -> Assessment:
             )
     db.session.delete(draft)
     db.session.flush()
+    forget_states()
     logger.info(
         "Answer %s (%s, revision %d) submitted in campaign %s by %s",
         assessment.id,
@@ -276,6 +278,7 @@ def confirm_consensus(draft: AssessmentDraft, *, by: User) -> Assessment | None:
             raise ans.AnswerRefused(_l("Cette campagne est close : les réponses ne changent plus."))
         draft.confirmed_by_id = by.id
         db.session.flush()
+        forget_states()
         logger.info("Consensus draft %s confirmed by %s", draft.id, by.id)
         return None
     return submit(draft, by=by)
@@ -314,5 +317,6 @@ def reopen(assessment: Assessment, *, by: User) -> AssessmentDraft:
     )
     db.session.add(draft)
     db.session.flush()
+    forget_states()
     logger.info("Answer %s reopened by %s as draft %s", assessment.id, by.id, draft.id)
     return draft

@@ -3,12 +3,17 @@
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import exists, select
+from sqlalchemy import case, exists, literal, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from parcours.agenda.models import Event
 from parcours.cohorts.models import Cohort
-from parcours.competences.models import Assessment, AssessmentCampaign, AssessmentRating
+from parcours.competences.models import (
+    Assessment,
+    AssessmentCampaign,
+    AssessmentDraft,
+    AssessmentRating,
+)
 from parcours.core.extensions import db
 from parcours.curricula import moodle
 from parcours.curricula.schema import Domain, EventKind, Level
@@ -120,3 +125,65 @@ def revisions(campaign_id: int, subject: str) -> list[Assessment]:
             .order_by(Assessment.revision.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    """Where one subject's answer stands in a campaign: sent, and/or being (re)written."""
+
+    submitted: bool = False
+    draft: bool = False
+    #: A consensus draft one partner has confirmed.
+    confirmed: bool = False
+
+
+def answer_states(campaign_ids, territory_ids) -> dict[tuple[int, str], AnswerState]:
+    """Return the state of every answer about these territories in these campaigns, by
+    (campaign id, subject); a subject absent from it has not started.
+
+    One query (drafts and submissions together), asked once per request for the same ids:
+    the self-assessment's, the consensus's and the appréciation's blocks of one page share it.
+    """
+    campaign_ids, territory_ids = tuple(sorted(campaign_ids)), tuple(sorted(territory_ids))
+    if not campaign_ids or not territory_ids:
+        return {}
+    cache = g.setdefault("competences_states", {}) if has_request_context() else {}
+    key = (campaign_ids, territory_ids)
+    if key in cache:
+        return cache[key]
+    rows = db.session.execute(
+        union_all(
+            select(
+                Assessment.campaign_id, Assessment.subject, literal(1), literal(0), literal(0)
+            ).where(
+                Assessment.campaign_id.in_(campaign_ids),
+                Assessment.territory_id.in_(territory_ids),
+            ),
+            select(
+                AssessmentDraft.campaign_id,
+                AssessmentDraft.subject,
+                literal(0),
+                literal(1),
+                case((AssessmentDraft.confirmed_by_id.is_(None), 0), else_=1),
+            ).where(
+                AssessmentDraft.campaign_id.in_(campaign_ids),
+                AssessmentDraft.territory_id.in_(territory_ids),
+            ),
+        )
+    )
+    found: dict[tuple[int, str], AnswerState] = {}
+    for campaign_id, subject, submitted, draft, confirmed in rows:
+        was = found.get((campaign_id, subject), AnswerState())
+        found[(campaign_id, subject)] = AnswerState(
+            submitted=was.submitted or bool(submitted),
+            draft=was.draft or bool(draft),
+            confirmed=was.confirmed or bool(confirmed),
+        )
+    cache[key] = found
+    return found
+
+
+def forget_states() -> None:
+    """Make the next :func:`answer_states` read the database again (an answer changed)."""
+    if has_request_context():
+        g.pop("competences_states", None)

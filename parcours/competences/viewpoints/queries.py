@@ -54,29 +54,15 @@ def states(
     campaign_ids: Iterable[int], territory_ids: Iterable[int]
 ) -> dict[tuple[int, str], State]:
     """Return the state of every answer about these territories in these campaigns, by
-    (campaign id, subject). Two queries; subjects absent from the result have not started."""
-    campaign_ids, territory_ids = list(campaign_ids), list(territory_ids)
-    if not campaign_ids or not territory_ids:
-        return {}
+    (campaign id, subject). One query per request (:func:`queries.answer_states`); subjects
+    absent from the result have not started."""
     found: dict[tuple[int, str], State] = {}
-    submitted = db.session.execute(
-        select(Assessment.campaign_id, Assessment.subject)
-        .where(Assessment.campaign_id.in_(campaign_ids), Assessment.territory_id.in_(territory_ids))
-        .distinct()
-    )
-    for campaign_id, subject in submitted:
-        found[(campaign_id, subject)] = State.SUBMITTED
-    drafts = db.session.execute(
-        select(
-            AssessmentDraft.campaign_id, AssessmentDraft.subject, AssessmentDraft.confirmed_by_id
-        ).where(
-            AssessmentDraft.campaign_id.in_(campaign_ids),
-            AssessmentDraft.territory_id.in_(territory_ids),
-        )
-    )
-    for campaign_id, subject, confirmed_by_id in drafts:
+    for key, state in base.answer_states(campaign_ids, territory_ids).items():
         # A draft reopened after a submission is being written again: it says so.
-        found[(campaign_id, subject)] = State.CONFIRMED if confirmed_by_id else State.DRAFT
+        if state.draft:
+            found[key] = State.CONFIRMED if state.confirmed else State.DRAFT
+        else:
+            found[key] = State.SUBMITTED
     return found
 
 
