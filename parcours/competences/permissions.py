@@ -119,3 +119,8 @@ def can_read_cohort_figures(user: User, cohort: Cohort) -> bool:
 def can_read_everything(user: User, cohort: Cohort) -> bool:
     """Every answer of the cohort, exports included: coordinators and administrators."""
     return can_manage_cohort(user, cohort)
+
+
+def can_export_campaign(user: User, campaign: AssessmentCampaign) -> bool:
+    """A campaign's ratings as a file: whoever reads every answer of its cohort."""
+    return can_read_everything(user, campaign.cohort)
