@@ -41,4 +41,6 @@ def referential_csv(cohort: Cohort):
         flash(str(error), "error")
         return redirect(url_for(".referential", cohort_id=cohort.id))
     return file_response(content, filename, "text/csv")
+
+
 from parcours.competences.exports import views as _exports  # noqa: E402, F401
