@@ -224,3 +224,8 @@ def can_read_self_assessment(user: User, subject) -> bool:
     a revision not shared, or nothing submitted yet, is not the partner's to read.
     """
     return can_read_self(user, subject.territory, subject.participant.id, subject.shared)
+
+
+def can_export_campaign(user: User, campaign: AssessmentCampaign) -> bool:
+    """A campaign's ratings as a file: whoever reads every answer of its cohort."""
+    return can_read_everything(user, campaign.cohort)

@@ -44,6 +44,7 @@ def referential_csv(cohort: Cohort):
 
 
 from parcours.competences.campaigns import views as _campaigns  # noqa: E402, F401
+from parcours.competences.exports import views as _exports  # noqa: E402, F401
 from parcours.competences.progression import views as _progression  # noqa: E402, F401
 from parcours.competences.self_assessment import views as _self_assessment  # noqa: E402, F401
 from parcours.competences.viewpoints import views as _viewpoints  # noqa: E402, F401

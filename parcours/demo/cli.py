@@ -16,9 +16,10 @@ from parcours.cohorts import operations as cohorts
 from parcours.cohorts.models import Cohort, Role
 from parcours.core import paths
 from parcours.core.extensions import db
+from parcours.core.kept import rewriting
 from parcours.core.time import PARIS, now_utc
 from parcours.curricula.loader import curriculum_files, load_file
-from parcours.demo import data, suivi_records, suivi_visits
+from parcours.demo import competences, data, suivi_records, suivi_visits
 from parcours.demo.anchor import demo_start_date
 from parcours.demo.suivi_dynamics import build as add_suivi_dynamics
 from parcours.demo.suivi_journal import add_journal_entries
@@ -49,9 +50,10 @@ def database_holds_real_data() -> bool:
 
 def reset() -> None:
     """Empty every table (the caller checked that only demo data is there)."""
-    for table in reversed(db.metadata.sorted_tables):
-        if table.name != "alembic_version":
-            db.session.execute(delete(table))
+    with rewriting():  # submitted self-assessments are kept as written, outside a reset
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name != "alembic_version":
+                db.session.execute(delete(table))
 
 
 def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
@@ -162,6 +164,7 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     suivi_records.build(cohort)
     add_journal_entries(cohort)
     add_suivi_dynamics(cohort)
+    competences.build(cohort, coordinator)
     return cohort, accounts_list
 
 

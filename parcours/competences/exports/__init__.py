@@ -1,0 +1,1 @@
+"""The coordinators' exports of every rating: CSV for French Excel and XLSX workbooks."""

@@ -1,0 +1,32 @@
+"""The exports of every rating: a campaign's, and a whole cohort's, as CSV or XLSX."""
+
+from parcours.cohorts.models import Cohort
+from parcours.competences import permissions as can
+from parcours.competences.blueprint import bp
+from parcours.competences.exports import queries, render
+from parcours.competences.exports import sections as _sections  # noqa: F401  (receivers)
+from parcours.competences.models import AssessmentCampaign
+from parcours.core.downloads import file_response
+from parcours.core.pipeline import handles
+
+#: The formats an export comes in; any other extension is no page (404).
+_FORMAT = "<any(csv, xlsx):fmt>"
+
+
+@bp.get(f"/auto-evaluations/<int:campaign_id>/export.{_FORMAT}")
+@handles(load={"campaign": AssessmentCampaign}, allow=can.can_export_campaign)
+def campaign_export(campaign: AssessmentCampaign, fmt: str):
+    """Download every current rating of a campaign."""
+    return _download(queries.campaign_ratings(campaign), fmt)
+
+
+@bp.get(f"/cohorts/<int:cohort_id>/auto-evaluations/export.{_FORMAT}")
+@handles(load={"cohort": Cohort}, allow=can.can_read_everything)
+def cohort_export(cohort: Cohort, fmt: str):
+    """Download every current rating of every campaign of a cohort."""
+    return _download(queries.cohort_ratings(cohort), fmt)
+
+
+def _download(export: queries.RatingsExport, fmt: str):
+    content, mimetype = render.FORMATS[fmt](export)
+    return file_response(content, export.filename(fmt), mimetype)
