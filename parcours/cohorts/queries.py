@@ -4,6 +4,7 @@ import functools
 from collections import Counter
 from dataclasses import dataclass
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
@@ -274,6 +275,25 @@ def membership(cohort: Cohort, user_id: int | None) -> Membership | None:
 def coached_territories(cohort: Cohort, coach: User) -> list[TerritoryRow]:
     """Return the territories of ``cohort`` that ``coach`` follows."""
     return _territories(cohort.id, _COACHED, coach_id=coach.id)
+
+
+def followed_territories(cohort: Cohort, coach: User) -> list[Territory]:
+    """Return the territories of ``cohort`` whose coach is ``coach``, by name, once per request.
+
+    Several blocks of « Mes territoires » list them (the carnets, the appréciations to
+    record): one query serves them all.
+    """
+    cache = g.setdefault("parcours_followed_territories", {})
+    key = (cohort.id, coach.id)
+    if key not in cache:
+        cache[key] = list(
+            db.session.scalars(
+                select(Territory)
+                .where(Territory.cohort_id == cohort.id, Territory.coach_id == coach.id)
+                .order_by(Territory.name_key)
+            )
+        )
+    return cache[key]
 
 
 def peer_territories(cohort: Cohort) -> list[TerritoryRow]:

@@ -8,6 +8,7 @@ from parcours.accounts.models import User
 from parcours.cohorts import operations
 from parcours.cohorts.models import Cohort, Role
 from parcours.core.extensions import db
+from parcours.core.time import freeze
 from parcours.outbox import mail
 
 
@@ -66,6 +67,9 @@ def _count(client, query_counter, url) -> int:
 
 #: The issue's budget for a main page.
 MAX_QUERIES = 10
+#: While a campaign is open, a start page also reads where the viewer's answers stand (the
+#: assessment moments are one query in any case): one statement for every block together.
+MAX_QUERIES_IN_A_CAMPAIGN = MAX_QUERIES + 1
 
 
 def test_page_query_counts_do_not_grow_with_the_cohort(app, login_as, world, query_counter):
@@ -167,3 +171,39 @@ def test_territory_lists_hold_each_territory_with_its_people_and_coach(app, worl
             [t for t in models if t.coach_id == coach.id]
         )
         db.session.rollback()
+
+
+def test_main_pages_stay_within_budget_while_a_campaign_is_open(
+    app, login_as, world, query_counter
+):
+    """A campaign adds blocks to every role's start page (the answer to write, the consensus,
+    the appréciations, the follow-up): they share their queries and keep within the budget."""
+    from parcours.competences.models import Viewpoint
+    from tests.competences import factories as competences
+
+    cohort = world["cohort_a"]
+    pages = {
+        "coordinator": [f"/cohorts/{cohort}"],
+        "coach": [f"/cohorts/{cohort}/my-territories"],
+        "a1": [f"/cohorts/{cohort}/my-path"],
+        "a2": [f"/cohorts/{cohort}/my-path"],
+        "committee": [f"/cohorts/{cohort}"],
+    }
+    with app.app_context():
+        moment = competences.inside(cohort, "T0")
+    with freeze(moment):
+        with app.app_context():
+            campaign = competences.open_campaign(cohort, "T0", world["coordinator"])
+            competences.submit_self(campaign, world["a1"])
+            competences.submit_territory(
+                campaign, Viewpoint.CONSENSUS, world["territory_a1"], (world["a1"], world["a1bis"])
+            )
+            db.session.commit()
+        clients = {role: login_as(role) for role in pages}
+        counts = {
+            (role, url): _count(clients[role], query_counter, url)
+            for role, urls in pages.items()
+            for url in urls
+        }
+    over = {page: count for page, count in counts.items() if count > MAX_QUERIES_IN_A_CAMPAIGN}
+    assert not over, counts

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Territory
+from parcours.cohorts.queries import followed_territories
 from parcours.competences import answers as ans
 from parcours.competences import operations as ops
 from parcours.competences import permissions as can
@@ -369,15 +370,7 @@ def appraisals_to_record(cohort: Cohort, coach: User) -> list[ToDo]:
     campaigns = _open_campaigns(cohort)
     if not campaigns:
         return []
-    territories = [
-        t
-        for t in db.session.scalars(
-            select(Territory)
-            .where(Territory.cohort_id == cohort.id, Territory.coach_id == coach.id)
-            .order_by(Territory.name_key)
-        )
-        if can.is_coach_of(coach, t)
-    ]
+    territories = [t for t in followed_territories(cohort, coach) if can.is_coach_of(coach, t)]
     found = states([c.id for c in campaigns], [t.id for t in territories])
     return [
         ToDo(campaign, territory, state)

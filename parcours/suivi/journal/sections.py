@@ -7,11 +7,9 @@ histoires ». A territory's page: its latest entries the reader may read. « Mes
 
 from flask import render_template
 from markupsafe import Markup
-from sqlalchemy import select
 
-from parcours.cohorts.models import Territory
+from parcours.cohorts.queries import followed_territories
 from parcours.cohorts.sections import page_section
-from parcours.core.extensions import db
 from parcours.core.sections import Section
 from parcours.suivi import permissions as can
 from parcours.suivi.journal import queries
@@ -41,11 +39,7 @@ def journal_section(page: str, *, cohort, viewer, territory=None) -> Section | N
             can_write=can.can_write_journal(viewer, territory),
         )
     elif page == "my_territories":
-        context["coached"] = db.session.scalars(
-            select(Territory)
-            .where(Territory.cohort_id == cohort.id, Territory.coach_id == viewer.id)
-            .order_by(Territory.name)
-        ).all()
+        context["coached"] = followed_territories(cohort, viewer)
     elif not context["belles_histoires"]:
         return None  # the Comité d'orientation's dashboard: nothing of the carnets
     html = render_template("suivi/journal/_section.html", **context)
