@@ -66,15 +66,20 @@ _VIEWPOINT_LABELS = {
 
 
 def subject_of(viewpoint: Viewpoint | str, *, territory_id: int, participant_id: int | None) -> str:
-    """Name who an answer is about: a person for ``self``, a territory otherwise.
+    """Name who an answer is about: a person for ``self``, a territory (per viewpoint) otherwise.
 
     One short key lets a plain unique constraint say « one draft and one revision number per
     subject and campaign » for the three viewpoints alike.
     """
-    if Viewpoint(viewpoint) is Viewpoint.SELF:
+    viewpoint = Viewpoint(viewpoint)
+    if viewpoint is Viewpoint.SELF:
         if participant_id is None:
             raise ValueError("a self-assessment is about a participant")
         return f"u{participant_id}"
+    # The consensus and the coach's appréciation are both about the territory: two subjects,
+    # or the one-draft-per-subject key would make them one answer.
+    if viewpoint is Viewpoint.COACH:
+        return f"k{territory_id}"
     return f"t{territory_id}"
 
 
