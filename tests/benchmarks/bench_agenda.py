@@ -50,6 +50,7 @@ from parcours.attendance.models import Attendance  # noqa: E402
 from parcours.cohorts import operations as cohorts  # noqa: E402
 from parcours.cohorts.models import Cohort, Membership, Role, Territory  # noqa: E402
 from parcours.core.extensions import db  # noqa: E402
+from parcours.core.text import name_key  # noqa: E402
 from parcours.outbox import mail  # noqa: E402
 from tests.benchmarks.bench_attendance import build  # noqa: E402
 from tests.benchmarks.shared import (  # noqa: E402
@@ -201,6 +202,7 @@ def replicate(app, template_id: int, first: int, count: int, password_hash: str)
                 copy_of(
                     template,
                     name=f"Cohorte de charge {n:04d}",
+                    name_key=name_key(f"Cohorte de charge {n:04d}"),
                     start_date=template["start_date"] + timedelta(weeks=_weeks(n)),
                 )
                 for n in numbers
