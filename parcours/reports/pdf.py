@@ -154,13 +154,26 @@ def facts_table(rows: Iterable[tuple[str, Flowable]], width: float) -> Table:
 
 
 def data_table(rows: list[list[str]], width: float) -> Table:
-    """Return a header row and rows of plain text (e.g. a chart's data) as a ruled table."""
+    """Return a header row and rows of plain text (e.g. a chart's data) as a ruled table.
+
+    A value that fits its column on one line is drawn as a string, not a Paragraph: laying
+    out a paragraph per cell was most of the time of a document made of such tables (a
+    bilan has hundreds of cells), and a short figure never wraps anyway.
+    """
     header, *body = rows
-    cells = [[paragraph(text, "column_left") for text in header]]
-    cells += [[paragraph(text, "cell") for text in row] for row in body]
     # The first column holds the labels (axes, names): give it the room they need.
     first = width * 0.4 if len(header) > 1 else width
     rest = (width - first) / (len(header) - 1) if len(header) > 1 else 0
+    cell = styles()["cell"]
+    room = rest - 2 * _CELL_PADDING
+
+    def value(text: str):
+        if "\n" not in text and pdfmetrics.stringWidth(text, cell.fontName, cell.fontSize) <= room:
+            return text
+        return paragraph(text, "cell")
+
+    cells = [[paragraph(text, "column_left") for text in header]]
+    cells += [[paragraph(row[0], "cell"), *(value(text) for text in row[1:])] for row in body]
     table = Table(cells, colWidths=[first, *[rest] * (len(header) - 1)], repeatRows=1)
     table.setStyle(
         table_style(
@@ -170,10 +183,18 @@ def data_table(rows: list[list[str]], width: float) -> Table:
                 ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
+                ("FONT", (1, 1), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
+                ("TEXTCOLOR", (1, 1), (-1, -1), cell.textColor),
             ]
         )
     )
     return table
+
+
+#: Left and right padding of a data table's cells (reportlab's default).
+_CELL_PADDING = 6
 
 
 def _page_canvas(footer: str, header: str):
