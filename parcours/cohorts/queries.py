@@ -251,12 +251,18 @@ def recent_removals(cohort: Cohort) -> list[MembershipRemoval]:
 
 
 def territory_for_page(territory_id: int) -> Territory | None:
-    """Load a territory for its page: its cohort and its catalyseurs in the same query."""
+    """Load a territory for its page, with its cohort and its catalyseurs (two queries)."""
     return (
         db.session.scalars(
             select(Territory)
             .where(Territory.id == territory_id)
-            .options(joinedload(Territory.cohort), joinedload(Territory.catalyseurs))
+            # Not ``LEFT OUTER JOIN (a JOIN b)``: SQLite plans it by building the whole nested
+            # join first, which grew with every cohort in the database. The cohort is always
+            # there (inner join), the catalyseurs come in a query of their own.
+            .options(
+                joinedload(Territory.cohort, innerjoin=True),
+                selectinload(Territory.catalyseurs),
+            )
         )
         .unique()
         .one_or_none()

@@ -207,3 +207,24 @@ def test_main_pages_stay_within_budget_while_a_campaign_is_open(
         }
     over = {page: count for page, count in counts.items() if count > MAX_QUERIES_IN_A_CAMPAIGN}
     assert not over, counts
+
+
+def test_a_territory_without_catalyseurs_loads_for_its_page(app, world, ctx):
+    from parcours.cohorts import queries
+
+    cohort = db.session.get(Cohort, world["cohort_a"])
+    territory = operations.add_territory(
+        cohort,
+        name="Territoire sollicité",
+        region="",
+        department="",
+        kind="rural",
+        carrier_structure="",
+        carrier_type="associatif",
+        status="solicited",
+        status_reason="",
+    )
+    db.session.flush()
+    db.session.expunge_all()
+    found = queries.territory_for_page(territory.id)
+    assert found is not None and found.catalyseurs == [] and found.cohort.id == cohort.id
