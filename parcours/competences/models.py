@@ -16,6 +16,7 @@ the next revision, and every revision is kept.
 from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -31,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from parcours.accounts.models import User
+from parcours.agenda.days import last_day
 from parcours.agenda.models import Event
 from parcours.cohorts.models import Cohort, Territory
 from parcours.core.conflicts import version_column
@@ -128,6 +130,15 @@ class AssessmentCampaign(db.Model):
         if self.closed_at is not None and self.closed_at < self.event.ends_at:
             return self.closed_at
         return self.event.ends_at
+
+    @property
+    def last_day(self) -> date:
+        """The last local day one may answer (the cohort's time zone): the day before the
+        window's end, or the day of an early closure."""
+        zone = self.cohort.timezone
+        if self.closes_at != self.event.ends_at:  # closed early: the closing day was the last
+            return self.closes_at.astimezone(ZoneInfo(zone)).date()
+        return last_day(self.event.ends_at, zone)
 
     def is_open(self, now: datetime) -> bool:
         """Tell whether participants may answer at ``now``."""

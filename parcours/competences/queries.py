@@ -135,6 +135,8 @@ class AnswerState:
     draft: bool = False
     #: A consensus draft one partner has confirmed.
     confirmed: bool = False
+    #: The draft is a revision a coordinator reopened: writable even once the campaign closed.
+    reopened: bool = False
 
 
 def answer_states(campaign_ids, territory_ids) -> dict[tuple[int, str], AnswerState]:
@@ -154,7 +156,12 @@ def answer_states(campaign_ids, territory_ids) -> dict[tuple[int, str], AnswerSt
     rows = db.session.execute(
         union_all(
             select(
-                Assessment.campaign_id, Assessment.subject, literal(1), literal(0), literal(0)
+                Assessment.campaign_id,
+                Assessment.subject,
+                literal(1),
+                literal(0),
+                literal(0),
+                literal(0),
             ).where(
                 Assessment.campaign_id.in_(campaign_ids),
                 Assessment.territory_id.in_(territory_ids),
@@ -165,6 +172,7 @@ def answer_states(campaign_ids, territory_ids) -> dict[tuple[int, str], AnswerSt
                 literal(0),
                 literal(1),
                 case((AssessmentDraft.confirmed_by_id.is_(None), 0), else_=1),
+                case((AssessmentDraft.revises_id.is_(None), 0), else_=1),
             ).where(
                 AssessmentDraft.campaign_id.in_(campaign_ids),
                 AssessmentDraft.territory_id.in_(territory_ids),
@@ -172,12 +180,13 @@ def answer_states(campaign_ids, territory_ids) -> dict[tuple[int, str], AnswerSt
         )
     )
     found: dict[tuple[int, str], AnswerState] = {}
-    for campaign_id, subject, submitted, draft, confirmed in rows:
+    for campaign_id, subject, submitted, draft, confirmed, reopened in rows:
         was = found.get((campaign_id, subject), AnswerState())
         found[(campaign_id, subject)] = AnswerState(
             submitted=was.submitted or bool(submitted),
             draft=was.draft or bool(draft),
             confirmed=was.confirmed or bool(confirmed),
+            reopened=was.reopened or bool(reopened),
         )
     cache[key] = found
     return found

@@ -619,6 +619,15 @@ def to_svg(drawing: ChartDrawing) -> str:
     for element in root.iter():
         # reportlab names its top group "group": two charts on a page would share the id.
         element.attrib.pop("id", None)
+        # The pages' CSP (style-src 'self') ignores style attributes: every property reportlab
+        # writes there (fill, stroke, stroke-dasharray, font-size…) is also an SVG
+        # presentation attribute, which the CSP lets through.
+        style = element.attrib.pop("style", None)
+        if style:
+            for declaration in style.split(";"):
+                name, _, value = declaration.partition(":")
+                if name.strip() and value.strip():
+                    element.set(name.strip(), value.strip())
         if element.tag == f"{{{SVG_NS}}}text":
             # reportlab flips each text about its baseline with a translation cut to whole
             # pixels, which moves labels by up to a pixel: flip it about the exact baseline.

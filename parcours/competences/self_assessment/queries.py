@@ -215,6 +215,8 @@ class CampaignState:
 
     campaign: AssessmentCampaign
     state: State
+    #: A coordinator reopened the answer: writable whatever the campaign's dates.
+    reopened: bool = False
 
 
 def states(
@@ -233,7 +235,8 @@ def states(
                 seen.add(State.DRAFT)
             if state.submitted:
                 seen.add(State.SUBMITTED)
-        result.append(CampaignState(campaign, _state(seen)))
+        reopened = state is not None and state.reopened
+        result.append(CampaignState(campaign, _state(seen), reopened))
     return result
 
 
@@ -246,14 +249,20 @@ def _state(found: set[State]) -> State:
 
 
 def open_campaigns(cohort: Cohort, participant_id: int, territory_id: int) -> list[CampaignState]:
-    """Return the cohort's campaigns open now, with the participant's state in each."""
+    """Return the campaigns the participant may answer now, with their state in each: those
+    open, and those closed where a coordinator reopened the participant's answer."""
     now = now_utc()
-    campaigns = [
-        row.campaign
-        for row in queries.moments(cohort)
-        if row.campaign is not None and row.campaign.is_open(now)
+    opened = [row.campaign for row in queries.moments(cohort) if row.campaign is not None]
+    if not opened:
+        return []
+    found = queries.answer_states([c.id for c in opened], [territory_id])
+    subject = subject_of(Viewpoint.SELF, territory_id=territory_id, participant_id=participant_id)
+    writable = [
+        campaign
+        for campaign in opened
+        if campaign.is_open(now) or getattr(found.get((campaign.id, subject)), "reopened", False)
     ]
-    return states(campaigns, participant_id, territory_id)
+    return states(writable, participant_id, territory_id)
 
 
 # -- Evidence offered -----------------------------------------------------------------------
