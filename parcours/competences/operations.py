@@ -172,6 +172,19 @@ def save_draft(
     return draft
 
 
+def _refuse_incomplete(missing: list[ans.Item]) -> None:
+    """Refuse to send (or confirm) an answer some items of which have no answer yet."""
+    if missing:
+        raise ans.AnswerRefused(
+            _l(
+                "Il manque %(count)d réponse(s), dont « %(label)s » : choisissez un niveau "
+                "ou « je ne sais pas ».",
+                count=len(missing),
+                label=missing[0].label,
+            )
+        )
+
+
 def submit(draft: AssessmentDraft, *, by: User) -> Assessment:
     """Freeze ``draft`` as the subject's next revision, with its ratings; delete the draft.
 
@@ -186,15 +199,7 @@ def submit(draft: AssessmentDraft, *, by: User) -> Assessment:
     wanted = items(campaign, viewpoint)
     ans.check(answer, wanted, scale_max(campaign))
     missing = answer.missing(wanted)
-    if missing:
-        raise ans.AnswerRefused(
-            _l(
-                "Il manque %(count)d réponse(s), dont « %(label)s » : choisissez un niveau "
-                "ou « je ne sais pas ».",
-                count=len(missing),
-                label=missing[0].label,
-            )
-        )
+    _refuse_incomplete(missing)
     revision = (
         db.session.scalar(
             select(func.max(Assessment.revision)).where(
@@ -265,15 +270,7 @@ def confirm_consensus(draft: AssessmentDraft, *, by: User) -> Assessment | None:
         )
     if draft.confirmed_by_id is None:
         missing = ans.from_data(draft.data).missing(items(draft.campaign, Viewpoint.CONSENSUS))
-        if missing:
-            raise ans.AnswerRefused(
-                _l(
-                    "Il manque %(count)d réponse(s), dont « %(label)s » : choisissez un niveau "
-                    "ou « je ne sais pas ».",
-                    count=len(missing),
-                    label=missing[0].label,
-                )
-            )
+        _refuse_incomplete(missing)
         if not may_write(draft.campaign, draft):
             raise ans.AnswerRefused(_l("Cette campagne est close : les réponses ne changent plus."))
         draft.confirmed_by_id = by.id

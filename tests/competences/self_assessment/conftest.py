@@ -16,20 +16,7 @@ from parcours.suivi.journal import operations as journal_ops
 from parcours.suivi.journal.operations import EntryDraft
 from parcours.suivi.models import JournalVisibility
 from tests.competences import factories as f
-
-#: Every role of the world, anonymous apart.
-ROLES = [
-    "admin",
-    "coordinator",
-    "coach",
-    "committee",
-    "a1",
-    "a1bis",
-    "a2",
-    "coordinator_b",
-    "b1",
-    "outsider",
-]
+from tests.conftest import ROLES  # noqa: F401  (the tests of this folder take it from here)
 
 
 @pytest.fixture
