@@ -46,8 +46,12 @@ def protect() -> None:
 
 
 @bp.before_request
-def _form_after_timeout():
-    """Keep a suivi form posted after the session expired, then ask to log in."""
+def keep_form_after_timeout():
+    """Keep a form posted after the session expired, then ask to log in.
+
+    For every endpoint of :data:`DRAFT_ENDPOINTS`; a blueprint above the suivi whose forms
+    keep their text the same way (the self-assessment) registers it too.
+    """
     if (
         request.method != "POST"
         or request.endpoint not in DRAFT_ENDPOINTS

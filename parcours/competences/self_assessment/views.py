@@ -44,7 +44,7 @@ def _keeps_drafts(view):
 
 
 # The suivi's hook: it answers only for the endpoints above, and for anonymous posts.
-bp.before_request(suivi_forms._form_after_timeout)
+bp.before_request(suivi_forms.keep_form_after_timeout)
 
 
 def _form_key(campaign: AssessmentCampaign) -> str:
