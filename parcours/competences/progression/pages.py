@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from parcours.cohorts.models import Cohort, Membership
 from parcours.competences import permissions as can
-from parcours.competences.models import Viewpoint
+from parcours.competences.models import Viewpoint, subject_of
 from parcours.competences.progression import queries
 from parcours.reports import charts
 
@@ -185,7 +185,9 @@ def progress_lines(cohort: Cohort, progress: queries.Progress) -> dict[str, list
 def person_data(cohort: Cohort, participant: Membership, viewer) -> dict:
     """Gather one catalyseur's progression as ``viewer`` may read it (shared answers only, for
     a binôme partner)."""
-    subject = f"u{participant.user_id}"
+    subject = subject_of(
+        Viewpoint.SELF, territory_id=participant.territory_id, participant_id=participant.user_id
+    )
     territory = participant.territory
     details = [
         d

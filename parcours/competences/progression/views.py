@@ -8,7 +8,7 @@ from sqlalchemy import select
 from parcours.cohorts.models import Cohort, Membership, Role, Territory
 from parcours.competences import permissions as can
 from parcours.competences.blueprint import bp
-from parcours.competences.models import Viewpoint
+from parcours.competences.models import Viewpoint, subject_of
 from parcours.competences.progression import bilan, pages, queries
 from parcours.competences.progression import sections as _sections  # noqa: F401
 from parcours.core.downloads import file_response
@@ -71,9 +71,15 @@ def participant_progression(cohort: Cohort, participant: Membership):
 def territory_progression(territory: Territory):
     """Show a territory's radars side by side: consensus, coach, each readable self."""
     cohort = territory.cohort
-    t_subject = f"t{territory.id}"
+    consensus_subject = subject_of(
+        Viewpoint.CONSENSUS, territory_id=territory.id, participant_id=None
+    )
+    coach_subject = subject_of(Viewpoint.COACH, territory_id=territory.id, participant_id=None)
     binome = can.has_binome(territory)
-    people = {f"u{m.user_id}": m for m in territory.catalyseurs}
+    people = {
+        subject_of(Viewpoint.SELF, territory_id=territory.id, participant_id=m.user_id): m
+        for m in territory.catalyseurs
+    }
     details = queries.answer_details(cohort, Viewpoint.SELF, list(people))
     readable = {
         (d.moment, d.subject)
@@ -86,11 +92,12 @@ def territory_progression(territory: Territory):
     radars = []
     if binome:
         consensus = queries.series_of(
-            queries.domain_levels(cohort, Viewpoint.CONSENSUS, [t_subject]), t_subject
+            queries.domain_levels(cohort, Viewpoint.CONSENSUS, [consensus_subject]),
+            consensus_subject,
         )
         radars.append(("consensus", Viewpoint.CONSENSUS.label, None, consensus))
     coach = queries.series_of(
-        queries.domain_levels(cohort, Viewpoint.COACH, [t_subject]), t_subject
+        queries.domain_levels(cohort, Viewpoint.COACH, [coach_subject]), coach_subject
     )
     radars.append(("coach", Viewpoint.COACH.label, None, coach))
     for subject, member in people.items():

@@ -72,7 +72,7 @@ def subject(campaign: AssessmentCampaign, user_id: int) -> SelfSubject | None:
 def history(campaign_id: int, participant_id: int) -> list[Assessment]:
     """Return every revision of a self-assessment, the latest first, with what they say and
     who submitted and reopened each. Four queries, whatever the number of revisions."""
-    key = f"u{participant_id}"
+    key = subject_of(Viewpoint.SELF, territory_id=0, participant_id=participant_id)
     return list(
         db.session.scalars(
             select(Assessment)
@@ -111,7 +111,8 @@ def previous(campaign: AssessmentCampaign, participant_id: int) -> Previous | No
         select(Assessment)
         .where(
             Assessment.campaign_id == earlier.id,
-            Assessment.subject == f"u{participant_id}",
+            Assessment.subject
+            == subject_of(Viewpoint.SELF, territory_id=0, participant_id=participant_id),
             queries.is_current(),
         )
         .options(selectinload(Assessment.ratings))
@@ -225,7 +226,7 @@ def states(
     """Return where the participant stands in each campaign. One query per request, shared
     with the other blocks of the page (:func:`queries.answer_states`)."""
     found = queries.answer_states([c.id for c in campaigns], [territory_id])
-    key = f"u{participant_id}"
+    key = subject_of(Viewpoint.SELF, territory_id=0, participant_id=participant_id)
     result = []
     for campaign in campaigns:
         state = found.get((campaign.id, key))

@@ -184,8 +184,6 @@ def answered(app, world):
             )
         with freeze(f.inside(world["cohort_a"], "MID")):
             mid = f.open_campaign(world["cohort_a"], "MID", world["coordinator"])
-            # Not in T0: the foundation gives a consensus and a coach appréciation of one
-            # territory the same subject key, so one campaign holds only one of them.
             f.submit_territory(mid, Viewpoint.COACH, world["territory_a1"], (world["coach"],))
             f.submit_self(mid, world["a1"], lambda i, item: 3, share=True)
         db.session.commit()
@@ -337,3 +335,18 @@ def test_the_bilan_data_and_pdf(app, login_as, answered):
                 descriptor = descendant["/FontDescriptor"]
             fonts.add("/FontFile2" in descriptor.get_object())
     assert fonts == {True}
+
+
+def test_the_territory_page_draws_the_coach_appraisal(login_as, answered):
+    """The coach's appréciation has a subject of its own: its radar is not the consensus's."""
+    html = page_text_of(login_as("coordinator"), answered)
+    coach = html.split("Appréciation de l'accompagnateur", 1)[1].split("</section>", 1)[0]
+    consensus = html.split("Consensus du binôme", 1)[1].split("</section>", 1)[0]
+    assert "mi-parcours" in coach and "initiale" not in coach
+    assert "initiale" in consensus and "mi-parcours" not in consensus
+
+
+def page_text_of(client, world) -> str:
+    response = client.get(f"/territoires/{world['territory_a1']}/progression")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
