@@ -89,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     from parcours.competences import subscribers as competences_subscribers  # noqa: F401
     from parcours.competences.views import bp as competences_bp
     from parcours.core.health import bp as health_bp
+    from parcours.evaluation.views import bp as evaluation_bp
     from parcours.home import bp as home_bp
     from parcours.suivi.views import bp as suivi_bp
 
@@ -100,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(attendance_bp)
     app.register_blueprint(suivi_bp)
     app.register_blueprint(competences_bp)
+    app.register_blueprint(evaluation_bp)
     app.register_blueprint(admin_bp)
 
     from parcours.core import errors

@@ -24,6 +24,7 @@ LAYERS = [
     {"attendance"},
     {"suivi"},  # follow-up records, visit reports, carnet de bord, dynamics
     {"competences"},  # the referential's pages, self-assessment campaigns
+    {"evaluation"},  # surveys, committee packs and portal, attestations de fin de parcours
     # The application itself: what wires the domains together or uses them all.
     {"home", "admin", "jobs", "demo", "models", "__init__"},
 ]

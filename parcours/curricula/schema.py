@@ -112,6 +112,14 @@ class CollectiveSession(_Dated):
     description: LongText | None = None
 
 
+class PackKind(StrEnum):
+    """Which of the Comité d'orientation's meetings a report pack is prepared for."""
+
+    LAUNCH = "launch"
+    MIDWAY = "midway"
+    FINAL = "final"
+
+
 class PlannedEvent(_Dated):
     """A moment of the programme; a per-territory one is spread over a window, one slot each.
 
@@ -127,9 +135,13 @@ class PlannedEvent(_Dated):
     window_days: int | None = Field(default=None, ge=1, le=90)
     slot_minutes: int | None = Field(default=None, ge=15, le=24 * 60)
     description: LongText | None = None
+    #: For a comité d'orientation: the report pack it reads (launch, midway or final).
+    pack: PackKind | None = None
 
     @model_validator(mode="after")
     def _window(self):
+        if self.pack is not None and (self.kind != EventKind.COMMITTEE or self.per_territory):
+            raise ValueError('only a comité (kind = "committee", not per territory) reads a pack')
         if not self.per_territory:
             if self.window_days is not None or self.slot_minutes is not None:
                 raise ValueError(
@@ -295,6 +307,99 @@ class Dynamics(_Strict):
         return [f for group in self.fragility_groups for f in group.fragilities]
 
 
+class QuestionKind(StrEnum):
+    """How a survey question is answered."""
+
+    SCALE = "scale"
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    #: A long text with the author's consent to its publication (named, anonymous, or not).
+    TESTIMONY = "testimony"
+
+    @property
+    def is_closed(self) -> bool:
+        """Tell whether answers are counted (a chart) rather than listed (text)."""
+        return self in (QuestionKind.SCALE, QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+
+
+class SurveyKind(StrEnum):
+    #: « À chaud »: one survey per collective session, opened when the session ends.
+    SESSION = "session"
+    #: The end-of-programme evaluation, opened on its day (or earlier by a coordinator).
+    FINAL = "final"
+
+
+class SurveyQuestionTemplate(_Strict):
+    code: Code
+    kind: QuestionKind
+    text: Text
+    help: Text | None = None
+    #: A heading the results and the packs group questions under (« Les 3 impacts »…).
+    theme: Text | None = None
+    #: For a scale: the label of each point, from the lowest (1) to the highest.
+    labels: list[Text] = Field(default_factory=list, max_length=10)
+    #: For a single or multiple choice.
+    choices: list[Choice] = Field(default_factory=list, max_length=20)
+    #: Offer « je ne souhaite pas répondre ».
+    allow_decline: bool = True
+    required: bool = False
+    #: For a scale in a session survey: one question per item of the session's agenda.
+    per_agenda_item: bool = False
+
+    @model_validator(mode="after")
+    def _answerable(self):
+        if self.kind == QuestionKind.SCALE and len(self.labels) < 2:
+            raise ValueError(f"question {self.code!r}: a scale needs at least 2 labels")
+        if self.kind != QuestionKind.SCALE and self.labels:
+            raise ValueError(f"question {self.code!r}: only a scale has labels")
+        choosing = self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+        if choosing and len(self.choices) < 2:
+            raise ValueError(f"question {self.code!r}: a choice needs at least 2 choices")
+        if not choosing and self.choices:
+            raise ValueError(f"question {self.code!r}: only a single or multiple choice has them")
+        if self.per_agenda_item and self.kind != QuestionKind.SCALE:
+            raise ValueError(f"question {self.code!r}: per_agenda_item applies to a scale only")
+        _unique(self.choices, "code", "choice code")
+        return self
+
+
+class SurveyTemplate(_Strict):
+    code: Code
+    kind: SurveyKind
+    name: Text
+    introduction: LongText | None = None
+    #: Anonymous answers keep no link to who gave them; identified ones do.
+    anonymous: bool
+    #: How long answering stays open once the survey opens.
+    window_days: int = Field(default=14, ge=1, le=60)
+    #: One reminder to those who have not answered, this many days after opening (none: 0).
+    remind_after_days: int = Field(default=3, ge=0, le=60)
+    #: For the final survey: the day (after the cohort's start) it opens.
+    offset_days: int | None = Field(default=None, ge=0)
+    questions: list[SurveyQuestionTemplate] = Field(min_length=1, max_length=60)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        _unique(self.questions, "code", "question code")
+        if self.kind == SurveyKind.FINAL and self.offset_days is None:
+            raise ValueError(f"survey {self.code!r}: a final survey needs offset_days")
+        if self.kind == SurveyKind.SESSION and self.offset_days is not None:
+            raise ValueError(
+                f"survey {self.code!r}: a session survey opens when each session ends "
+                "(no offset_days)"
+            )
+        if self.kind == SurveyKind.FINAL and any(q.per_agenda_item for q in self.questions):
+            raise ValueError(f"survey {self.code!r}: per_agenda_item needs a session survey")
+        if self.anonymous and any(q.kind == QuestionKind.TESTIMONY for q in self.questions):
+            # A testimony may be published under its author's name: it cannot be anonymous.
+            raise ValueError(f"survey {self.code!r}: an anonymous survey cannot hold a testimony")
+        if self.remind_after_days >= self.window_days:
+            raise ValueError(f"survey {self.code!r}: the reminder must come before the close")
+        return self
+
+
 class CurriculumDocument(_Strict):
     programme: Programme
     phases: list[Phase] = Field(min_length=1)
@@ -308,10 +413,13 @@ class CurriculumDocument(_Strict):
     dynamics: Dynamics
     #: The kinds of parties prenantes a field visit meets (pouvoirs publics, médias…).
     stakeholders: list[Choice] = Field(min_length=1)
+    surveys: list[SurveyTemplate] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self):
         _unique(self.phases, "code", "phase code")
+        _unique(self.surveys, "code", "survey code")
+        _unique([e for e in self.events if e.pack is not None], "pack", "committee pack")
         _unique(self.thematics, "code", "thematic code")
         _unique([*self.sessions, *self.events], "code", "session or event code")
         _unique(self.assessment_moments, "code", "assessment moment code")
@@ -323,7 +431,8 @@ class CurriculumDocument(_Strict):
                 raise ValueError(f"session {session.code!r} names unknown thematics {unknown}")
         # A month is at most 31 days: anything later falls outside the programme.
         last_day = self.programme.duration_months * 31
-        for item in [*self.sessions, *self.events, *self.assessment_moments]:
+        finals = [s for s in self.surveys if s.kind == SurveyKind.FINAL]
+        for item in [*self.sessions, *self.events, *self.assessment_moments, *finals]:
             if item.offset_days > last_day:
                 raise ValueError(
                     f"{item.code!r} is planned on day {item.offset_days}, after the end of a "
