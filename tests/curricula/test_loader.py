@@ -268,3 +268,71 @@ def test_shipped_curricula_carry_the_lists_of_the_territorial_dynamics():
 def test_dynamics_lists_are_validated_like_the_rest(tmp_path, change, expected):
     with pytest.raises(CurriculumError, match=expected):
         parse_file(_variant(tmp_path, change))
+
+
+def test_shipped_curricula_carry_the_surveys_and_the_packs_the_evaluation_needs():
+    for path in (CURRICULUM, SISTER_CURRICULUM):
+        document = parse_file(path)
+        kinds = {survey.kind for survey in document.surveys}
+        assert kinds == {"session", "final"}
+        final = next(s for s in document.surveys if s.kind == "final")
+        codes = {q.code for q in final.questions}
+        # The 3 impacts, maturity before and after, and a testimony with its consent.
+        assert {"IMPACT_INNOVATION", "IMPACT_PERFORMANCE", "IMPACT_CONFIANCE"} <= codes
+        assert {"MATURITE_AVANT", "MATURITE_APRES", "TEMOIGNAGE"} <= codes
+        assert not final.anonymous
+        hot = next(s for s in document.surveys if s.kind == "session")
+        assert hot.anonymous and any(q.per_agenda_item for q in hot.questions)
+    packs = [e.pack for e in parse_file(CURRICULUM).events if e.pack]
+    assert packs == ["launch", "midway", "final"]
+
+
+def _survey(data: dict, code: str) -> dict:
+    return next(s for s in data["surveys"] if s["code"] == code)
+
+
+def _question(data: dict, survey: str, code: str) -> dict:
+    return next(q for q in _survey(data, survey)["questions"] if q["code"] == code)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: _question(d, "A_CHAUD", "SATISFACTION").update(labels=["Seul"]),
+            "a scale needs at least 2 labels",
+        ),
+        (
+            lambda d: _question(d, "A_CHAUD", "GARDER").update(labels=["a", "b"]),
+            "only a scale has labels",
+        ),
+        (
+            lambda d: _question(d, "A_CHAUD", "FORMAT").update(
+                choices=[_question(d, "A_CHAUD", "FORMAT")["choices"][0]]
+            ),
+            "a choice needs at least 2 choices",
+        ),
+        (
+            lambda d: _question(d, "A_CHAUD", "GARDER").update(per_agenda_item=True),
+            "per_agenda_item applies to a scale only",
+        ),
+        (
+            lambda d: _survey(d, "EVAL_FINALE").update(anonymous=True),
+            "an anonymous survey cannot hold a testimony",
+        ),
+        (lambda d: _survey(d, "EVAL_FINALE").pop("offset_days"), "a final survey needs"),
+        (lambda d: _survey(d, "A_CHAUD").update(offset_days=3), "opens when each session ends"),
+        (lambda d: _survey(d, "A_CHAUD").update(remind_after_days=10), "before the close"),
+        (lambda d: _survey(d, "EVAL_FINALE").update(offset_days=400), "after the end of a"),
+        (lambda d: d["surveys"].append(dict(d["surveys"][0])), "duplicate survey code"),
+        (
+            lambda d: _item(d, "BILAT").update(pack="midway"),
+            "only a comité",
+        ),
+        (lambda d: _item(d, "COMITE1").update(pack="midway"), "duplicate committee pack"),
+        (lambda d: _item(d, "COMITE1").update(pack="demain"), "pack"),
+    ],
+)
+def test_survey_templates_and_packs_are_validated_like_the_rest(tmp_path, change, expected):
+    with pytest.raises(CurriculumError, match=expected):
+        parse_file(_variant(tmp_path, change))
