@@ -14,7 +14,6 @@ from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.curricula.schema import EventKind, SurveyKind, SurveyTemplate
 from parcours.evaluation.models import Survey, SurveyInvitation, SurveyQuestion
-from parcours.evaluation.surveys import mailings
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +117,7 @@ def invitees(survey: Survey) -> list[int]:
 
 
 def open_survey(survey: Survey, *, now: datetime, by: User | None = None) -> int:
-    """Open ``survey`` at ``now``: invite who is asked, e-mail them; return how many.
+    """Open ``survey`` at ``now``: invite who is asked; return how many.
 
     ``by`` is the coordinator opening it early; None for the scheduler. Opening twice is
     refused, so a coordinator's click and the scheduler never open it twice.
@@ -143,7 +142,6 @@ def open_survey(survey: Survey, *, now: datetime, by: User | None = None) -> int
     invitations = [SurveyInvitation(survey_id=survey.id, user_id=user_id) for user_id in people]
     db.session.add_all(invitations)
     db.session.flush()
-    mailings.send_opening(survey, invitations)
     logger.info(
         "Survey %s opened by %s for %d people",
         survey.id,
