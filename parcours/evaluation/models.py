@@ -130,15 +130,6 @@ class Survey(db.Model):
     def kind_enum(self) -> SurveyKind:
         return SurveyKind(self.kind)
 
-    @property
-    def ends_at(self) -> datetime | None:
-        """When answering stops: the end of the window, or the early closure."""
-        if self.closed_at is not None and (
-            self.closes_at is None or self.closed_at < self.closes_at
-        ):
-            return self.closed_at
-        return self.closes_at
-
     def is_open(self, now: datetime) -> bool:
         """Tell whether participants may answer at ``now``."""
         return self.opened_at is not None and self.closed_at is None and now < self.closes_at

@@ -45,7 +45,7 @@ def mark_attended(event: Event, user_ids, status=AttendanceStatus.PRESENT) -> No
 
 def prepared(cohort_id: int, template_code: str, event: Event | None = None) -> Survey:
     cohort = db.session.get(Cohort, cohort_id)
-    return ops.prepare_survey(cohort, ops.template_of(cohort, template_code), event)
+    return ops.prepare_survey(cohort, ops.template_of(cohort.curriculum, template_code), event)
 
 
 def opened(survey: Survey, now: datetime, by_id: int | None = None) -> Survey:

@@ -12,7 +12,7 @@ from parcours.attendance.models import ATTENDED, Attendance
 from parcours.cohorts.models import Cohort, Membership, Role
 from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
-from parcours.curricula.schema import EventKind, SurveyKind, SurveyTemplate
+from parcours.curricula.schema import CurriculumDocument, EventKind, SurveyKind, SurveyTemplate
 from parcours.evaluation.models import Survey, SurveyInvitation, SurveyQuestion
 
 logger = logging.getLogger(__name__)
@@ -21,14 +21,10 @@ logger = logging.getLogger(__name__)
 class SurveyRefused(ValueError):
     """An action on a survey that cannot be done; the message says why, translated."""
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
-
-def template_of(cohort: Cohort, code: str) -> SurveyTemplate:
-    """Return the cohort's curriculum template ``code`` (KeyError when it has none)."""
-    for template in cohort.curriculum.surveys:
+def template_of(document: CurriculumDocument, code: str) -> SurveyTemplate:
+    """Return the survey template ``code`` of a curriculum (KeyError when it has none)."""
+    for template in document.surveys:
         if template.code == code:
             return template
     raise KeyError(code)
@@ -124,7 +120,8 @@ def open_survey(survey: Survey, *, now: datetime, by: User | None = None) -> int
     """
     if survey.opened_at is not None:
         raise SurveyRefused(_l("Ce questionnaire est déjà ouvert."))
-    template = template_of(survey.cohort, survey.template_code)
+    # The version its questions were copied from, whichever the cohort moves to later.
+    template = template_of(survey.curriculum_version.document, survey.template_code)
     people = invitees(survey)
     if not people:
         raise SurveyRefused(
