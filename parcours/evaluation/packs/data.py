@@ -273,6 +273,8 @@ class QuestionSynthesis:
     declined: int
     options: tuple[OptionCount, ...]  # closed questions: one count per label or choice
     texts: tuple[str, ...]  # open questions' answers (never printed when pseudonymised)
+    mean: float | None  # scale questions
+    hidden: bool  # an anonymous survey's figure from fewer than k answers (nothing kept)
 
 
 @dataclass(frozen=True)
@@ -283,6 +285,7 @@ class SurveySynthesis:
     anonymous: bool
     invited: int  # the denominator of the response rate
     responses: int
+    hidden: bool  # an anonymous survey with fewer than k responses
     questions: tuple[QuestionSynthesis, ...]
 
 

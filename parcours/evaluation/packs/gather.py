@@ -24,8 +24,8 @@ from parcours.cohorts.queries import cohort_overview
 from parcours.competences.models import Viewpoint, subject_of
 from parcours.competences.progression import queries as progression
 from parcours.core.extensions import db
-from parcours.curricula.schema import PackKind
-from parcours.evaluation.models import MIN_ANONYMOUS_ANSWERS, PackEditorial
+from parcours.curricula.schema import PackKind, QuestionKind
+from parcours.evaluation.models import MIN_ANONYMOUS_ANSWERS, PackEditorial, Survey
 from parcours.evaluation.packs.data import (
     CalendarEvent,
     Choice,
@@ -36,8 +36,10 @@ from parcours.evaluation.packs.data import (
     DynamicsFrame,
     Editorial,
     MomentAnswers,
+    OptionCount,
     PackData,
     Participation,
+    QuestionSynthesis,
     SessionAttendance,
     SurveySynthesis,
     TerritoryActivity,
@@ -47,6 +49,7 @@ from parcours.evaluation.packs.data import (
     TerritoryPage,
     Testimony,
 )
+from parcours.evaluation.surveys import results
 from parcours.suivi.dynamics.queries import MOMENTS as DYNAMICS_MOMENTS
 from parcours.suivi.dynamics.queries import summarise
 from parcours.suivi.models import DynamicsSnapshot, FieldVisitReport, FollowUpRecord, JournalEntry
@@ -88,6 +91,7 @@ def gather(
     accepted = [row for row in overview.territories if row.status == TerritoryStatus.ACCEPTED]
     zone = ZoneInfo(cohort.timezone)
     competences, levels = _competences(cohort, kind, accepted)
+    surveys, testimonies = _surveys(cohort, kind, now)
     pages = tuple(TerritoryPage(territory_id=row.id, levels=levels.get(row.id)) for row in accepted)
     return PackData(
         kind=kind,
@@ -110,8 +114,8 @@ def gather(
             partnerships=tuple(Choice(c.code, c.label) for c in curriculum.dynamics.partnerships),
         ),
         dynamics=_dynamics(cohort, kind, [row.id for row in accepted]),
-        surveys=_surveys(cohort, kind),
-        testimonies=_testimonies(cohort, kind),
+        surveys=surveys,
+        testimonies=testimonies,
         editorial=Editorial(
             highlights=editorial.highlights if editorial else "",
             concerns=editorial.concerns if editorial else "",
@@ -348,12 +352,58 @@ def _dynamics(
 # -- Surveys -----------------------------------------------------------------------------------
 
 
-def _surveys(cohort: Cohort, kind: PackKind) -> tuple[SurveySynthesis, ...] | None:
-    """The survey syntheses: none in a launch pack (no survey has run yet)."""
+def _surveys(cohort: Cohort, kind: PackKind, now: datetime):
+    """The syntheses of the surveys opened by ``now`` and their consented testimonies, by the
+    surveys' own results (their k ≥ 5 rule included). None in a launch pack: no survey has run
+    yet. Four queries."""
     if kind == PackKind.LAUNCH:
-        return None
-    return ()
-
-
-def _testimonies(cohort: Cohort, kind: PackKind) -> tuple[Testimony, ...]:
-    return ()
+        return None, ()
+    ids = db.session.scalars(
+        select(Survey.id)
+        .outerjoin(Event, Event.id == Survey.event_id)
+        .where(
+            Survey.cohort_id == cohort.id, Survey.opened_at.is_not(None), Survey.opened_at <= now
+        )
+        .order_by(Survey.kind.desc(), Event.starts_at, Survey.id)
+    ).all()
+    if not ids:
+        return (), ()
+    found = results.survey_results(ids)
+    syntheses = tuple(
+        SurveySynthesis(
+            id=result.survey_id,
+            title=result.title,
+            kind=result.kind.value,
+            anonymous=result.anonymous,
+            invited=result.invited,
+            responses=result.responses,
+            hidden=result.hidden,
+            questions=tuple(
+                QuestionSynthesis(
+                    code=q.code,
+                    text=q.text,
+                    kind=q.kind.value,
+                    theme=q.theme,
+                    answered=q.answers,
+                    declined=q.declined,
+                    options=tuple(OptionCount(c.label, c.count) for c in q.counts),
+                    texts=q.texts,
+                    mean=q.mean,
+                    hidden=q.hidden,
+                )
+                for q in result.questions
+                if q.kind != QuestionKind.TESTIMONY
+            ),
+        )
+        for result in (found[i] for i in ids if i in found)
+    )
+    testimonies = tuple(
+        Testimony(
+            text=t.text,
+            consent=t.consent.value,
+            author=t.author or "",
+            territory_id=t.territory_id,
+        )
+        for t in results.testimonies(ids)
+    )
+    return syntheses, testimonies

@@ -590,6 +590,13 @@ class _Writer:
                     "muted",
                 )
             )
+            if survey.hidden or (self.pseudo and survey.responses < self.k):
+                story.append(
+                    pdf.paragraph(
+                        _("Moins de %(k)d réponses : résultats masqués.", k=self.k), "muted"
+                    )
+                )
+                continue
             for question in survey.questions:
                 story += self.question(question)
         return story
@@ -598,7 +605,7 @@ class _Writer:
         closed = question.kind in (QuestionKind.SCALE, QuestionKind.SINGLE, QuestionKind.MULTIPLE)
         title = question.text
         if closed:
-            if question.answered < self.k and (self.pseudo or question.answered == 0):
+            if question.hidden or (self.pseudo and question.answered < self.k):
                 return [
                     pdf.paragraph(title, "label"),
                     pdf.paragraph(
