@@ -28,6 +28,7 @@ from parcours.evaluation.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from parcours.evaluation.surveys import mailings
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +154,7 @@ def open_survey(survey: Survey, *, now: datetime, by: User | None = None) -> int
     invitations = [SurveyInvitation(survey_id=survey.id, user_id=user_id) for user_id in people]
     db.session.add_all(invitations)
     db.session.flush()
+    mailings.send_opening(survey, invitations)
     logger.info(
         "Survey %s opened by %s for %d people",
         survey.id,
