@@ -10,12 +10,16 @@ a second scheduler queues no reminder twice.
 import logging
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
+
+if TYPE_CHECKING:
+    from parcours.evaluation.surveys.scheduling import RunReport
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +29,8 @@ REMINDERS_EVERY = timedelta(minutes=15)
 #: and one whose claimer died is taken over within a minute of its lease running out.
 REMINDERS_TRIED_EVERY = timedelta(minutes=1)
 OUTBOX_EVERY = timedelta(minutes=1)
+#: The length of a surveys slot: a survey opens at most this long after its session ends.
+SURVEYS_EVERY = timedelta(minutes=5)
 #: Attempts that no longer count are deleted once an hour.
 PRUNE_EVERY = timedelta(hours=1)
 #: The weekly digest of late action items goes out on Monday from this local time on
@@ -135,3 +141,32 @@ def send_campaign_mail(app: Flask) -> int | None:
         db.session.commit()  # sending follows, after the commit
         logger.info("Campaigns for slot %s: %d e-mails queued", slot, queued)
         return queued
+
+
+def open_surveys(app: Flask) -> "RunReport | None":
+    """Open the surveys whose time has come and send their reminders, once per slot."""
+    from parcours.evaluation.surveys.scheduling import run_due
+    from parcours.jobs.claims import claim_slot, finish_slot
+
+    with app.app_context():
+        now = now_utc()
+        slot = slot_of(now, SURVEYS_EVERY)
+        if not claim_slot("surveys", slot):
+            db.session.rollback()
+            return None
+        db.session.commit()  # make the claim visible before the work
+        report = run_due(now)
+        finish_slot("surveys", slot)
+        db.session.commit()  # sending follows, after the commit
+        logger.info(
+            "Surveys for slot %s: %d opened (%d invited), %d reminders (%d e-mails), "
+            "%d waiting for someone to ask, %d failed",
+            slot,
+            len(report.opened),
+            report.invited,
+            len(report.reminded),
+            report.reminder_mails,
+            len(report.skipped),
+            len(report.failed),
+        )
+        return report

@@ -58,6 +58,12 @@ def build_scheduler(app, stopping: threading.Event) -> BackgroundScheduler:
         id="campaigns",
     )
     scheduler.add_job(
+        jobs.open_surveys,
+        IntervalTrigger(seconds=int(jobs.REMINDERS_TRIED_EVERY.total_seconds())),
+        args=[app],
+        id="surveys",
+    )
+    scheduler.add_job(
         jobs.prune_attempts,
         IntervalTrigger(seconds=int(jobs.REMINDERS_TRIED_EVERY.total_seconds())),
         args=[app],
@@ -106,7 +112,7 @@ def run_until_stopped(scheduler: BackgroundScheduler, stopping: threading.Event)
 @click.option("--once", is_flag=True, help="Lancer chaque tâche une fois puis s'arrêter (cron).")
 @with_appcontext
 def scheduler_command(once: bool) -> None:
-    """Run the scheduled jobs (reminders, weekly digest, campaigns, e-mail retries) here."""
+    """Run the scheduled jobs (reminders, digest, campaigns, surveys, e-mail retries) here."""
     app = current_app._get_current_object()
     stopping = threading.Event()
     restore = stop_on_signals(stopping)
@@ -115,6 +121,7 @@ def scheduler_command(once: bool) -> None:
             queued = jobs.send_reminders(app)
             jobs.send_action_digest(app)  # before delivery, so that its e-mails go now
             jobs.send_campaign_mail(app)
+            jobs.open_surveys(app)
             sent, failed = jobs.deliver_outbox(app, stopping.is_set)
             jobs.prune_attempts(app)
             click.echo(

@@ -1,6 +1,7 @@
-"""Prepare a survey from its template, and open it. Operations flush; they never commit."""
+"""Prepare, open, change, answer and close surveys. Operations flush; they never commit."""
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -12,8 +13,22 @@ from parcours.attendance.models import ATTENDED, Attendance
 from parcours.cohorts.models import Cohort, Membership, Role
 from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
-from parcours.curricula.schema import CurriculumDocument, EventKind, SurveyKind, SurveyTemplate
-from parcours.evaluation.models import Survey, SurveyInvitation, SurveyQuestion
+from parcours.curricula.schema import (
+    CurriculumDocument,
+    EventKind,
+    QuestionKind,
+    SurveyKind,
+    SurveyTemplate,
+)
+from parcours.evaluation.models import (
+    Consent,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+)
+from parcours.evaluation.surveys import mailings
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +154,7 @@ def open_survey(survey: Survey, *, now: datetime, by: User | None = None) -> int
     invitations = [SurveyInvitation(survey_id=survey.id, user_id=user_id) for user_id in people]
     db.session.add_all(invitations)
     db.session.flush()
+    mailings.send_opening(survey, invitations)
     logger.info(
         "Survey %s opened by %s for %d people",
         survey.id,
@@ -146,3 +162,169 @@ def open_survey(survey: Survey, *, now: datetime, by: User | None = None) -> int
         len(people),
     )
     return len(invitations)
+
+
+# -- A coordinator's changes -------------------------------------------------------------------
+
+
+def add_question(
+    survey: Survey,
+    *,
+    kind: QuestionKind,
+    text: str,
+    help: str = "",
+    labels: list[str] | None = None,
+    options: list[str] | None = None,
+    allow_decline: bool = True,
+    required: bool = False,
+    by: User,
+) -> SurveyQuestion:
+    """Add a question of the cohort's own at the end of a prepared survey.
+
+    Refused once the survey is open (people may have answered already) and, for a
+    testimony, in an anonymous survey (it may be published under its author's name).
+    """
+    if not survey.is_prepared():
+        raise SurveyRefused(_l("Ce questionnaire est ouvert : ses questions ne changent plus."))
+    if kind == QuestionKind.TESTIMONY and survey.anonymous:
+        raise SurveyRefused(_l("Un questionnaire anonyme ne peut pas recueillir de témoignage."))
+    questions = list(survey.questions)
+    codes = {q.code for q in questions}
+    number = 1
+    while f"C{number}" in codes:
+        number += 1
+    question = SurveyQuestion(
+        survey_id=survey.id,
+        position=max((q.position for q in questions), default=0) + 1,
+        code=f"C{number}",
+        kind=kind.value,
+        text=text.strip(),
+        help=help.strip(),
+        labels=list(labels or []) if kind == QuestionKind.SCALE else [],
+        choices=[
+            {"code": f"o{index}", "label": label}
+            for index, label in enumerate(options or [], start=1)
+        ]
+        if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+        else [],
+        allow_decline=allow_decline,
+        required=required,
+        added_by_id=by.id,
+    )
+    db.session.add(question)
+    db.session.flush()
+    db.session.expire(survey, ["questions"])
+    logger.info("Question %s added to survey %s by %s", question.code, survey.id, by.id)
+    return question
+
+
+def close_survey(survey: Survey, *, now: datetime, by: User) -> None:
+    """Close an open survey now, before the end of its window."""
+    if survey.opened_at is None:
+        raise SurveyRefused(_l("Ce questionnaire n'est pas encore ouvert."))
+    if not survey.is_open(now):
+        raise SurveyRefused(_l("Ce questionnaire est déjà clos."))
+    survey.closed_at = now
+    db.session.flush()
+    logger.info("Survey %s closed by %s", survey.id, by.id)
+
+
+# -- Answering -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One answer as the form read it (already checked against its question)."""
+
+    question_id: int
+    declined: bool = False
+    number: int | None = None
+    choices: list[str] = field(default_factory=list)
+    text: str = ""
+    consent: Consent | None = None
+
+
+def invitation_of(survey: Survey, user: User) -> SurveyInvitation | None:
+    """Return ``user``'s invitation to ``survey``, or None."""
+    return db.session.scalars(
+        select(SurveyInvitation).where(
+            SurveyInvitation.survey_id == survey.id, SurveyInvitation.user_id == user.id
+        )
+    ).one_or_none()
+
+
+def draft_of(survey: Survey, user: User) -> SurveyResponse | None:
+    """Return ``user``'s response to an identified survey (a draft or sent), or None."""
+    if survey.anonymous:
+        return None  # nothing links an anonymous response to anyone
+    return db.session.scalars(
+        select(SurveyResponse).where(
+            SurveyResponse.survey_id == survey.id, SurveyResponse.respondent_id == user.id
+        )
+    ).one_or_none()
+
+
+def answer_survey(
+    survey: Survey,
+    user: User,
+    answers: list[AnswerInput],
+    *,
+    now: datetime,
+    territory_id: int | None,
+    draft: bool = False,
+) -> SurveyResponse:
+    """Save ``user``'s answers to ``survey``: sent, or (identified surveys only) a draft.
+
+    Anonymous: one response with no respondent, territory or time, and the invitation marked
+    answered, in the same transaction; no draft, which would have to be linked to its author.
+    Identified: the response names its respondent and territory; sending stamps it. The
+    invitation's version makes a concurrent second sending fail at flush (StaleDataError),
+    and the unique (survey, respondent) key a concurrent second draft (IntegrityError).
+    """
+    invitation = invitation_of(survey, user)
+    if invitation is None:
+        raise SurveyRefused(_l("Vous n'êtes pas invité·e à répondre à ce questionnaire."))
+    if invitation.answered:
+        raise SurveyRefused(_l("Vous avez déjà répondu à ce questionnaire."))
+    if not survey.is_open(now):
+        raise SurveyRefused(_l("Ce questionnaire est clos : il ne reçoit plus de réponses."))
+    if draft and survey.anonymous:
+        raise SurveyRefused(
+            _l("Un questionnaire anonyme s'envoie en une fois : il ne garde pas de brouillon.")
+        )
+    if not draft:
+        invitation.answered = True
+        db.session.flush()  # the version check: a second sending stops here
+    if survey.anonymous:
+        response = SurveyResponse(survey_id=survey.id)
+        db.session.add(response)
+    else:
+        response = draft_of(survey, user)
+        if response is None:
+            response = SurveyResponse(
+                survey_id=survey.id, respondent_id=user.id, territory_id=territory_id
+            )
+            db.session.add(response)
+        else:
+            for old in list(response.answers):
+                db.session.delete(old)
+        response.territory_id = territory_id
+        response.submitted_at = None if draft else now
+    db.session.flush()
+    for answer in answers:
+        db.session.add(
+            SurveyAnswer(
+                response_id=response.id,
+                question_id=answer.question_id,
+                declined=answer.declined,
+                number=answer.number,
+                choices=list(answer.choices),
+                text=answer.text,
+                consent=answer.consent.value if answer.consent is not None else None,
+            )
+        )
+    db.session.flush()
+    db.session.expire(response, ["answers"])
+    # Never who answered an anonymous survey: the invitation says it, not the log.
+    logger.info("Survey %s: a %s saved", survey.id, "draft" if draft else "response")
+    return response

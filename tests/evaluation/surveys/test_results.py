@@ -1,12 +1,9 @@
 """Results: counts, means, texts; drafts not counted; k ≥ 5 in anonymous surveys; testimonies."""
 
-from datetime import UTC, datetime
-
 from parcours.core.extensions import db
 from parcours.curricula.schema import QuestionKind, SurveyKind
 from parcours.evaluation.models import (
     Consent,
-    SurveyAnswer,
     SurveyInvitation,
     SurveyResponse,
 )
@@ -16,47 +13,13 @@ from parcours.evaluation.surveys.results import (
     submitted_clause,
     survey_results,
 )
-from tests.evaluation.factories import after, mark_attended, opened, prepared, session_event
-
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-
-
-def respond(survey, answers: dict, *, user_id=None, territory_id=None, submitted=True):
-    """Write one response with ``answers`` by question code; flushed.
-
-    A value is a scale point (int), a list of choice codes, a text, "DECLINED", or
-    (text, consent) for a testimony.
-    """
-    response = SurveyResponse(
-        survey_id=survey.id,
-        respondent_id=user_id,
-        territory_id=territory_id,
-        submitted_at=NOW if (submitted and not survey.anonymous) else None,
-    )
-    db.session.add(response)
-    db.session.flush()
-    by_code = {q.code: q for q in survey.questions}
-    for code, value in answers.items():
-        answer = SurveyAnswer(response_id=response.id, question_id=by_code[code].id)
-        if value == "DECLINED":
-            answer.declined = True
-        elif isinstance(value, int):
-            answer.number = value
-        elif isinstance(value, list):
-            answer.choices = value
-        elif isinstance(value, tuple):
-            answer.text, answer.consent = value[0], value[1].value
-        else:
-            answer.text = value
-        db.session.add(answer)
-    db.session.flush()
-    return response
+from tests.evaluation.factories import opened, prepared
+from tests.evaluation.surveys import helpers
+from tests.evaluation.surveys.helpers import NOW, respond
 
 
-def session_survey(world, people=None):
-    event = session_event(world["cohort_a"], "S1")
-    mark_attended(event, people or [world["a1"], world["a1bis"], world["a2"]])
-    return opened(prepared(world["cohort_a"], "A_CHAUD", event), after(event))
+def session_survey(world):
+    return helpers.session_survey(world, [world["a1"], world["a1bis"], world["a2"]])
 
 
 def test_an_anonymous_survey_with_five_responses_shows_counts_mean_and_sorted_texts(ctx, world):
