@@ -121,7 +121,7 @@ def _send(survey: Survey, people: list[User], kind: SurveyMailingKind) -> int:
             until = format_datetime_short(survey.closes_at.astimezone(zone))
             zone_name = _("heure de Paris") if cohort.timezone == PARIS.key else cohort.timezone
             if kind is SurveyMailingKind.OPENING:
-                subject = _("Questionnaire ouvert : %(title)s", title=survey.title)
+                subject = _("À vous de répondre : %(title)s", title=survey.title)
             else:
                 subject = _(
                     "Rappel : questionnaire « %(title)s » ouvert jusqu'au %(date)s",

@@ -1,6 +1,7 @@
 """Prepare, open, change, answer and close surveys. Operations flush; they never commit."""
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -114,17 +115,47 @@ def _copy_questions(survey: Survey, template: SurveyTemplate, event: Event | Non
     db.session.expire(survey, ["questions"])
 
 
+def invitees_of(
+    *, sessions: Collection[int] = (), cohorts: Collection[int] = ()
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Who is asked, in at most two queries: by session, and by cohort for final surveys.
+
+    The one rule: a session's « à chaud » survey asks its cohort's catalyseurs who attended
+    it; a final survey asks every catalyseur of the cohort.
+    """
+    by_session: dict[int, set[int]] = {event_id: set() for event_id in sessions}
+    by_cohort: dict[int, set[int]] = {cohort_id: set() for cohort_id in cohorts}
+    if sessions:
+        rows = db.session.execute(
+            select(Attendance.event_id, Attendance.user_id)
+            .join(Event, Event.id == Attendance.event_id)
+            .join(
+                Membership,
+                (Membership.user_id == Attendance.user_id)
+                & (Membership.cohort_id == Event.cohort_id)
+                & (Membership.role == Role.CATALYSEUR),
+            )
+            .where(Attendance.event_id.in_(sessions), Attendance.status.in_(ATTENDED))
+            .distinct()
+        )
+        for event_id, user_id in rows:
+            by_session[event_id].add(user_id)
+    if cohorts:
+        rows = db.session.execute(
+            select(Membership.cohort_id, Membership.user_id).where(
+                Membership.cohort_id.in_(cohorts), Membership.role == Role.CATALYSEUR
+            )
+        )
+        for cohort_id, user_id in rows:
+            by_cohort[cohort_id].add(user_id)
+    return by_session, by_cohort
+
+
 def invitees(survey: Survey) -> list[int]:
     """Who is asked: a session's catalyseurs who attended it, or every catalyseur."""
-    catalyseurs = select(Membership.user_id).where(
-        Membership.cohort_id == survey.cohort_id, Membership.role == Role.CATALYSEUR
-    )
     if survey.event_id is not None:
-        attended = select(Attendance.user_id).where(
-            Attendance.event_id == survey.event_id, Attendance.status.in_(ATTENDED)
-        )
-        catalyseurs = catalyseurs.where(Membership.user_id.in_(attended))
-    return sorted(set(db.session.scalars(catalyseurs)))
+        return sorted(invitees_of(sessions=[survey.event_id])[0][survey.event_id])
+    return sorted(invitees_of(cohorts=[survey.cohort_id])[1][survey.cohort_id])
 
 
 def open_survey(survey: Survey, *, now: datetime, by: User | None = None) -> int:

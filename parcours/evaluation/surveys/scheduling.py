@@ -37,8 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from parcours.agenda.models import Event, EventStatus
-from parcours.attendance.models import ATTENDED, Attendance
-from parcours.cohorts.models import Cohort, Membership, Role
+from parcours.cohorts.models import Cohort
 from parcours.core.concurrency import savepoint
 from parcours.core.extensions import db
 from parcours.core.time import local_to_utc
@@ -211,42 +210,15 @@ def _due_final_surveys(now: datetime, since: datetime | None) -> list[_Due]:
 
 
 def _with_someone_to_ask(due: list[_Due]) -> set[tuple[int, str]]:
-    """Which of ``due`` have someone to ask (the rule of ``ops.invitees``), in two queries."""
-    sessions = [item.event.id for item in due if item.event is not None]
-    cohorts = {item.cohort.id for item in due if item.event is None}
-    attended: set[int] = set()
-    if sessions:
-        attended = set(
-            db.session.scalars(
-                select(Attendance.event_id)
-                .join(Event, Event.id == Attendance.event_id)
-                .join(
-                    Membership,
-                    (Membership.user_id == Attendance.user_id)
-                    & (Membership.cohort_id == Event.cohort_id)
-                    & (Membership.role == Role.CATALYSEUR),
-                )
-                .where(Attendance.event_id.in_(sessions), Attendance.status.in_(ATTENDED))
-                .distinct()
-            )
-        )
-    with_catalyseurs: set[int] = set()
-    if cohorts:
-        with_catalyseurs = set(
-            db.session.scalars(
-                select(Membership.cohort_id)
-                .where(Membership.cohort_id.in_(cohorts), Membership.role == Role.CATALYSEUR)
-                .distinct()
-            )
-        )
+    """Which of ``due`` have someone to ask (the rule of ``ops.invitees_of``), in two queries."""
+    by_session, by_cohort = ops.invitees_of(
+        sessions=[item.event.id for item in due if item.event is not None],
+        cohorts={item.cohort.id for item in due if item.event is None},
+    )
     return {
         (item.cohort.id, item.key)
         for item in due
-        if (
-            item.event.id in attended
-            if item.event is not None
-            else item.cohort.id in with_catalyseurs
-        )
+        if (by_session[item.event.id] if item.event is not None else by_cohort[item.cohort.id])
     }
 
 

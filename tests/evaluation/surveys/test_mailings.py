@@ -29,7 +29,7 @@ def test_opening_e_mails_each_attendee_once_with_the_link_the_date_and_the_mode(
     messages = _queued()
     assert sorted(m.recipient for m in messages) == ["a1@example.org", "a2@example.org"]
     message = next(m for m in messages if m.recipient == "a1@example.org")
-    assert message.subject == f"Questionnaire ouvert : {survey.title}"
+    assert message.subject == f"À vous de répondre : {survey.title}"
     assert message.body.startswith("Bonjour Catalyseur A1,")
     assert f"http://parcours.test/questionnaires/{survey.id}" in message.body
     assert "« Session 1 — Panorama des partenariats et fragilités territoriales »" in message.body

@@ -216,7 +216,7 @@ def test_the_once_command_runs_the_surveys_job(app, world, outbox):
         result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
     assert result.exit_code == 0, result.output
     assert len(_surveys(app)) == 1
-    surveys = [m for m in outbox if m.subject.startswith("Questionnaire ouvert")]
+    surveys = [m for m in outbox if m.subject.startswith("À vous de répondre")]
     assert _recipients(surveys) == ["a1@example.org"]
 
 
