@@ -4,6 +4,11 @@ DejaVu Sans is embedded (see fonts/README.md) so that accents, guillemets and th
 inclusive writing render on every reader. A document is a list of flowables (a "story") made
 with ``paragraph``, ``markup``, ``facts_table`` and platypus tables styled by ``table_style``,
 turned into bytes by ``build``, which adds the footer and « Page x / y » to every page.
+
+A long document is navigable: ``heading(text, key, level)`` is a heading that is also an entry
+of the PDF's outline (its bookmarks), and ``contents_line(text, key, level)`` a line of a table
+of contents that links to it and prints its page number. Page numbers are written when the
+document is saved, once every page is laid out: one pass, never a second build.
 """
 
 import threading
@@ -113,6 +118,19 @@ def styles() -> dict[str, ParagraphStyle]:
             textColor=colors.white,
         ),
         "body": ParagraphStyle("body", parent=base, fontSize=10.5, leading=15, spaceAfter=3 * mm),
+        "part": ParagraphStyle(
+            "part",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=14,
+            leading=18,
+            textColor=ACCENT,
+            spaceAfter=2 * mm,
+        ),
+        "contents": ParagraphStyle("contents", parent=base, fontSize=10, leading=16),
+        "contents_sub": ParagraphStyle(
+            "contents_sub", parent=base, fontSize=9, leading=13, leftIndent=6 * mm
+        ),
     }
 
 
@@ -197,7 +215,102 @@ def data_table(rows: list[list[str]], width: float) -> Table:
 _CELL_PADDING = 6
 
 
-def _page_canvas(footer: str, header: str):
+# Navigation: outline entries, and a table of contents with links and page numbers ------------
+
+
+class _Heading(Paragraph):
+    """A heading that marks its page as ``key`` and adds itself to the PDF's outline."""
+
+    def __init__(self, text: str, style: ParagraphStyle, key: str, level: int, outline: str):
+        super().__init__(escape(text), style)
+        self.key, self.level, self.outline = key, level, outline
+
+    def draw(self):
+        canvas = self.canv
+        canvas.bookmarkPage(self.key)
+        canvas.addOutlineEntry(self.outline, self.key, level=self.level, closed=self.level > 0)
+        anchors = getattr(canvas, "anchors", None)
+        if anchors is not None:
+            anchors[self.key] = canvas.getPageNumber()
+        super().draw()
+
+
+def heading(
+    text: str, key: str, level: int = 0, style: str = "", *, outline: str | None = None
+) -> Paragraph:
+    """Return a heading that is also the outline entry ``outline`` (``text`` by default).
+
+    ``key`` names its place for links (``contents_line``); level 0 is a part (style « part »),
+    level 1 a section in it (style « heading »). An entry's level may exceed the previous one's
+    by one at most, as PDF outlines nest.
+    """
+    chosen = style or ("part" if level == 0 else "heading")
+    return _Heading(text, styles()[chosen], key, level, outline or text)
+
+
+class _ContentsLine(Flowable):
+    """A line of a table of contents: its text, dot leaders, and the page of ``key``, linked.
+
+    The page is not known while the line is laid out (the parts come later): the canvas of
+    ``build`` draws it when the document is saved, where the line stands.
+    """
+
+    def __init__(self, text: str, key: str, level: int):
+        super().__init__()
+        self.key, self.text = key, text
+        self.paragraph = Paragraph(escape(text), styles()["contents_sub" if level else "contents"])
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        # Room on the right for the page number.
+        _w, height = self.paragraph.wrap(available_width - 14 * mm, available_height)
+        self.height = height
+        lines = self.paragraph.blPara.lines
+        style = self.paragraph.style
+        # Dot leaders after a one-line entry; a longer one ends its last line at the margin.
+        self.text_end = (
+            style.leftIndent + pdfmetrics.stringWidth(self.text, style.fontName, style.fontSize) + 3
+            if len(lines) == 1
+            else None
+        )
+        return available_width, height
+
+    def draw(self):
+        canvas = self.canv
+        self.paragraph.drawOn(canvas, 0, 0)
+        style = self.paragraph.style
+        right = self.width
+        canvas.linkRect("", self.key, (0, 0, right, self.height), relative=1, thickness=0)
+        late = getattr(canvas, "late", None)
+        if late is None:
+            return
+        x, y = canvas.absolutePosition(right, self.height - style.leading + 3)
+        start = canvas.absolutePosition(self.text_end, 0)[0] if self.text_end else None
+        key, font, size = self.key, style.fontName, style.fontSize
+
+        def page_number(target, anchors):
+            number = anchors.get(key)
+            if number is None:
+                return
+            text = str(number)
+            end = x - pdfmetrics.stringWidth(text, font, size) - 3
+            target.setFont(font, size)
+            target.setFillColor(MUTED)
+            if start is not None:
+                dots = int((end - start) / pdfmetrics.stringWidth(". ", font, size))
+                target.drawRightString(end, y, ". " * max(dots, 0))
+            target.setFillColor(INK)
+            target.drawRightString(x, y, text)
+
+        late.setdefault(canvas.getPageNumber(), []).append(page_number)
+
+
+def contents_line(text: str, key: str, level: int = 0) -> Flowable:
+    """Return a table-of-contents line that links to ``heading(…, key)`` and prints its page."""
+    return _ContentsLine(text, key, level)
+
+
+def _page_canvas(footer: str, header: str, outline: bool = False):
     """Return a canvas class that writes the header, the footer and « page x / y » on every page.
 
     The total is only known at the end, so pages are kept and drawn when the document is saved.
@@ -207,6 +320,11 @@ def _page_canvas(footer: str, header: str):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
+            #: Where each heading's key landed, and what to draw on a page once all are known.
+            self.anchors: dict[str, int] = {}
+            self.late: dict[int, list] = {}
+            if outline:
+                self.showOutline()  # a reader opens the document with its bookmarks shown
 
         def showPage(self):
             self._pages.append(dict(self.__dict__))
@@ -217,6 +335,8 @@ def _page_canvas(footer: str, header: str):
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
                 self._decorate(number, total)
+                for draw in self.late.get(number, ()):
+                    draw(self, self.anchors)
                 super().showPage()
             super().save()
 
@@ -247,8 +367,15 @@ def build(
     footer: str,
     header: str = "",
     pagesize: tuple[float, float] = A4,
+    subject: str = "",
+    author: str = "Parcours",
+    outline: bool = False,
 ) -> bytes:
-    """Return ``story`` laid out on pages of ``pagesize`` as PDF bytes, numbered « Page x / y »."""
+    """Return ``story`` laid out on pages of ``pagesize`` as PDF bytes, numbered « Page x / y ».
+
+    ``title``, ``author``, ``subject`` and the language go into the PDF's metadata; with
+    ``outline``, a reader opens the document with its bookmarks (see ``heading``) shown.
+    """
     register_fonts()
     buffer = BytesIO()
     document = SimpleDocTemplate(
@@ -260,12 +387,13 @@ def build(
         topMargin=MARGIN + (5 * mm if header else 0),
         bottomMargin=BOTTOM_MARGIN,
         title=title,
-        author="Parcours",
+        author=author,
+        subject=subject,
         creator="Parcours",
         lang=str(get_locale() or "fr"),
         # Without this, every page would also reference (not embed) Helvetica.
         initialFontName=FONT,
         initialFontSize=9,
     )
-    document.build(story, canvasmaker=_page_canvas(footer, header))
+    document.build(story, canvasmaker=_page_canvas(footer, header, outline))
     return buffer.getvalue()
