@@ -21,6 +21,8 @@ from parcours.curricula.schema import PackKind
 from parcours.evaluation.models import CommitteePack, PackDownload, PackEditorial, PackVariant
 from parcours.evaluation.packs import queries
 from parcours.evaluation.packs.codes import assign_codes
+from parcours.evaluation.packs.gather import gather
+from parcours.evaluation.packs.render import render
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +80,6 @@ def generate_pack(cohort: Cohort, kind: PackKind, *, by: User, now: datetime) ->
     version and each file's SHA-256 are stored; nothing of it changes afterwards (the table
     is kept as written). Two coordinators generating at once get two numbers.
     """
-    from parcours.evaluation.packs.gather import gather
-    from parcours.evaluation.packs.render import render
-
     if kind not in queries.pack_kinds(cohort):
         raise PackRefused(_("Le programme de cette cohorte ne prévoit pas ce comité."))
     codes = assign_codes(cohort)

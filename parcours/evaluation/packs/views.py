@@ -18,6 +18,7 @@ from parcours.evaluation.models import CommitteePack, PackVariant
 from parcours.evaluation.packs import operations, queries
 from parcours.evaluation.packs import permissions as can
 from parcours.evaluation.packs import sections as _sections  # noqa: F401  (receivers)
+from parcours.evaluation.packs.export import sheets
 from parcours.evaluation.packs.forms import EditorialForm
 
 PAGE = "evaluation/packs/packs.html"
@@ -129,17 +130,11 @@ def download_pack(pack: CommitteePack, variant: str):
 @handles(load={"pack": CommitteePack}, allow=can.can_manage_pack)
 def pack_data(pack: CommitteePack, fmt: str):
     """Download the figures a pack was made from (« données du rapport »)."""
-    tables = _tables(pack.snapshot)
+    tables = sheets(pack.snapshot)
     if fmt == "xlsx":
         workbook = [Sheet(table.name, table.header, table.rows) for table in tables]
         return file_response(xlsx_file(workbook), queries.data_filename(pack, fmt), XLSX_MIMETYPE)
     return file_response(_csv(tables), queries.data_filename(pack, fmt), CSV_MIMETYPE)
-
-
-def _tables(snapshot: dict):
-    from parcours.evaluation.packs.export import sheets
-
-    return sheets(snapshot)
 
 
 def _csv(tables) -> bytes:
