@@ -24,11 +24,12 @@ from parcours.core.extensions import db
 from parcours.curricula.models import CurriculumVersion
 
 #: The page each role starts from in a cohort, and its button's label. Those who run the
-#: cohort (coordinators, and admins without a role) start from its dashboard.
+#: cohort (coordinators, and admins without a role) start from its dashboard; the Comité
+#: d'orientation from its space (évaluation's portal: its packs, and links to the dashboard).
 START_PAGES = {
     Role.CATALYSEUR: ("cohorts.my_path", _l("Mon parcours")),
     Role.COACH: ("cohorts.my_territories", _l("Mes territoires")),
-    Role.COMMITTEE: ("cohorts.overview", _l("Vue d'ensemble de la cohorte")),
+    Role.COMMITTEE: ("evaluation.committee", _l("Espace du comité d'orientation")),
     Role.COORDINATOR: ("cohorts.overview", _l("Tableau de bord")),
 }
 

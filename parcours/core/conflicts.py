@@ -118,9 +118,10 @@ def differences(mine: VersionedForm, stored: VersionedForm) -> list[Difference]:
     """Return the fields of ``mine`` whose value differs from ``stored`` (the same form class)."""
     found = []
     for field in mine:
-        if _skipped(field) or field.name in mine.not_content:
+        # By short name: a prefixed form (several on one page) names its fields "kind-name".
+        if _skipped(field) or field.short_name in mine.not_content:
             continue
-        typed, saved = _shown(field), _shown(stored[field.name])
+        typed, saved = _shown(field), _shown(stored[field.short_name])
         if typed != saved:
             found.append(Difference(str(field.label.text), typed, saved))
     return found

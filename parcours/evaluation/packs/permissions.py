@@ -26,3 +26,8 @@ def can_read_packs(user: User, cohort: Cohort) -> bool:
 
 def can_read_pack(user: User, pack: CommitteePack) -> bool:
     return can_read_packs(user, pack.cohort)
+
+
+def can_manage_pack(user: User, pack: CommitteePack) -> bool:
+    """« Données du rapport » hold every territory's figures: for those who run the cohort."""
+    return can_manage_packs(user, pack.cohort)

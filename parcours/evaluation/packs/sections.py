@@ -1,0 +1,32 @@
+"""What packs add to the cohort's dashboard: the coordinator's way to the packs, and the
+committee member's way to their space."""
+
+from flask import render_template
+from markupsafe import Markup
+
+from parcours.cohorts.models import Role
+from parcours.cohorts.permissions import role_in
+from parcours.cohorts.sections import page_section
+from parcours.core.sections import Section
+from parcours.evaluation.packs import permissions as can
+from parcours.evaluation.packs import queries
+
+#: After the competences' blocks (30s): the évaluation's part of the dashboard.
+ORDER = 60
+
+
+@page_section.connect
+def packs_section(page: str, *, cohort, viewer, territory=None) -> Section | None:
+    """Link the dashboard to the packs: to generate them, or to read them."""
+    if page != "overview" or not queries.pack_kinds(cohort):
+        return None
+    manages = can.can_manage_packs(viewer, cohort)
+    if not manages and role_in(viewer, cohort) != Role.COMMITTEE:
+        return None
+    html = render_template(
+        "evaluation/packs/_cohort_section.html",
+        cohort=cohort,
+        manages=manages,
+        blocks=queries.kind_blocks(cohort, with_editorials=False),
+    )
+    return Section(order=ORDER, html=Markup(html))  # noqa: S704  (rendered by Jinja, escaped)
