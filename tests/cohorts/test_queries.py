@@ -70,6 +70,12 @@ MAX_QUERIES = 10
 #: While a campaign is open, a start page also reads where the viewer's answers stand (the
 #: assessment moments are one query in any case): one statement for every block together.
 MAX_QUERIES_IN_A_CAMPAIGN = MAX_QUERIES + 1
+#: « Mon parcours » also lists the surveys the catalyseur is invited to (évaluation): one query.
+SURVEYS_ON_MY_PATH = 1
+
+
+def _budget(url: str, budget: int) -> int:
+    return budget + SURVEYS_ON_MY_PATH if url.endswith("/my-path") else budget
 
 
 def test_page_query_counts_do_not_grow_with_the_cohort(app, login_as, world, query_counter):
@@ -105,7 +111,7 @@ def test_page_query_counts_do_not_grow_with_the_cohort(app, login_as, world, que
     _grow(app, world, 100, 12)
     large = measure()
     assert large == small
-    over = {page: count for page, count in large.items() if count > MAX_QUERIES}
+    over = {page: count for page, count in large.items() if count > _budget(page[1], MAX_QUERIES)}
     assert not over, over
 
 
@@ -205,7 +211,11 @@ def test_main_pages_stay_within_budget_while_a_campaign_is_open(
             for role, urls in pages.items()
             for url in urls
         }
-    over = {page: count for page, count in counts.items() if count > MAX_QUERIES_IN_A_CAMPAIGN}
+    over = {
+        page: count
+        for page, count in counts.items()
+        if count > _budget(page[1], MAX_QUERIES_IN_A_CAMPAIGN)
+    }
     assert not over, counts
 
 
