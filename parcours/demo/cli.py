@@ -19,7 +19,14 @@ from parcours.core.extensions import db
 from parcours.core.kept import rewriting
 from parcours.core.time import PARIS, now_utc
 from parcours.curricula.loader import curriculum_files, load_file
-from parcours.demo import competences, data, suivi_records, suivi_visits
+from parcours.demo import (
+    competences,
+    data,
+    evaluation_packs,
+    evaluation_surveys,
+    suivi_records,
+    suivi_visits,
+)
 from parcours.demo.anchor import demo_start_date
 from parcours.demo.suivi_dynamics import build as add_suivi_dynamics
 from parcours.demo.suivi_journal import add_journal_entries
@@ -165,6 +172,9 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     add_journal_entries(cohort)
     add_suivi_dynamics(cohort)
     competences.build(cohort, coordinator)
+    evaluation_surveys.build(cohort, coordinator)
+    # After the surveys, so that the mid-way packs hold S1's synthesis.
+    evaluation_packs.build(cohort, coordinator)
     return cohort, accounts_list
 
 

@@ -9,7 +9,6 @@ from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
-from parcours.demo import evaluation_packs
 from parcours.evaluation.models import CommitteePack, PackDownload, PackEditorial
 from tests.conftest import login, page_text
 
@@ -22,9 +21,6 @@ def demo(app):
     assert result.exit_code == 0, result.output
     with app.test_request_context():
         cohort = db.session.scalar(select(Cohort))
-        coordinator = db.session.scalar(select(User).where(User.email.like("coordination@%")))
-        evaluation_packs.build(cohort, coordinator)
-        db.session.commit()
         yield cohort
 
 
