@@ -177,6 +177,8 @@ def test_a_committee_member_downloads_a_pack_and_reads_the_survey_syntheses(
         chart = question.locator("figure svg")
         expect(chart).to_be_visible()
         assert chart.evaluate("svg => svg.namespaceURI") == "http://www.w3.org/2000/svg"
+        # Drawn 500 pt wide for the PDF, it grows on a wide screen so that its labels read.
+        assert chart.bounding_box()["width"] >= 700
         table = question.locator("table")
         expect(table.locator("thead th")).to_have_text(["Réponse", "Nombre"])
         counts = table.locator("tbody tr td")

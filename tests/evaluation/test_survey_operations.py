@@ -73,4 +73,14 @@ def test_the_final_survey_asks_every_catalyseur_of_the_cohort(ctx, world):
 
 def test_a_session_without_programme_asks_its_usefulness_once(ctx, world):
     survey = prepared(world["cohort_a"], "A_CHAUD", session_event(world["cohort_a"], "S2"))
-    assert [q.code for q in survey.questions if q.code.startswith("UTILITE")] == ["UTILITE"]
+    usefulness = [q for q in survey.questions if q.code.startswith("UTILITE")]
+    assert [q.code for q in usefulness] == ["UTILITE"]
+    # Its help (« Une note par temps du programme de la session. ») would not be true.
+    assert usefulness[0].help == ""
+
+
+def test_each_agenda_item_question_keeps_the_templates_help(ctx, world):
+    event = with_programme(session_event(world["cohort_a"], "S1"))
+    survey = prepared(world["cohort_a"], "A_CHAUD", event)
+    helps = {q.help for q in survey.questions if q.code.startswith("UTILITE.")}
+    assert helps == {"Une note par temps du programme de la session."}

@@ -93,6 +93,8 @@ def _copy_questions(survey: Survey, template: SurveyTemplate, event: Event | Non
             # Nobody rates the usefulness of a coffee break; a session without a programme
             # yet gets the question once, about the whole session.
             items = [i for i in event.items if i.kind != AgendaItemKind.BREAK] or [None]
+        # « Une note par temps du programme » says nothing true of a question asked once.
+        once = question.per_agenda_item and items == [None]
         for item in items:
             position += 1
             db.session.add(
@@ -102,7 +104,7 @@ def _copy_questions(survey: Survey, template: SurveyTemplate, event: Event | Non
                     code=question.code if item is None else f"{question.code}.{item.id}",
                     kind=question.kind.value,
                     text=question.text if item is None else f"{question.text} — {item.title}",
-                    help=question.help or "",
+                    help="" if once else question.help or "",
                     theme=question.theme or "",
                     labels=list(question.labels),
                     choices=[c.model_dump(mode="json") for c in question.choices],
