@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
@@ -340,6 +340,7 @@ def survey_results(survey: Survey):
         manages=can.can_manage_survey(current_user, survey),
         minimum=MIN_ANONYMOUS_ANSWERS,
         format_value=charts.format_value,
+        percent=format_percent,  # « 100 % » in French, « 100% » in English
         back_url=back_url,
         back_label=back_label,
     )

@@ -206,6 +206,25 @@ def test_the_dashboard_links_the_packs_for_coordinators_and_the_committee(
         assert packs_section("my_path", cohort=cohort, viewer=coordinator_user) is None
 
 
+@pytest.mark.parametrize(
+    ("locale", "launch", "final"),
+    [
+        ("fr", "Dossier de lancement — version 2 du 6 mars 2026", "Dossier de bilan — pas encore"),
+        ("en", "Launch pack — version 2 of March 6, 2026", "Final pack — not generated yet"),
+    ],
+)
+def test_the_dashboard_names_each_packs_latest_version_in_the_readers_language(
+    app, login_as, world, packs, locale, launch, final
+):
+    """« Launch pack : version 2 » wrote the French space before a colon in English."""
+    with app.test_request_context():
+        db.session.get(User, world["coordinator"]).locale = locale
+        db.session.commit()
+    text = page_text(login_as("coordinator").get(f"/cohorts/{world['cohort_a']}"))
+    assert launch in text and final in text
+    assert " :" not in text.split(launch)[0][-30:]
+
+
 def test_the_page_reads_the_database_in_a_fixed_number_of_queries(
     app, login_as, world, packs, query_counter
 ):

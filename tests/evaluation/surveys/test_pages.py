@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from parcours.accounts.models import User
 from parcours.core.extensions import db
 from parcours.core.time import freeze
 from parcours.evaluation.models import Consent, Survey, SurveyQuestion
@@ -265,6 +266,21 @@ def test_the_results_show_rate_charts_means_and_sorted_texts(login_as, answered_
     assert "Très satisfait·e 2" in text  # the data table beside the chart
     assert text.index("Atelier") < text.index("Binômes") < text.index("Café")
     assert "Moins de 5 réponses à cette question" in text  # APPORTS: nobody answered it
+
+
+@pytest.mark.parametrize(("locale", "rate"), [("fr", "250\N{NO-BREAK SPACE}%"), ("en", "250%")])
+def test_the_response_rate_is_a_percentage_in_the_readers_language(
+    app, login_as, world, answered_s1, locale, rate
+):
+    with app.app_context():
+        db.session.get(User, world["coordinator"]).locale = locale
+        db.session.commit()
+    html = (
+        login_as("coordinator")
+        .get(f"/questionnaires/{answered_s1}/resultats")
+        .get_data(as_text=True)
+    )
+    assert f"{rate})" in html
 
 
 @pytest.mark.parametrize("role", REFUSED)
