@@ -17,7 +17,7 @@ from parcours.core.time import freeze
 from parcours.curricula.schema import PackKind
 from parcours.evaluation.packs import operations as pack_ops
 from parcours.outbox import mail
-from tests.browser.test_a11y import PHONE, axe_violations, duplicate_ids, overflow
+from tests.browser.test_a11y import PHONE, axe_violations, contrast, duplicate_ids, overflow
 from tests.conftest import PASSWORD
 from tests.evaluation.factories import prepared, session_event
 from tests.evaluation.surveys.helpers import FINAL_OPENED, final_survey, respond, session_survey
@@ -190,9 +190,27 @@ def test_a_committee_member_downloads_a_pack_and_reads_the_survey_syntheses(
     assert page_problems.csp_violations() == []
 
 
+#: Each chart's first label colour and the ground it is drawn on (its own, else the page's).
+CHART_LABELS = """() => [...document.querySelectorAll('svg.chart')].map(svg => {
+    const ground = [svg, document.body, document.documentElement]
+        .map(n => getComputedStyle(n).backgroundColor)
+        .find(c => c !== 'rgba(0, 0, 0, 0)') || 'rgb(255, 255, 255)';
+    return [getComputedStyle(svg.querySelector('text')).fill, ground]; })"""
+
+
+def unreadable_charts(page) -> list[str]:
+    """Name the charts whose labels fall under 4.5:1 on their ground (axe skips SVG text)."""
+    return [
+        f"chart labels {fill} on {ground}"
+        for fill, ground in page.evaluate(CHART_LABELS)
+        if contrast(fill, ground) < 4.5
+    ]
+
+
 def problems_of(page, name: str) -> list[str]:
     """What the project's accessibility check finds on ``page``: overflow, axe, duplicate ids."""
     found = [f"{name}: {problem}" for problem in (overflow(page),) if problem]
+    found += [f"{name}: {problem}" for problem in unreadable_charts(page)]
     found += [f"{name}: {v}" for v in axe_violations(page)]
     found += [f"{name}: id « {i} » used twice" for i in duplicate_ids(page)]
     return found
