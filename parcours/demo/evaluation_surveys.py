@@ -29,22 +29,50 @@ from parcours.evaluation.surveys import operations as ops
 CAMILLE_EMAIL = "camille.martin@demo.parcours.example"
 SEED = 2026
 
-_KEEP = (
-    "Les ateliers en petits groupes entre territoires de profils différents.",
-    "Le témoignage de l'association du Cher : concret et transposable.",
-    "Le temps de codéveloppement, on repart avec des pistes pour notre projet.",
-    "La carte des acteurs faite ensemble, je vais la refaire avec mon comité local.",
-    "Les échanges informels au déjeuner, aussi utiles que les plénières.",
-    "",
-)
-_CHANGE = (
-    "Une plénière d'ouverture plus courte pour laisser du temps aux ateliers.",
-    "Envoyer les documents avant la session, pour arriver préparé·e.",
-    "Finir un peu plus tôt : certains territoires ont trois heures de route.",
-    "Plus de temps sur le modèle économique, c'est là que nous bloquons.",
-    "",
-    "",
-)
+#: What each session's participants wrote, one text per person at most (the others left the
+#: question blank): distinct, as real answers are.
+_TEXTS = {
+    "S1": {
+        "GARDER": (
+            "Les ateliers en petits groupes entre territoires de profils différents.",
+            "La carte des acteurs faite ensemble, je vais la refaire avec mon comité local.",
+            "Le témoignage de l'association du Cher : concret et transposable.",
+            "Les échanges informels au déjeuner, aussi utiles que les plénières.",
+            "Le tour de table des territoires, pour savoir qui travaille sur quoi.",
+            "La grille de diagnostic partagé, simple à reprendre chez nous.",
+            "Le rythme : alterner apports et temps entre pairs.",
+            "Avoir rencontré notre binôme de territoire rural, nous avons les mêmes questions.",
+            "Les exemples d'alliances entre une mairie et des PME locales.",
+        ),
+        "CHANGER": (
+            "Une plénière d'ouverture plus courte pour laisser du temps aux ateliers.",
+            "Envoyer les documents avant la session, pour arriver préparé·e.",
+            "Finir un peu plus tôt : certains territoires ont trois heures de route.",
+            "Un temps pour les binômes seuls, sans animateur.",
+            "La salle était trop petite pour les ateliers en sous-groupes.",
+            "Donner la liste des participants avec leurs coordonnées à l'avance.",
+        ),
+    },
+    "S2": {
+        "GARDER": (
+            "Le codéveloppement : on repart avec des pistes pour notre projet.",
+            "La présentation des modèles de co-construction avec des cas réels.",
+            "Le retour d'expérience de l'agglomération sur son premier partenariat.",
+            "Le travail sur nos fragilités, sans jugement.",
+            "La fiche « modèle socio-économique », je l'ai déjà utilisée.",
+            "Les binômes mélangés pour l'atelier de l'après-midi.",
+            "Le temps de question-réponse avec les intervenants.",
+            "La visite du tiers-lieu, très inspirante.",
+        ),
+        "CHANGER": (
+            "Plus de temps sur le modèle économique, c'est là que nous bloquons.",
+            "Moins de diapositives, plus d'échanges.",
+            "Un support écrit à emporter après chaque atelier.",
+            "Prévoir une visio pour ceux qui ne peuvent venir qu'une demi-journée.",
+            "Des exemples de territoires d'outre-mer aussi.",
+        ),
+    },
+}
 
 
 def _session(cohort: Cohort, code: str) -> Event | None:
@@ -55,7 +83,9 @@ def _session(cohort: Cohort, code: str) -> Event | None:
     )
 
 
-def _answers(survey: Survey, rng: random.Random, index: int) -> list[ops.AnswerInput]:
+def _answers(
+    survey: Survey, rng: random.Random, index: int, texts: dict[str, tuple[str, ...]]
+) -> list[ops.AnswerInput]:
     """Return one plausible answer set: mostly satisfied, a few reserves, some texts."""
     found = []
     for question in survey.questions:
@@ -75,14 +105,15 @@ def _answers(survey: Survey, rng: random.Random, index: int) -> list[ops.AnswerI
             chosen = sorted(rng.sample(codes, rng.randint(1, min(3, len(codes)))))
             found.append(ops.AnswerInput(question.id, choices=chosen))
         elif kind == QuestionKind.LONG_TEXT:
-            texts = _KEEP if question.code == "GARDER" else _CHANGE
-            text = texts[(index + len(question.code)) % len(texts)]
+            written = texts.get(question.code, ())
+            # Not everyone writes: those past the end of the list left it blank.
+            text = written[index] if index < len(written) else ""
             if text:
                 found.append(ops.AnswerInput(question.id, text=text))
     return found
 
 
-def _answer_all(survey: Survey, users: list[User], rng: random.Random, now) -> None:
+def _answer_all(survey: Survey, users: list[User], rng: random.Random, now, code: str) -> None:
     # Spread over the window's days up to now (or its end), never in the future.
     span = min(survey.closes_at, now) - survey.opened_at
     for index, user in enumerate(users):
@@ -92,7 +123,7 @@ def _answer_all(survey: Survey, users: list[User], rng: random.Random, now) -> N
             ops.answer_survey(
                 survey,
                 user,
-                _answers(survey, rng, index),
+                _answers(survey, rng, index, _TEXTS.get(code, {})),
                 now=moment,
                 territory_id=member.territory_id if member else None,
             )
@@ -123,7 +154,7 @@ def build(cohort: Cohort, coordinator: User) -> dict[str, Survey]:
         survey = ops.prepare_survey(cohort, template, s1)
         opened = s1.ends_at + timedelta(minutes=5)
         ops.open_survey(survey, now=opened)  # the scheduler, when the session ended
-        _answer_all(survey, _invited(survey), rng, now)
+        _answer_all(survey, _invited(survey), rng, now, "S1")
         if survey.is_open(now):  # a session held days ago: the coordinator closed it early
             ops.close_survey(survey, now=now - timedelta(minutes=1), by=coordinator)
         built["S1"] = survey
@@ -133,7 +164,7 @@ def build(cohort: Cohort, coordinator: User) -> dict[str, Survey]:
         opened = max(s2.ends_at + timedelta(minutes=5), now - timedelta(days=2))
         ops.open_survey(survey, now=opened, by=coordinator)
         others = [u for u in _invited(survey) if u.email != CAMILLE_EMAIL]
-        _answer_all(survey, others, rng, now)
+        _answer_all(survey, others, rng, now, "S2")
         built["S2"] = survey
     db.session.flush()
     return built

@@ -30,7 +30,7 @@ CHOICE_OPTIONS = (2, 20)
 OPTION_MAX = 200
 
 KIND_LABELS = {
-    QuestionKind.SCALE: _l("Échelle (une note de 1 à n)"),
+    QuestionKind.SCALE: _l("Échelle (une note par libellé, du plus bas au plus haut)"),
     QuestionKind.SINGLE: _l("Choix unique"),
     QuestionKind.MULTIPLE: _l("Choix multiple"),
     QuestionKind.SHORT_TEXT: _l("Texte court"),
