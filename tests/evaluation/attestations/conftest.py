@@ -48,8 +48,18 @@ def attend(meeting: Event, user_id: int, picks=None, status="present") -> None:
 
 
 @pytest.fixture
-def finished(ctx, world):
-    """Cohort A with a1's and a2's attendance and a1's self-assessments (module docstring)."""
+def finished(app, world):
+    """Cohort A with a1's and a2's attendance and a1's self-assessments (module docstring).
+
+    Built in a request context of its own and committed, so that pages see it (the test's
+    transaction still rolls it back); tests of operations ask for ``ctx`` as well.
+    """
+    with app.test_request_context():
+        _finish(world)
+    return world
+
+
+def _finish(world) -> None:
     cohort_id = world["cohort_a"]
     s1 = event(cohort_id, "S1")
     s1.thematics = ["T1", "T2"]
@@ -73,5 +83,4 @@ def finished(ctx, world):
             world["a1"],
             lambda index, item: 1 if index in (0, 5) else None,
         )
-    db.session.flush()
-    return world
+    db.session.commit()

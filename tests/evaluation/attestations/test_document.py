@@ -24,7 +24,7 @@ def _data(world, person="a1", number=1):
     )
 
 
-def test_the_data_counts_sessions_hours_and_competences(finished):
+def test_the_data_counts_sessions_hours_and_competences(ctx, finished):
     data = _data(finished)
     assert data.meetings == (
         MeetingLine(
@@ -101,7 +101,7 @@ def test_the_data_counts_sessions_hours_and_competences(finished):
     assert (data.number, data.verification_url, data.issued_on) == (1, URL, date(2026, 11, 12))
 
 
-def test_someone_with_one_session_and_no_self_assessment(finished):
+def test_someone_with_one_session_and_no_self_assessment(ctx, finished):
     data = _data(finished, "a2")
     assert [line.code for line in data.meetings] == ["S1"]
     assert (data.sessions_attended, data.total_hours) == (1, 7.5)
@@ -114,7 +114,7 @@ def _qr_rectangles(url: str) -> list[str]:
     return [f"{fp_str(s.x, s.y, s.width, s.height)} re" for s in shapes if s.fillColor is not None]
 
 
-def test_the_pdf_says_it_all_with_its_qr_code_and_fonts(finished):
+def test_the_pdf_says_it_all_with_its_qr_code_and_fonts(ctx, finished):
     data = _data(finished, number=2)
     content = document.render(data)
     reader, text = read_pdf(content)
@@ -150,7 +150,7 @@ def test_the_pdf_says_it_all_with_its_qr_code_and_fonts(finished):
     assert URL in links
 
 
-def test_a_pdf_without_attendance_says_so(finished):
+def test_a_pdf_without_attendance_says_so(ctx, finished):
     data = _data(finished, "a1bis")
     _reader, text = read_pdf(document.render(data))
     assert "Aucune présence n'est enregistrée." in text
