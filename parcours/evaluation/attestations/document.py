@@ -231,14 +231,12 @@ def gather(
 
 def qr_drawing(url: str, size: float = QR_SIZE) -> Drawing:
     """Return the QR code of ``url`` as a vector drawing of ``size`` points a side."""
-    widget = QrCodeWidget(url, barLevel="M")
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(
-        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
-    )
+    widget = QrCodeWidget(url, barLevel="M", barWidth=size, barHeight=size)
+    drawing = Drawing(size, size)
     # Without this, the PDF would also reference (not embed) a standard font.
     drawing.initialFontName = FONT
-    drawing.add(widget)
+    # The widget's shapes, made once: as a widget, it would encode the code at every use.
+    drawing.add(widget.draw())
     return drawing
 
 

@@ -110,7 +110,8 @@ def test_someone_with_one_session_and_no_self_assessment(ctx, finished):
 
 def _qr_rectangles(url: str) -> list[str]:
     """The rectangles reportlab draws for the QR code of ``url``, as PDF operators."""
-    shapes = QrCodeWidget(url, barLevel="M").draw().contents
+    size = document.QR_SIZE
+    shapes = QrCodeWidget(url, barLevel="M", barWidth=size, barHeight=size).draw().contents
     return [f"{fp_str(s.x, s.y, s.width, s.height)} re" for s in shapes if s.fillColor is not None]
 
 
