@@ -140,3 +140,11 @@ def test_every_catalyseur_has_an_attestation_a_committee_member_sees_the_cohort(
     listing = page_text(coordinator.get(f"/cohorts/{past.id}/final-attestations"))
     assert "pas encore délivrée" not in listing and "Gwenaëlle Le Bihan" in listing
     assert "Cette attestation existe" in page_text(app.test_client().get(f"/verifier/{token}"))
+
+
+def test_the_demo_builds_again_over_its_kept_attestations(app, demo):
+    again = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Cohort.id))) == 2
+        assert db.session.scalar(select(func.count(FinalAttestation.id))) == 18
