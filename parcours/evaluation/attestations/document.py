@@ -1,8 +1,8 @@
 """The attestation de fin de parcours: its data gathered from the database, then drawn as a PDF.
 
 :func:`gather` reads what one catalyseur did in a cohort: the collective sessions and the
-other meetings they attended, with the hours of the half-days attended (the same rule as the
-attestation de participation, ``parcours.attendance.halfdays.counted_hours``), the thematics
+other meetings they attended, with the hours of the half-days attended (those of the
+attestation de participation, ``parcours.attendance.reports.attestation``), the thematics
 of those sessions, and the competences they worked on — those they rated in a self-assessment
 (levels stay out: the paper is shown to third parties). :func:`render` draws it without
 touching the database, with the verification link and its QR code.
@@ -20,14 +20,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from parcours.accounts.models import User
-from parcours.agenda.models import KIND_LABELS, Event, EventKind, EventStatus
-from parcours.attendance.halfdays import counted_hours, event_half_days, programme_windows
-from parcours.attendance.models import ATTENDED, Attendance
+from parcours.agenda.models import Event, EventKind, EventStatus
+from parcours.attendance import reports as attendance_reports
 from parcours.attendance.pdf import format_hours
-from parcours.cohorts.models import Cohort, Membership, Role
+from parcours.cohorts.models import Cohort, Membership
 from parcours.competences.models import Viewpoint, subject_of
 from parcours.competences.progression.queries import answer_details
 from parcours.core.extensions import db
@@ -46,15 +43,6 @@ from parcours.reports.pdf import (
     table_style,
 )
 
-#: The meetings an attestation counts: where catalyseurs meet (not the Comité d'orientation).
-COUNTED_KINDS = (
-    EventKind.SESSION,
-    EventKind.BILATERAL,
-    EventKind.FOLLOW_UP,
-    EventKind.FIELD_VISIT,
-    EventKind.OTHER,
-)
-
 #: The side of the QR code on the page.
 QR_SIZE = 32 * mm
 
@@ -65,15 +53,12 @@ class MeetingLine:
 
     code: str
     title: str
-    kind: str
+    #: A collective session of the curriculum (its code is one of the curriculum's sessions).
+    is_session: bool
     kind_label: str
     day: date
     half_days: int
     hours: float
-
-    @property
-    def is_session(self) -> bool:
-        return self.kind == EventKind.SESSION
 
 
 @dataclass(frozen=True)
@@ -133,54 +118,46 @@ def gather(
     verification_url: str,
     issued_on: date,
 ) -> FinalAttestationData:
-    """Gather the attestation of the catalyseur ``member`` of ``cohort``."""
-    user = member.user
-    events = db.session.scalars(
-        select(Event)
-        .where(
+    """Gather the attestation of the catalyseur ``member`` of ``cohort``.
+
+    The meetings and their hours are the attestation de participation's (one rule for what a
+    half-day counts, in the attendance domain), the competences the self-assessments'.
+    """
+    participation = attendance_reports.attestation(cohort, member)
+    document = cohort.curriculum
+    session_codes = {session.code for session in document.sessions}
+    sessions = db.session.execute(
+        select(Event.code, Event.thematics).where(
             Event.cohort_id == cohort.id,
-            Event.kind.in_(COUNTED_KINDS),
+            Event.kind == EventKind.SESSION,
             Event.status != EventStatus.CANCELLED,
         )
-        .order_by(Event.starts_at, Event.id)
-        .options(selectinload(Event.items))
     ).all()
-    attended: dict[int, set] = {}
-    for event_id, day, half in db.session.execute(
-        select(Attendance.event_id, Attendance.day, Attendance.half).where(
-            Attendance.event_id.in_([event.id for event in events]),
-            Attendance.user_id == user.id,
-            Attendance.status.in_(ATTENDED),
-        )
-    ):
-        attended.setdefault(event_id, set()).add((day, half))
-    document = cohort.curriculum
     names = {thematic.code: thematic.name for thematic in document.thematics}
-    meetings, thematics = [], []
-    for event in events:
-        keys = attended.get(event.id)
-        if not keys:
-            continue
-        slots = event_half_days(event.starts_at, event.ends_at, cohort.timezone)
-        programme = programme_windows(event)
-        kept = [counted_hours(slot, programme) for slot in slots if (slot.day, slot.half) in keys]
-        if not kept:
-            continue  # the event moved after attendance was taken: nothing left to count
-        meetings.append(
-            MeetingLine(
-                code=event.code,
-                title=event.title,
-                kind=event.kind,
-                kind_label=str(KIND_LABELS[EventKind(event.kind)]),
-                day=slots[0].day,
-                half_days=len(kept),
-                hours=sum(half_day.hours for half_day in kept),
-            )
+    themes_of = {code: thematics for code, thematics in sessions}
+    meetings = tuple(
+        MeetingLine(
+            code=line.code,
+            title=line.title,
+            is_session=line.code in session_codes,
+            kind_label=line.kind_label,
+            day=line.first_day,
+            half_days=len(line.half_days),
+            hours=line.hours,
         )
-        if event.kind == EventKind.SESSION:
-            thematics += [names[code] for code in event.thematics if code in names]
+        for line in participation.lines
+    )
+    thematics = [
+        names[code]
+        for line in meetings
+        if line.is_session
+        for code in themes_of.get(line.code, ())
+        if code in names
+    ]
     answers = answer_details(
-        cohort, Viewpoint.SELF, [subject_of(Viewpoint.SELF, territory_id=0, participant_id=user.id)]
+        cohort,
+        Viewpoint.SELF,
+        [subject_of(Viewpoint.SELF, territory_id=0, participant_id=member.user_id)],
     )
     rated = {
         code for answer in answers for code, level in answer.levels.items() if level is not None
@@ -196,30 +173,20 @@ def gather(
         for domain in document.referential.domains
         if any(c.code in rated for c in domain.competences)
     )
-    signatories = db.session.scalars(
-        select(User.full_name)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.cohort_id == cohort.id,
-            Membership.role == Role.COORDINATOR,
-            User.active.is_(True),
-        )
-        .order_by(User.full_name)
-    ).all()
     return FinalAttestationData(
-        programme=document.programme.name,
-        cohort=cohort.name,
-        cohort_start=cohort.start_date,
-        cohort_end=cohort.end_date,
-        participant=user.full_name,
-        organisation=user.organisation,
-        territory=member.territory.name if member.territory else "",
-        meetings=tuple(meetings),
-        session_count=sum(1 for event in events if event.kind == EventKind.SESSION),
+        programme=participation.programme,
+        cohort=participation.cohort,
+        cohort_start=participation.cohort_start,
+        cohort_end=participation.cohort_end,
+        participant=participation.participant,
+        organisation=participation.organisation,
+        territory=participation.territory,
+        meetings=meetings,
+        session_count=len(sessions),
         thematics=tuple(dict.fromkeys(thematics)),
         assessments=tuple(title for code, title in moments.items() if code in answered),
         competences=competences,
-        signatories=tuple(signatories),
+        signatories=participation.signatories,
         issued_on=issued_on,
         number=number,
         verification_url=verification_url,

@@ -30,7 +30,7 @@ def test_the_data_counts_sessions_hours_and_competences(ctx, finished):
         MeetingLine(
             code="S1",
             title=data.meetings[0].title,
-            kind="session",
+            is_session=True,
             kind_label="Session collective",
             day=date(2026, 4, 1),
             half_days=2,
@@ -39,7 +39,7 @@ def test_the_data_counts_sessions_hours_and_competences(ctx, finished):
         MeetingLine(
             code="SUIVI1",
             title=data.meetings[1].title,
-            kind="follow_up",
+            is_session=False,
             kind_label="Suivi individuel",
             day=date(2026, 4, 27),
             half_days=1,
@@ -48,7 +48,7 @@ def test_the_data_counts_sessions_hours_and_competences(ctx, finished):
         MeetingLine(
             code="S2",
             title=data.meetings[2].title,
-            kind="session",
+            is_session=True,
             kind_label="Session collective",
             day=date(2026, 6, 10),
             half_days=1,
@@ -57,7 +57,7 @@ def test_the_data_counts_sessions_hours_and_competences(ctx, finished):
         MeetingLine(
             code="S3",
             title=data.meetings[3].title,
-            kind="session",
+            is_session=True,
             kind_label="Session collective",
             day=date(2026, 8, 19),
             half_days=2,
