@@ -21,11 +21,12 @@ from parcours.config import ConfigurationError
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
 
-#: Pages opened by a secret token (a calendar feed, an invitation or reset link): whoever
-#: reads the token in a log can act as its owner. tests/core/test_log.py checks that every
+#: Pages opened by a secret token (a calendar feed, an invitation or reset link, an
+#: attestation's verification link): whoever reads the token in a log can act as its owner,
+#: or learn that a person holds an attestation. tests/core/test_log.py checks that every
 #: route taking a ``token`` is covered.
 _SECRET_PATH = re.compile(
-    r"(?P<page>/(?:calendar|invitation|password/reset)/)[^/?#\s\"]+?(?P<end>\.ics)?"
+    r"(?P<page>/(?:calendar|invitation|password/reset|verifier)/)[^/?#\s\"]+?(?P<end>\.ics)?"
     r"(?=[/?#\s\"]|$)"
 )
 MASK = "***"

@@ -28,6 +28,10 @@ PUBLIC_ENDPOINTS = {
     "accounts.accept_invitation",  # the link carries a one-time signed token
     "accounts.reset_password",  # idem
     "agenda.calendar_feed",  # the address carries the feed's secret token
+    # The link printed on an attestation de fin de parcours (and its QR code): anyone it is
+    # shown to checks it exists and is unchanged. The token is 256 random bits; the page shows
+    # only the issue date, the programme and the SHA-256, and stores nothing.
+    "evaluation.verify_attestation",
 }
 
 
@@ -63,6 +67,7 @@ def test_every_url_value_is_loaded_or_used_by_the_view(app):
                 ("accounts.reset_password", "token"),
                 ("attendance.attestation", "user_id"),
                 ("attendance.participant_record", "user_id"),
+                ("evaluation.issue_attestation", "user_id"),
             }, f"{rule.endpoint}: <{argument}> is not loaded by the pipeline"
 
 
