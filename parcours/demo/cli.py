@@ -22,7 +22,9 @@ from parcours.curricula.loader import curriculum_files, load_file
 from parcours.demo import (
     competences,
     data,
+    data_past,
     evaluation_packs,
+    evaluation_past,
     evaluation_surveys,
     suivi_records,
     suivi_visits,
@@ -175,6 +177,16 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     evaluation_surveys.build(cohort, coordinator)
     # After the surveys, so that the mid-way packs hold S1's synthesis.
     evaluation_packs.build(cohort, coordinator)
+    # A promotion that has ended, for the final evaluation and the attestations to be seen.
+    committee_emails = {_email(local) for _name, local, _organisation in data.COMMITTEE}
+    past = evaluation_past.build(
+        coordinator, [u for u in users if u.email in committee_emails], password
+    )
+    evaluation_packs.build_final(past, coordinator)
+    # One of its catalyseurs stands for the rest (all share the password).
+    full_name, local = data_past.TERRITORIES[0][-1][0]
+    role = f"catalyseur·rice — promotion précédente ({past.start_date.year})"
+    accounts_list.append((role, _email(local), full_name))
     return cohort, accounts_list
 
 

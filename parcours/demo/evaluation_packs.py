@@ -30,12 +30,12 @@ READER = "bernard.lemoine"
 _EDITORIALS = {
     PackKind.LAUNCH: {
         "highlights": (
-            "Onze territoires sur les douze sollicités ont accepté de rejoindre le parcours, "
-            "dont quatre en binôme. Les bilatérales de lancement sont toutes planifiées."
+            "Douze territoires sur les treize sollicités ont accepté de rejoindre le parcours, "
+            "dont six en binôme. Les bilatérales de lancement sont toutes planifiées."
         ),
         "concerns": (
-            "Deux territoires ont décliné faute de disponibilité cette année ; le calendrier des "
-            "sessions devra ménager les périodes budgétaires des collectivités."
+            "Le Pays du Grand Briançonnais a décliné faute de disponibilité cette année ; le "
+            "calendrier des sessions devra ménager les périodes budgétaires des collectivités."
         ),
         "recommendations": (
             "Valider le référentiel de compétences proposé et l'échelle à quatre niveaux avant "
@@ -54,6 +54,23 @@ _EDITORIALS = {
         "recommendations": "",
     },
 }
+#: The past promotion's bilan, written for its final comité.
+_FINAL_EDITORIAL = {
+    "highlights": (
+        "Les douze territoires sont allés au bout du parcours ; les catalyseurs progressent "
+        "d'un niveau en moyenne entre T0 et la fin, surtout sur l'animation du dialogue "
+        "territorial et l'accompagnement de l'expérimentation."
+    ),
+    "concerns": (
+        "Le modèle socio-économique de l'ingénierie territoriale reste le domaine le moins "
+        "avancé ; plusieurs territoires n'ont pas encore de financement au-delà du parcours."
+    ),
+    "recommendations": (
+        "Déployer le parcours à plus grande échelle en gardant des cohortes de douze "
+        "territoires, et ajouter une session dédiée au modèle économique."
+    ),
+}
+
 #: What the coordinator added to the mid-way editorial before its version 2.
 _MIDWAY_RECOMMENDATIONS = (
     "Proposer des outils légers (trames d'une page) et un temps d'échange entre pairs "
@@ -89,6 +106,17 @@ def build(cohort: Cohort, coordinator: User) -> None:
         with freeze(at):
             operations.log_download(latest, variant, by=reader, now=at)
         at += timedelta(minutes=3)
+
+
+def build_final(cohort: Cohort, coordinator: User) -> None:
+    """Give a finished cohort its bilan pack, written and generated before its final comité."""
+    final = queries.meetings(cohort).get(PackKind.FINAL)
+    if final is None:
+        return
+    at = _working_hour(final, days_before=2)
+    with freeze(at):
+        _write(cohort, PackKind.FINAL, _FINAL_EDITORIAL, coordinator, at)
+        operations.generate_pack(cohort, PackKind.FINAL, by=coordinator, now=at)
 
 
 def _write(cohort: Cohort, kind: PackKind, parts: dict, coordinator: User, at: datetime) -> None:

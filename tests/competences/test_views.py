@@ -92,7 +92,7 @@ def test_the_page_shows_the_whole_referential_of_the_cohort(login_as, world):
 
 @pytest.mark.parametrize(
     ("role", "back"),
-    [("coordinator", ""), ("committee", ""), ("coach", "/my-territories"), ("admin", "")],
+    [("coordinator", ""), ("committee", "/comite"), ("coach", "/my-territories"), ("admin", "")],
 )
 def test_the_page_leads_back_to_where_each_role_starts(login_as, world, role, back):
     html = login_as(role).get(f"/cohorts/{world['cohort_a']}/referentiel").get_data(as_text=True)

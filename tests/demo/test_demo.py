@@ -14,6 +14,7 @@ from parcours.cohorts.models import Cohort, Membership, Territory
 from parcours.core.extensions import db
 from parcours.core.time import PARIS, freeze
 from tests.conftest import login, page_text
+from tests.demo import CURRENT, CURRENT_ID
 
 PASSWORD = "demo-password-for-tests"
 
@@ -27,7 +28,7 @@ def demo(app):
 
 def test_demo_builds_a_promotion_named_after_its_start_year(app, demo):
     with app.app_context():
-        cohort = db.session.scalar(select(Cohort))
+        cohort = db.session.scalar(CURRENT)
         year = cohort.start_date.year
         assert cohort.name == f"Co-construction territoriale — promotion {year}"
         statuses = Counter(t.status for t in cohort.territories)
@@ -38,22 +39,31 @@ def test_demo_builds_a_promotion_named_after_its_start_year(app, demo):
         assert {len(t.catalyseurs) for t in accepted} == {1, 2}  # binômes and singles
         assert all(t.coach_id for t in accepted)
         assert len({t.kind for t in accepted}) >= 8  # varied profiles
-        roles = Counter(db.session.scalars(select(Membership.role)))
+        roles = Counter(
+            db.session.scalars(select(Membership.role).where(Membership.cohort_id == cohort.id))
+        )
         # Plus a coach and a committee member invited who have not answered yet.
         assert roles["coordinator"] == 1 and roles["coach"] == 3 and roles["committee"] == 4
         assert db.session.scalar(select(func.count(User.id)).where(User.is_admin)) == 1
         emails = db.session.scalars(select(User.email)).all()
         assert all(email.endswith("@" + DEMO_EMAIL_DOMAIN) for email in emails)
         # Everyone else joined: the cohort shows each person's own name.
-        members = db.session.scalars(select(Membership)).all()
+        members = db.session.scalars(
+            select(Membership).where(Membership.cohort_id == cohort.id)
+        ).all()
         waiting = [m for m in members if not m.user.has_password]
         assert sorted(m.invited_name for m in waiting) == ["Mathilde Garnier", "Romain Chevalier"]
         assert not any(m.accepted for m in waiting)
         joined = [m for m in members if m.user.has_password]
         assert all(m.accepted and m.shown_name == m.user.full_name for m in joined)
     # One line per account one can log into, with its role and e-mail, and the password once.
+    # (The past promotion's catalyseurs are not all listed: one of them stands for the rest.)
     account_lines = [line for line in demo.splitlines() if DEMO_EMAIL_DOMAIN in line]
-    assert len(account_lines) == len(emails) - len(waiting)
+    printed = {word for line in account_lines for word in line.split() if "@" in word}
+    assert {m.user.email for m in joined} | {f"admin@{DEMO_EMAIL_DOMAIN}"} < printed
+    # Beyond the members: the admin, the committee member removed, a past catalyseur.
+    assert len(printed - {m.user.email for m in joined}) == 3
+    assert any("promotion précédente" in line for line in account_lines)
     assert any(line.strip().startswith("coordinatrice") for line in account_lines)
     assert f"Mot de passe de tous les comptes : {PASSWORD}" in demo
     assert "fictive" in demo
@@ -63,8 +73,9 @@ def test_demo_can_be_run_again(app, demo):
     again = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
     assert again.exit_code == 0, again.output
     with app.app_context():
-        assert db.session.scalar(select(func.count(Cohort.id))) == 1
-        assert db.session.scalar(select(func.count(Territory.id))) == 13
+        # The promotion in progress (12 territories and a refusal) and the past one (12).
+        assert db.session.scalar(select(func.count(Cohort.id))) == 2
+        assert db.session.scalar(select(func.count(Territory.id))) == 13 + 12
 
 
 def test_demo_refuses_a_database_with_real_accounts(app, create_user):
@@ -158,7 +169,9 @@ def test_the_demo_admin_sees_people_and_programmes_with_a_pending_and_an_expired
 ):
     admin = app.test_client()
     login(admin, f"admin@{DEMO_EMAIL_DOMAIN}", PASSWORD)
-    people = admin.get("/admin/users").get_data(as_text=True)
+    people = "".join(  # more than one page of people, with the past promotion's
+        admin.get(f"/admin/users?page={page}").get_data(as_text=True) for page in (1, 2)
+    )
     states = re.findall(r"invitation (en attente|expirée)</span>", people)
     assert Counter(states) == {"en attente": 1, "expirée": 1}
     assert "Mathilde Garnier" in people and "Romain Chevalier" in people
@@ -168,7 +181,7 @@ def test_the_demo_admin_sees_people_and_programmes_with_a_pending_and_an_expired
     coordinator = app.test_client()
     login(coordinator, f"coordination@{DEMO_EMAIL_DOMAIN}", PASSWORD)
     with app.app_context():
-        cohort_id = db.session.scalar(select(Cohort.id))
+        cohort_id = db.session.scalar(CURRENT_ID)
     members = coordinator.get(f"/cohorts/{cohort_id}/members").get_data(as_text=True)
     assert "invitation expirée" in members and "invitation en attente" in members
     assert coordinator.get("/cohorts/new").status_code == 200  # allowed by the administrator
@@ -180,7 +193,10 @@ def test_demo_sessions_have_venues_a_programme_and_past_attendance(app, demo):
     from parcours.core.time import now_utc
 
     with app.app_context():
-        sessions = db.session.scalars(select(Event).where(Event.kind == "session")).all()
+        cohort_id = db.session.scalar(CURRENT_ID)
+        sessions = db.session.scalars(
+            select(Event).where(Event.kind == "session", Event.cohort_id == cohort_id)
+        ).all()
         assert all(s.venue_name and s.venue_address for s in sessions)
         s1 = next(s for s in sessions if s.code == "S1")
         assert len(s1.items) >= 5 and s1.speaker_list
@@ -264,8 +280,8 @@ def test_whatever_the_day_the_demo_is_in_the_middle_of_its_programme(app, moment
 
     output = _build_demo_at(app, moment)
     with app.app_context():
-        cohort = db.session.scalar(select(Cohort))
-        events = db.session.scalars(select(Event)).all()
+        cohort = db.session.scalar(CURRENT)
+        events = db.session.scalars(select(Event).where(Event.cohort_id == cohort.id)).all()
         shared = {e.code: e for e in events if e.territory_id is None}
         for code in ("S1", "S2"):
             assert shared[code].ends_at < moment, code
@@ -276,7 +292,13 @@ def test_whatever_the_day_the_demo_is_in_the_middle_of_its_programme(app, moment
         assert shared["COMITE3"].starts_at > moment
         # Attendance is recorded for the sessions already held, and only for them, and for
         # the evening workshop three weeks after S1 (its half-day is « soir »).
-        attended = set(db.session.scalars(select(Attendance.event_id).distinct()))
+        attended = set(
+            db.session.scalars(
+                select(Attendance.event_id)
+                .where(Attendance.event_id.in_([e.id for e in events]))
+                .distinct()
+            )
+        )
         assert attended == {shared["S1"].id, shared["S2"].id, shared["SOIR1"].id}
         evening = select(Attendance.half).where(Attendance.event_id == shared["SOIR1"].id)
         assert set(db.session.scalars(evening)) == {"ev"}
@@ -306,7 +328,7 @@ def _snapshot(app) -> dict:
     from parcours.attendance.models import Attendance
 
     with app.app_context():
-        cohort = db.session.scalar(select(Cohort))
+        cohort = db.session.scalar(CURRENT)
         events = db.session.execute(
             select(Event.code, Territory.name, Event.starts_at, Event.ends_at, Event.venue_name)
             .outerjoin(Territory, Event.territory_id == Territory.id)
@@ -366,7 +388,7 @@ def test_the_demo_coordinator_reaches_the_planning_of_each_territory_meeting(app
     from parcours.cohorts.models import TerritoryStatus
 
     with app.app_context():
-        cohort = db.session.scalar(select(Cohort))
+        cohort = db.session.scalar(CURRENT)
         accepted = db.session.scalars(
             select(Territory.name).where(
                 Territory.cohort_id == cohort.id, Territory.status == TerritoryStatus.ACCEPTED
@@ -397,7 +419,7 @@ def test_the_demo_sessions_held_have_their_signed_sheets(app, demo):
             .join(StoredFile, StoredFile.id == SignedSheet.file_id)
             .order_by(SignedSheet.id)
         ).all()
-        cohort_id = db.session.scalar(select(Cohort.id))
+        cohort_id = db.session.scalar(CURRENT_ID)
         s1 = db.session.scalar(select(Event.id).where(Event.code == "S1"))
     assert [(code, kind, removed is not None) for code, _name, kind, removed in rows] == [
         ("S1", "image/png", True),  # a blurred photo, removed and kept in the history

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, select
 
 from parcours.accounts.models import User
-from parcours.cohorts.models import Cohort
 from parcours.competences import operations as ops
 from parcours.competences.models import (
     Assessment,
@@ -19,6 +18,7 @@ from parcours.competences.models import (
 from parcours.competences.queries import is_current
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
+from tests.demo import CURRENT
 
 PASSWORD = "demo-password-for-tests"
 
@@ -28,7 +28,7 @@ def demo(app):
     result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
     with app.test_request_context():
-        cohort = db.session.scalar(select(Cohort))
+        cohort = db.session.scalar(CURRENT)
         campaigns = {
             c.moment_code: c
             for c in db.session.scalars(
@@ -146,4 +146,5 @@ def test_the_demo_builds_again_over_its_submitted_answers(app):
         result = runner.invoke(args=["demo", "--password", PASSWORD])
         assert result.exit_code == 0, result.output
     with app.app_context():
-        assert db.session.scalar(select(func.count(AssessmentCampaign.id))) == 2
+        # The promotion in progress has opened T0 and MID; the past one, all three.
+        assert db.session.scalar(select(func.count(AssessmentCampaign.id))) == 2 + 3

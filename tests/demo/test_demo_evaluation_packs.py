@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from parcours.accounts.models import User
-from parcours.cohorts.models import Cohort
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.evaluation.models import CommitteePack, PackDownload, PackEditorial
 from tests.conftest import login, page_text
+from tests.demo import CURRENT
 
 PASSWORD = "demo-password-for-tests"
 
@@ -20,7 +20,7 @@ def demo(app):
     result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
     with app.test_request_context():
-        cohort = db.session.scalar(select(Cohort))
+        cohort = db.session.scalar(CURRENT)
         yield cohort
 
 
@@ -30,7 +30,9 @@ def _email(local):
 
 def test_the_demo_has_a_launch_pack_and_two_mid_way_versions(demo):
     packs = db.session.scalars(
-        select(CommitteePack).order_by(CommitteePack.kind, CommitteePack.number)
+        select(CommitteePack)
+        .where(CommitteePack.cohort_id == demo.id)
+        .order_by(CommitteePack.kind, CommitteePack.number)
     ).all()
     assert [(p.kind, p.number) for p in packs] == [("launch", 1), ("midway", 1), ("midway", 2)]
     launch, first, second = packs
@@ -38,7 +40,11 @@ def test_the_demo_has_a_launch_pack_and_two_mid_way_versions(demo):
     assert all(p.sha256 == hashlib.sha256(p.pdf).hexdigest() for p in packs)
     assert second.snapshot["editorial"]["recommendations"]
     assert not first.snapshot["editorial"]["recommendations"]
-    editorials = db.session.scalars(select(PackEditorial.kind).order_by(PackEditorial.kind))
+    editorials = db.session.scalars(
+        select(PackEditorial.kind)
+        .where(PackEditorial.cohort_id == demo.id)
+        .order_by(PackEditorial.kind)
+    )
     assert editorials.all() == ["launch", "midway"]
 
 

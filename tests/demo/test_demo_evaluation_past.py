@@ -1,23 +1,20 @@
 """The demo's past promotion: finished, its final evaluation answered, its attestations issued.
 
-The demo command is run as it will be wired: ``cli.build`` followed by
-``evaluation_past.build(coordinator, committee_users, password)``.
+The demo command builds it after the promotion in progress.
 """
 
-import time
 from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
 
-from parcours.accounts.models import User
 from parcours.agenda.models import Event
 from parcours.attendance.models import Attendance
 from parcours.cohorts.models import Cohort, Membership, Role
 from parcours.competences.models import Assessment, AssessmentCampaign
 from parcours.core.extensions import db
 from parcours.core.time import PARIS, now_utc
-from parcours.demo import cli, data, evaluation_past
+from parcours.demo import cli, data
 from parcours.evaluation.models import FinalAttestation, Survey, SurveyAnswer, SurveyResponse
 from tests.conftest import login, page_text
 from tests.pdfs import read_pdf
@@ -25,32 +22,10 @@ from tests.pdfs import read_pdf
 PASSWORD = "demo-password-for-tests"
 
 
-def _with_past_promotion(password: str):
-    cohort, accounts_list = ORIGINAL_BUILD(password)
-    coordinator = db.session.scalar(
-        select(User).where(User.email == cli._email(data.COORDINATOR[1]))
-    )
-    committee_users = [
-        db.session.scalar(select(User).where(User.email == cli._email(local)))
-        for _name, local, _organisation in data.COMMITTEE
-    ]
-    started = time.perf_counter()
-    evaluation_past.build(coordinator, committee_users, password)
-    TIMINGS.append(time.perf_counter() - started)
-    return cohort, accounts_list
-
-
-ORIGINAL_BUILD = cli.build
-TIMINGS: list[float] = []
-
-
 @pytest.fixture
-def demo(app, monkeypatch):
-    monkeypatch.setattr(cli, "build", _with_past_promotion)
-    started = time.perf_counter()
+def demo(app):
     result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
-    print(f"demo: {time.perf_counter() - started:.2f} s, past promotion {TIMINGS[-1]:.2f} s")
     return result.output
 
 
@@ -148,3 +123,23 @@ def test_the_demo_builds_again_over_its_kept_attestations(app, demo):
     with app.app_context():
         assert db.session.scalar(select(func.count(Cohort.id))) == 2
         assert db.session.scalar(select(func.count(FinalAttestation.id))) == 18
+
+
+def test_the_past_promotion_has_its_bilan_pack_for_the_committee(app, demo):
+    from parcours.evaluation.models import CommitteePack
+
+    with app.app_context():
+        past = _past(app)
+        packs = db.session.scalars(
+            select(CommitteePack).where(CommitteePack.cohort_id == past.id)
+        ).all()
+        assert [(p.kind, p.number) for p in packs] == [("final", 1)]
+        pack = packs[0]
+        assert pack.snapshot["editorial"]["recommendations"].startswith("Déployer")
+        assert pack.generated_at < now_utc()
+        _reader, text = read_pdf(pack.pdf)
+        assert "Gwenaëlle Le Bihan" in text  # the full version names the catalyseurs
+    member = app.test_client()
+    login(member, cli._email(data.COMMITTEE[0][1]), PASSWORD)
+    space = page_text(member.get(f"/cohorts/{past.id}/comite"))
+    assert pack.sha256 in space

@@ -11,6 +11,7 @@ from parcours.core.extensions import db
 from parcours.suivi.actions.queries import local_today
 from parcours.suivi.models import JournalEntry, Tag
 from tests.conftest import login, page_text
+from tests.demo import CURRENT_ID
 
 PASSWORD = "demo-password-for-tests"
 
@@ -20,7 +21,7 @@ def demo(app):
     result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        return db.session.scalar(select(Cohort.id))
+        return db.session.scalar(CURRENT_ID)
 
 
 def test_the_demo_has_entries_of_several_territories_across_the_months(app, demo):

@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import select
 
-from parcours.cohorts.models import Cohort
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.evaluation.models import Survey, SurveyInvitation, SurveyResponse
 from parcours.evaluation.surveys.results import survey_results
 from tests.conftest import login, page_text
+from tests.demo import CURRENT
 
 PASSWORD = "demo-password-for-tests"
 CAMILLE = "camille.martin@demo.parcours.example"
@@ -21,7 +21,7 @@ def demo(app):
     with app.test_request_context():
         from parcours.agenda.models import Event
 
-        cohort = db.session.scalar(select(Cohort))
+        cohort = db.session.scalar(CURRENT)
         built = dict(
             db.session.execute(
                 select(Event.code, Survey).join(Survey, Survey.event_id == Event.id)
