@@ -1,4 +1,4 @@
-"""Time a Comité d'orientation pack of the demo cohort: gathering, rendering, the sheets.
+"""Time the Comité d'orientation packs of the demo's promotions: gathering, rendering, sheets.
 
 Run by hand from the repository root (pytest does not collect it):
 
@@ -7,19 +7,25 @@ Run by hand from the repository root (pytest does not collect it):
 
 It fills a temporary SQLite database (or the PostgreSQL database given, whose name must hold
 "bench": it is emptied) with the demo through ``flask demo`` itself: 12 accepted territories,
-their attendance, suivi, dynamics and self-assessments. For each kind of pack (launch, mid-way,
-final) it prints the SQL statements of ``gather``, and the median over ``--runs`` of the time to
-gather, to render the full and the pseudonymised PDF (after one warm-up, fonts loaded), and to
-build the « données du rapport » sheets, with the page count and size; renders of 300 ms or
-more are flagged. ``--out DIR`` writes the final pack's two PDFs there.
+their attendance, suivi, dynamics and self-assessments, in the promotion in progress (« en
+cours ») and in the past one (« passée »: ended, every self-assessment moment and the final
+evaluation answered, so its final pack is the full one). For each promotion and each kind of
+pack (launch, mid-way, final) it prints the SQL statements of ``gather``, and the median over
+``--runs`` of the time to gather, to render the full and the pseudonymised PDF (after one
+warm-up, fonts loaded), and to build the « données du rapport » sheets, with the page count and
+size; renders of 300 ms or more are flagged. ``--out DIR`` writes the past promotion's final
+pack, both PDFs, there.
 """
 
 import argparse
+import itertools
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -65,28 +71,33 @@ def main() -> None:
         app = create_app(app_config(engine_url(args.database_url, folder)))
         fresh_schema(app)
         started = time.perf_counter()
-        cohort_id = build_demo(app)
+        build_demo(app)
         print(f"demo built in {time.perf_counter() - started:.1f} s")
         rows = []
         with app.test_request_context():
-            print(f"database: {db.engine.dialect.name}, the demo (cohort {cohort_id})")
-            cohort = db.session.get(Cohort, cohort_id)
-            codes = assign_codes(cohort)
+            print(f"database: {db.engine.dialect.name}")
+            promotions = db.session.scalars(select(Cohort).order_by(Cohort.start_date.desc()))
             now = now_utc()
-            for kind in PackKind:
+            for (label, cohort), kind in itertools.product(
+                zip(("en cours", "passée"), promotions.all(), strict=True), PackKind
+            ):
+                codes = assign_codes(cohort)
                 log = StatementLog(db.engine)
                 with log:
                     gather(cohort, kind, now=now)
-                gather_ms, data = _median_ms(lambda k=kind: gather(cohort, k, now=now), args.runs)
+                gather_ms, data = _median_ms(
+                    lambda c=cohort, k=kind: gather(c, k, now=now), args.runs
+                )
                 full_ms, full = _median_ms(lambda d=data: render(d, pseudonymised=False), args.runs)
                 pseudo_ms, pseudo = _median_ms(
-                    lambda d=data: render(d, pseudonymised=True, codes=codes), args.runs
+                    lambda d=data, c=codes: render(d, pseudonymised=True, codes=c), args.runs
                 )
                 snapshot = data.snapshot()
                 sheets_ms, _sheets = _median_ms(lambda s=snapshot: sheets(s), args.runs)
                 flag = " !" if max(full_ms, pseudo_ms) >= TARGET_MS else ""
                 rows.append(
                     [
+                        label,
                         kind.value,
                         len(data.territory_pages),
                         len(log.statements),
@@ -98,13 +109,14 @@ def main() -> None:
                         f"{len(full.pdf) // 1024} / {len(pseudo.pdf) // 1024}",
                     ]
                 )
-                if args.out and kind == PackKind.FINAL:
+                if args.out and kind == PackKind.FINAL and label == "passée":
                     args.out.mkdir(parents=True, exist_ok=True)
                     (args.out / "pack-final.pdf").write_bytes(full.pdf)
                     (args.out / "pack-final-pseudonymised.pdf").write_bytes(pseudo.pdf)
         print()
         print_table(
             [
+                "promotion",
                 "pack",
                 "territories",
                 "SQL",
@@ -116,7 +128,7 @@ def main() -> None:
                 "KiB",
             ],
             rows,
-            right={1, 2, 3, 4, 5, 6, 7, 8},
+            right={2, 3, 4, 5, 6, 7, 8, 9},
         )
         print(f"\nmedian of {args.runs} runs; ! marks a render of {TARGET_MS} ms or more")
 

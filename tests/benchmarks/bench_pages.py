@@ -119,7 +119,8 @@ def build_demo(app) -> int:
     if result.exit_code != 0:
         raise BenchError(f"flask demo failed:\n{result.output}") from result.exception
     with app.app_context():
-        return db.session.scalar(select(Cohort.id))  # the demo builds one cohort
+        # The promotion in progress: the latest to start (the other one has ended).
+        return db.session.scalar(select(Cohort.id).order_by(Cohort.start_date.desc()).limit(1))
 
 
 def count_queries(
