@@ -16,6 +16,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, Union
 
+from parcours.cohorts.models import MAX_CATALYSEURS_PER_TERRITORY
 from parcours.curricula.schema import PackKind
 
 # -- The composition of the cohort ------------------------------------------------------------
@@ -39,7 +40,7 @@ class TerritoryInfo:
 
     @property
     def is_binome(self) -> bool:
-        return len(self.catalyseurs) >= 2
+        return len(self.catalyseurs) == MAX_CATALYSEURS_PER_TERRITORY
 
     @property
     def accepted(self) -> bool:

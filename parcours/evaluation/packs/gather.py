@@ -283,20 +283,16 @@ def _competences(cohort: Cohort, kind: PackKind, accepted) -> tuple[Competences,
         stagnant=change.stagnant,
     )
     covered = {m.code for m in order}
-    selves = progression.domain_levels(cohort, Viewpoint.SELF)
     consensus = progression.domain_levels(cohort, Viewpoint.CONSENSUS)
     levels = {}
     for row in accepted:
-        if len(row.catalyseurs) >= 2:
+        if row.is_binome:
             source, people = Viewpoint.CONSENSUS, len(row.catalyseurs)
             subject = subject_of(source, territory_id=row.id, participant_id=None)
             series = progression.series_of(consensus, subject)
-        elif row.catalyseurs:
-            source, people = Viewpoint.SELF, 1
-            user_id = row.catalyseurs[0].user.id
-            subject = subject_of(source, territory_id=row.id, participant_id=user_id)
-            series = progression.series_of(selves, subject)
         else:
+            # A lone catalyseur's levels are that person's own answer, which the committee
+            # never reads (competences/permissions.py); the page says so.
             continue
         levels[row.id] = TerritoryLevels(
             source=source.value,

@@ -198,7 +198,7 @@ class _Writer:
         for key, title in self.parts():
             story.append(pdf.contents_line(title, key))
             if key == "territories":
-                for page in data.territory_pages:
+                for page in self.territory_pages():
                     territory = data.territory(page.territory_id)
                     story.append(pdf.contents_line(self.name(territory), _territory_key(page), 1))
         return story
@@ -660,8 +660,12 @@ class _Writer:
             if testimony.territory_id is not None
             else None
         )
+        if self.pseudo:
+            # Not even the code: a testimony's words may name its place, and the code would
+            # then unmask that territory's whole page.
+            return ""
         where = self.name(territory) if territory else ""
-        if self.pseudo or testimony.consent != "named" or not testimony.author:
+        if testimony.consent != "named" or not testimony.author:
             return where
         return f"{testimony.author} — {where}" if where else testimony.author
 
@@ -690,15 +694,20 @@ class _Writer:
             story += [pdf.paragraph(p, "body") for p in paragraphs] or [self.no_data()]
         return story
 
+    def territory_pages(self) -> list:
+        """The territories' pages in reading order: by name, or by code when pseudonymised (an
+        order by name would tell which code is which territory)."""
+        pages = self.data.territory_pages
+        if self.pseudo:
+            return sorted(pages, key=lambda p: self.codes[p.territory_id])
+        return list(pages)
+
     def territories(self) -> list:
         data = self.data
         if not data.territory_pages:
             return [self.no_data()]
         story = []
-        pages = data.territory_pages
-        if self.pseudo:
-            pages = sorted(pages, key=lambda p: self.codes[p.territory_id])
-        for index, page in enumerate(pages):
+        for index, page in enumerate(self.territory_pages()):
             if index:
                 story.append(PageBreak())
             story += self.territory_page(page)
@@ -754,18 +763,31 @@ class _Writer:
             )
         story += self.territory_levels(page)
         story += self.territory_dynamics(page.territory_id)
-        testimonies = data.testimonies_of(page.territory_id)
+        # Pseudonymised, testimonies stay in their own part, tied to no territory (see signature).
+        testimonies = () if self.pseudo else data.testimonies_of(page.territory_id)
         if testimonies:
             story.append(pdf.paragraph(_("Témoignage"), "heading"))
             for testimony in testimonies:
                 story.append(pdf.paragraph(f"« {testimony.text} »", "body"))
-                if not self.pseudo and testimony.consent == "named" and testimony.author:
+                if testimony.consent == "named" and testimony.author:
                     story.append(pdf.paragraph(testimony.author, "muted"))
         return story
 
     def territory_levels(self, page) -> list:
         levels = page.levels
         title = _("Niveau par domaine")
+        territory = self.data.territory(page.territory_id)
+        if levels is None and not territory.is_binome and territory.catalyseurs:
+            return [
+                pdf.paragraph(title, "heading"),
+                pdf.paragraph(
+                    _(
+                        "Non publié : les niveaux d'un·e catalyseur·rice seul·e sont sa propre "
+                        "réponse, que le comité ne lit pas."
+                    ),
+                    "muted",
+                ),
+            ]
         if levels is None or not levels.levels:
             return [pdf.paragraph(title, "heading"), self.no_data()]
         if self.pseudo and levels.people < self.k:
@@ -889,9 +911,9 @@ def _people(territory: TerritoryInfo) -> str:
 
 
 def _binome(territory: TerritoryInfo) -> str:
-    count = len(territory.catalyseurs)
-    if count >= 2:
+    if territory.is_binome:
         return _("binôme")
+    count = len(territory.catalyseurs)
     return ngettext("%(num)d catalyseur·rice", "%(num)d catalyseur·rices", count)
 
 

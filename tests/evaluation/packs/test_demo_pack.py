@@ -15,6 +15,7 @@ from parcours.evaluation.packs.codes import assign_codes
 from parcours.evaluation.packs.export import sheets
 from parcours.evaluation.packs.gather import PackData, gather
 from parcours.evaluation.packs.render import render
+from tests.demo import CURRENT
 from tests.pdfs import read_pdf
 
 PASSWORD = "demo-password-for-tests"
@@ -25,7 +26,7 @@ def demo(app):
     result = app.test_cli_runner().invoke(args=["demo", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
     with app.test_request_context():
-        yield db.session.scalar(select(Cohort))
+        yield db.session.scalar(CURRENT)
 
 
 def test_the_demo_pack_reconciles_and_names_no_one_when_pseudonymised(demo, query_counter):
@@ -81,3 +82,34 @@ def test_the_demo_pack_reconciles_and_names_no_one_when_pseudonymised(demo, quer
         small = gather(cohort, PackKind.FINAL, now=now)
     assert len(small.territory_pages) == 1
     assert query_counter.count == queries
+
+
+def test_the_committee_never_reads_a_lone_catalyseurs_levels(demo):
+    past = db.session.scalars(select(Cohort).order_by(Cohort.start_date)).first()
+    data = gather(past, PackKind.FINAL, now=now_utc())
+    territories = {t.id: t for t in data.composition.territories}
+    binomes = [p for p in data.territory_pages if territories[p.territory_id].is_binome]
+    alone = [p for p in data.territory_pages if not territories[p.territory_id].is_binome]
+    assert binomes and alone
+    assert all(p.levels is None for p in alone)
+    assert any(p.levels is not None and p.levels.source == "consensus" for p in binomes)
+    _reader, text = read_pdf(render(data, pseudonymised=False).pdf)
+    assert text.count("Non publié : les niveaux d'un·e catalyseur·rice seul·e") == len(alone)
+
+
+def test_the_pseudonymised_pack_orders_territories_by_code_and_ties_no_testimony_to_one(demo):
+    past = db.session.scalars(select(Cohort).order_by(Cohort.start_date)).first()
+    data = gather(past, PackKind.FINAL, now=now_utc())
+    assert data.testimonies  # the past promotion's final evaluation has some
+    codes = assign_codes(past)
+    reader, text = read_pdf(render(data, pseudonymised=True, codes=codes).pdf)
+    contents = " ".join(reader.pages[0].extract_text().split())
+    listed = re.findall(r"\bT\d\d\b", contents)
+    # By name, the order would tell which code is which territory.
+    assert listed == sorted(codes.values())
+    assert not re.search(r"» T\d\d\b", text)  # no testimony signed with a code
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    starts = re.compile(r"(Les territoires, un par un Données au \S+ )?T\d\d ")
+    territory_pages = [page for page in pages if starts.match(page)]
+    assert len(territory_pages) == len(codes)
+    assert not any("Témoignage" in page for page in territory_pages)
