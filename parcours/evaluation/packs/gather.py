@@ -358,13 +358,16 @@ def _surveys(cohort: Cohort, kind: PackKind, now: datetime):
         select(Survey.id)
         .outerjoin(Event, Event.id == Survey.event_id)
         .where(
-            Survey.cohort_id == cohort.id, Survey.opened_at.is_not(None), Survey.opened_at <= now
+            Survey.cohort_id == cohort.id,
+            Survey.opened_at.is_not(None),
+            Survey.opened_at <= now,
+            results.readable_clause(now),
         )
         .order_by(Survey.kind.desc(), Event.starts_at, Survey.id)
     ).all()
     if not ids:
         return (), ()
-    found = results.survey_results(ids)
+    found = results.survey_results(ids, now=now)
     syntheses = tuple(
         SurveySynthesis(
             id=result.survey_id,

@@ -2,7 +2,8 @@
 
 Anonymous surveys: no respondent, no territory, no time, no id, and rows sorted by their
 content, never by the order they were written in (that would tell who answered when); no
-file at all below MIN_ANONYMOUS_ANSWERS responses (results.py hides the same figures).
+file at all below MIN_ANONYMOUS_ANSWERS responses nor while it is open, and no column for a
+question the results hide (results.py decides both).
 Identified surveys: the respondent, their territory and when they sent, sorted by name.
 """
 
@@ -26,7 +27,7 @@ from parcours.evaluation.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from parcours.evaluation.surveys.results import submitted_clause
+from parcours.evaluation.surveys.results import submitted_clause, survey_results
 
 
 class ExportRefused(ValueError):
@@ -78,6 +79,14 @@ def answer_table(survey: Survey) -> AnswerTable:
         found = db.session.execute(statement).all()
     else:
         found = [(response, None, None) for response in db.session.scalars(statement)]
+    result = survey_results([survey.id])[survey.id]
+    if result.waiting:
+        raise ExportRefused(
+            _(
+                "Ce questionnaire anonyme est encore ouvert : ses réponses s'exportent à sa "
+                "clôture, pour qu'aucune ne puisse être isolée entre deux exports."
+            )
+        )
     if survey.anonymous and len(found) < MIN_ANONYMOUS_ANSWERS:
         raise ExportRefused(
             _(
@@ -86,6 +95,10 @@ def answer_table(survey: Survey) -> AnswerTable:
                 count=MIN_ANONYMOUS_ANSWERS,
             )
         )
+    # The questions the results hide (fewer than 5 answers in an anonymous survey) are left
+    # out: with the row's other answers, their few cells would point to their authors.
+    hidden = {q.question_id for q in result.questions if q.hidden}
+    questions = [q for q in questions if q.id not in hidden]
     header: list[str] = []
     if not survey.anonymous:
         header += [_("Répondant·e"), _("Territoire"), _("Envoyé le")]

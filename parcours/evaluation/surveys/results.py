@@ -19,12 +19,14 @@ gives it, and only with its author's consent.
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from parcours.accounts.models import User
 from parcours.core.extensions import db
+from parcours.core.time import now_utc
 from parcours.curricula.schema import QuestionKind, SurveyKind
 from parcours.evaluation.models import (
     MIN_ANONYMOUS_ANSWERS,
@@ -73,9 +75,11 @@ class SurveyResult:
     event_id: int | None
     invited: int
     responses: int
-    #: An anonymous survey with fewer than MIN_ANONYMOUS_ANSWERS responses.
+    #: An anonymous survey with fewer than MIN_ANONYMOUS_ANSWERS responses, or still open.
     hidden: bool
     questions: tuple[QuestionResult, ...]
+    #: An anonymous survey still open: its figures wait for its closing (see readable_clause).
+    waiting: bool = False
 
     @property
     def rate(self) -> float | None:
@@ -105,8 +109,35 @@ def submitted_clause():
     return or_(SurveyResponse.submitted_at.is_not(None), SurveyResponse.survey_id.in_(anonymous))
 
 
-def survey_results(survey_ids: Sequence[int]) -> dict[int, SurveyResult]:
+def readable_clause(now: datetime):
+    """Return the SQL condition on Survey for « its results may be read at ``now`` ».
+
+    An anonymous survey's results wait for its closing: read while it is open, two readings a
+    few minutes apart would isolate the one answer sent in between, and that person may have
+    said they just answered. Named surveys are read as the answers come. The same rule as
+    :func:`is_readable`.
+    """
+    return or_(
+        Survey.anonymous.is_(False),
+        Survey.closed_at <= now,
+        Survey.closes_at <= now,
+    )
+
+
+def is_readable(*, anonymous: bool, opened_at, closes_at, closed_at, now: datetime) -> bool:
+    """Tell whether a survey's results may be read at ``now`` (see :func:`readable_clause`)."""
+    if not anonymous:
+        return True
+    return opened_at is not None and (
+        (closed_at is not None and closed_at <= now) or (closes_at is not None and closes_at <= now)
+    )
+
+
+def survey_results(
+    survey_ids: Sequence[int], *, now: datetime | None = None
+) -> dict[int, SurveyResult]:
     """Return the results of ``survey_ids`` by id (unknown ids left out), in 3 queries."""
+    now = now or now_utc()
     ids = list(dict.fromkeys(survey_ids))
     if not ids:
         return {}
@@ -129,6 +160,9 @@ def survey_results(survey_ids: Sequence[int]) -> dict[int, SurveyResult]:
             Survey.kind,
             Survey.anonymous,
             Survey.event_id,
+            Survey.opened_at,
+            Survey.closes_at,
+            Survey.closed_at,
             invited.label("invited"),
             responses.label("responses"),
         ).where(Survey.id.in_(ids))
@@ -158,7 +192,14 @@ def survey_results(survey_ids: Sequence[int]) -> dict[int, SurveyResult]:
 
     results = {}
     for survey in surveys:
-        hidden = survey.anonymous and survey.responses < MIN_ANONYMOUS_ANSWERS
+        waiting = not is_readable(
+            anonymous=survey.anonymous,
+            opened_at=survey.opened_at,
+            closes_at=survey.closes_at,
+            closed_at=survey.closed_at,
+            now=now,
+        )
+        hidden = waiting or (survey.anonymous and survey.responses < MIN_ANONYMOUS_ANSWERS)
         results[survey.id] = SurveyResult(
             survey_id=survey.id,
             title=survey.title,
@@ -168,6 +209,7 @@ def survey_results(survey_ids: Sequence[int]) -> dict[int, SurveyResult]:
             invited=survey.invited,
             responses=survey.responses,
             hidden=hidden,
+            waiting=waiting,
             questions=tuple(
                 _question_result(q, answers_of[q.id], anonymous=survey.anonymous, hidden=hidden)
                 for q in questions_of[survey.id]

@@ -36,3 +36,19 @@ def test_a_snapshot_reads_back_to_the_same_data(app, world):
     assert json.loads(json.dumps(snapshot)) == snapshot
     assert PackData.from_snapshot(snapshot) == data
     assert PackData.from_snapshot(json.loads(json.dumps(snapshot))) == data
+
+
+def test_a_pack_leaves_out_an_anonymous_survey_until_it_closes(app, world):
+    from datetime import timedelta
+
+    from tests.evaluation.surveys.helpers import respond, session_survey
+
+    with app.test_request_context():
+        cohort = db.session.get(Cohort, world["cohort_a"])
+        survey = session_survey(world, [world["a1"], world["a1bis"], world["a2"]])
+        for point in (4, 3, 4, 2, 3):
+            respond(survey, {"SATISFACTION": point})
+        inside = survey.opened_at + timedelta(days=1)
+        assert gather(cohort, PackKind.MIDWAY, now=inside).surveys == ()
+        later = gather(cohort, PackKind.MIDWAY, now=survey.closes_at)
+    assert [s.id for s in later.surveys] == [survey.id]

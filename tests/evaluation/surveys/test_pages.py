@@ -398,3 +398,36 @@ def test_an_unknown_format_is_not_found(login_as, answered_s1):
         login_as("coordinator").get(f"/questionnaires/{answered_s1}/reponses.pdf").status_code
         == 404
     )
+
+
+@pytest.fixture
+def open_s1(app, world):
+    """S1's anonymous survey with 5 responses, still open; its id and a moment inside it."""
+
+    def build():
+        survey = session_survey(world)
+        for point in (4, 3, 4, 2, 3):
+            respond(survey, {"SATISFACTION": point, "GARDER": f"Réponse {point}"})
+        return survey.id, survey.opened_at + timedelta(days=1)
+
+    return _commit(app, build)
+
+
+def test_an_open_anonymous_survey_shows_and_exports_nothing_until_it_closes(app, login_as, open_s1):
+    survey_id, inside = open_s1
+    coordinator = login_as("coordinator")
+    with freeze(inside):
+        page = coordinator.get(f"/questionnaires/{survey_id}/resultats")
+        exported = coordinator.get(f"/questionnaires/{survey_id}/reponses.csv")
+    text = page_text(page)
+    assert page.status_code == 200
+    assert "ses résultats paraissent à sa clôture" in text
+    assert "Réponse 4" not in text and "<svg" not in page.get_data(as_text=True)
+    assert "reponses.csv" not in page.get_data(as_text=True)  # no link to a refused export
+    assert exported.status_code == 409 and "encore ouvert" in page_text(exported)
+    with app.app_context():
+        closes_at = db.session.get(Survey, survey_id).closes_at
+    with freeze(closes_at + timedelta(minutes=1)):
+        page = coordinator.get(f"/questionnaires/{survey_id}/resultats")
+        exported = coordinator.get(f"/questionnaires/{survey_id}/reponses.csv")
+    assert "Réponse 4" in page_text(page) and exported.status_code == 200

@@ -166,3 +166,20 @@ def test_results_take_a_constant_number_of_queries(ctx, world, query_counter):
     invitations = db.session.query(SurveyInvitation).filter_by(survey_id=first.id).count()
     assert found[first.id].invited == invitations == 3
     assert survey_results([]) == {} and survey_results([10_000]) == {}
+
+
+def test_an_anonymous_survey_waits_for_its_closing_a_named_one_does_not(ctx, world):
+    from datetime import timedelta
+
+    survey = session_survey(world)
+    for point in (4, 3, 4, 2, 3):
+        respond(survey, {"SATISFACTION": point})
+    inside = survey.opened_at + timedelta(days=1)
+    waiting = survey_results([survey.id], now=inside)[survey.id]
+    assert waiting.waiting and waiting.hidden and waiting.responses == 5
+    assert all(q.hidden and not q.counts for q in waiting.questions)
+    assert not survey_results([survey.id], now=survey.closes_at)[survey.id].waiting
+    survey.closed_at = inside  # closed early by a coordinator
+    assert not survey_results([survey.id], now=inside)[survey.id].waiting
+    final = helpers.final_survey(world)  # named: read as the answers come
+    assert not survey_results([final.id], now=final.opened_at)[final.id].waiting
