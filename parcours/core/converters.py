@@ -11,3 +11,11 @@ class BoundedIntegerConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def is_id(text: str) -> bool:
+    """Tell whether ``text`` (a form field) can name a row: ASCII digits, at most MAX_ID.
+
+    ``str.isdigit`` is not enough: « ² » is a digit that ``int`` refuses.
+    """
+    return text.isascii() and text.isdecimal() and int(text) <= MAX_ID

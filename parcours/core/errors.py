@@ -40,6 +40,22 @@ def render(code: int, message=None):
     ), code
 
 
+#: A form sent after its CSRF token expired (the session ended, or the page was left open).
+EXPIRED = _l("Le formulaire a expiré : réessayez.")
+
+
+def refused(message, *, back_url: str, status: int = 400):
+    """Return a refusal as a page, with its message and a way back.
+
+    What a POST that cannot be done answers: a browser follows no redirect from a 4xx
+    response, so flashing and redirecting with a 400 would show an empty page.
+    """
+    title, _default = MESSAGES.get(status, (_l("Erreur"), None))
+    return render_template(
+        "errors/error.html", code=status, title=title, message=message, back_url=back_url
+    ), status
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
 

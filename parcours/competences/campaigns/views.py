@@ -17,7 +17,7 @@ from parcours.competences.campaigns import sections as _sections  # noqa: F401  
 from parcours.competences.campaigns.forms import CloseForm, ExtendForm
 from parcours.competences.models import Assessment, AssessmentCampaign
 from parcours.competences.sections import campaign_blocks
-from parcours.core import conflicts
+from parcours.core import conflicts, errors
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import handles
@@ -67,15 +67,15 @@ def campaigns(cohort: Cohort):
 def open_campaign(cohort: Cohort, event: Event):
     """Open a moment's campaign now, before its date; every catalyseur is told by e-mail."""
     if not EmptyForm().validate_on_submit():
-        flash(_("Le formulaire a expiré : réessayez."), "error")
-        return redirect(url_for(".campaigns", cohort_id=cohort.id)), 400
+        return errors.refused(errors.EXPIRED, back_url=url_for(".campaigns", cohort_id=cohort.id))
     from parcours.competences import operations as ops
 
     try:
         campaign, opened = ops.open_campaign(event, by=current_user)
     except ops.CampaignRefused as error:
-        flash(str(error), "error")
-        return redirect(url_for(".campaigns", cohort_id=cohort.id)), 409
+        return errors.refused(
+            str(error), back_url=url_for(".campaigns", cohort_id=cohort.id), status=409
+        )
     if opened:
         flash(_("La campagne est ouverte ; les catalyseurs en sont avertis par e-mail."), "success")
     else:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from parcours.cohorts.models import Cohort
-from parcours.core import conflicts
+from parcours.core import conflicts, errors
 from parcours.core.downloads import file_response
 from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import handles
@@ -118,8 +118,9 @@ def generate_pack(cohort: Cohort, pack_kind: PackKind):
 def download_pack(pack: CommitteePack, variant: str):
     """Download a pack's PDF as it was generated; the download is logged."""
     if not EmptyForm().validate_on_submit():
-        flash(_("Le formulaire a expiré : réessayez."), "error")
-        return redirect(url_for(".committee", cohort_id=pack.cohort_id)), 400
+        return errors.refused(
+            errors.EXPIRED, back_url=url_for(".committee", cohort_id=pack.cohort_id)
+        )
     chosen = PackVariant(variant)
     operations.log_download(pack, chosen, by=current_user, now=now_utc())
     content = pack.pdf if chosen is PackVariant.FULL else pack.pseudonymised_pdf

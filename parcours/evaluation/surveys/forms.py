@@ -217,7 +217,8 @@ def _answer(question: SurveyQuestion, typed: TypedAnswer) -> AnswerInput | None:
         return None
     if kind == QuestionKind.SCALE:
         points = len(question.labels)
-        if not typed.value.isdigit() or not 1 <= int(typed.value) <= points:
+        value = typed.value
+        if not (value.isascii() and value.isdecimal()) or not 1 <= int(value) <= points:
             raise ValidationError(_("Choisissez un point de l'échelle proposée."))
         return AnswerInput(question.id, number=int(typed.value))
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):

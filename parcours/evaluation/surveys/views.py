@@ -14,6 +14,8 @@ from parcours.agenda.models import Event
 from parcours.cohorts.models import Cohort, Role
 from parcours.cohorts.permissions import membership, role_in
 from parcours.cohorts.queries import START_PAGES
+from parcours.core import errors
+from parcours.core.converters import is_id
 from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm
@@ -161,21 +163,21 @@ def _templates(cohort: Cohort):
 @handles(load={"cohort": Cohort}, allow=can.can_manage_surveys)
 def prepare_survey(cohort: Cohort):
     """Prepare a session's or the final survey in advance, so that questions can be added."""
-    back = redirect(url_for(".surveys", cohort_id=cohort.id))
+    back_url = url_for(".surveys", cohort_id=cohort.id)
     if not EmptyForm().validate_on_submit():
-        flash(_("Le formulaire a expiré : réessayez."), "error")
-        return back, 400
+        return errors.refused(errors.EXPIRED, back_url=back_url)
     template = _templates(cohort).get(request.form.get("template", ""))
     event = None
     raw_event = request.form.get("event", "")
     if raw_event:
-        event = db.session.get(Event, int(raw_event)) if raw_event.isdigit() else None
+        event = db.session.get(Event, int(raw_event)) if is_id(raw_event) else None
         if event is None or event.cohort_id != cohort.id or event.kind != EventKind.SESSION:
             event = None
             template = None
     if template is None or (template.kind == SurveyKind.SESSION) != (event is not None):
-        flash(_("Ce questionnaire n'existe pas pour cette cohorte."), "error")
-        return back, 400
+        return errors.refused(
+            _("Ce questionnaire n'existe pas pour cette cohorte."), back_url=back_url
+        )
     survey = ops.prepare_survey(cohort, template, event)
     flash(_("Le questionnaire est préparé : vous pouvez y ajouter des questions."), "success")
     return redirect(url_for(".survey", survey_id=survey.id))

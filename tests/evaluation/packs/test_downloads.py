@@ -111,4 +111,5 @@ def test_a_download_without_its_form_token_is_refused_and_not_logged(app, world,
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400
+    assert "Le formulaire a expiré" in response.get_data(as_text=True)
     assert db.session.scalars(select(PackDownload)).all() == []

@@ -169,7 +169,7 @@ def test_declining_where_it_is_not_offered_and_bad_values_are_refused(app, world
         page = client.get(f"/questionnaires/{survey_id}").get_data(as_text=True)
         ids = questions(app, survey_id)
         assert f'name="q-{ids["C1"][0]}-declined"' not in page
-        data = s1_answers(app, survey_id, **{"C1:declined": "y", "SATISFACTION": "9"})
+        data = s1_answers(app, survey_id, **{"C1:declined": "y", "SATISFACTION": "²"})
         data[f"q-{ids['FORMAT'][0]}"] = "peut-être"
         response = client.post(f"/questionnaires/{survey_id}", data=data)
         text = page_text(response)

@@ -126,9 +126,14 @@ def test_a_coordinator_prepares_a_session_survey_in_advance(app, login_as, world
         {"template": "NOPE"},
         {"template": "A_CHAUD", "event": "x"},
         {"template": "EVAL_FINALE", "event": str(event_id)},
+        {"template": "A_CHAUD", "event": "²"},  # a digit to isdigit(), not to int()
+        {"template": "A_CHAUD", "event": "99999999999999999999"},  # beyond any id
     ):
         refused = client.post(url, data=bad)
         assert refused.status_code == 400, bad
+        # A page that says why and leads back (a browser follows no redirect from a 400).
+        assert "Ce questionnaire n'existe pas pour cette cohorte." in page_text(refused)
+        assert f'href="/cohorts/{world["cohort_a"]}/questionnaires"' in refused.get_data(True)
 
 
 @pytest.mark.parametrize("role", ["committee", *REFUSED])
