@@ -8,6 +8,7 @@ are plain (name, header, rows) for ``core/spreadsheets.py`` to write as CSV or X
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from parcours.cohorts.models import CARRIER_TYPES, STATUS_LABELS, TERRITORY_KINDS, TerritoryStatus
 from parcours.evaluation.packs.data import PackData
@@ -50,7 +51,7 @@ def _territories(data: PackData) -> Sheet:
             str(STATUS_LABELS[TerritoryStatus(t.status)]),
             t.status_reason,
             len(t.catalyseurs),
-            "oui" if t.is_binome else "non",
+            _("oui") if t.is_binome else _("non"),
         ]
         for t in composition.territories
     ]
@@ -62,9 +63,10 @@ def _territories(data: PackData) -> Sheet:
             "",
             "",
             "",
-            _(
-                "%(accepted)d acceptés sur %(asked)d",
-                accepted=len(composition.accepted),
+            ngettext(
+                "%(num)d accepté sur %(asked)d",
+                "%(num)d acceptés sur %(asked)d",
+                len(composition.accepted),
                 asked=composition.asked,
             ),
             "",

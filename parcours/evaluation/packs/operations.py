@@ -82,7 +82,11 @@ def generate_pack(cohort: Cohort, kind: PackKind, *, by: User, now: datetime) ->
     """
     if kind not in queries.pack_kinds(cohort):
         raise PackRefused(_("Le programme de cette cohorte ne prévoit pas ce comité."))
-    codes = assign_codes(cohort)
+    try:
+        with db.session.begin_nested():
+            codes = assign_codes(cohort)
+    except IntegrityError:  # another generation gave the same codes at the same moment
+        raise PackRefused(_("D'autres dossiers sont générés en ce moment : réessayez.")) from None
     data = gather(cohort, kind, now=now, editorial=queries.editorial(cohort, kind))
     full = render(data, pseudonymised=False)
     pseudonymised = render(data, pseudonymised=True, codes=codes)

@@ -519,11 +519,13 @@ class _Writer:
         total = len(data.dynamics)
         story = [
             pdf.paragraph(
-                _(
+                ngettext(
                     "Relevés de l'accompagnement avec chaque binôme. Dénominateur : les"
-                    " territoires acceptés (%(total)d) ; %(recorded)d ont au moins un relevé.",
+                    " territoires acceptés (%(total)d) ; %(num)d a au moins un relevé.",
+                    "Relevés de l'accompagnement avec chaque binôme. Dénominateur : les"
+                    " territoires acceptés (%(total)d) ; %(num)d ont au moins un relevé.",
+                    len(recorded),
                     total=total,
-                    recorded=len(recorded),
                 ),
                 "muted",
             )

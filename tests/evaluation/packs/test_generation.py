@@ -200,3 +200,19 @@ def test_the_report_data_are_the_snapshots_tables_for_french_excel(login_as, wor
     cells = [cell for row in first.iter_rows() for cell in row if cell.value == INJECTED]
     assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
     assert first.max_row == len(expected[0].rows) + 1
+
+
+def test_codes_given_by_another_generation_at_the_same_moment_ask_to_retry(
+    login_as, world, ctx, monkeypatch
+):
+    from parcours.evaluation.packs import codes
+
+    _generate(world)  # gives the codes
+    db.session.commit()
+    # The other generation read « no code yet » before this one's codes were saved.
+    monkeypatch.setattr(codes, "codes_of", lambda cohort: {})
+    with freeze(MIDWAY_TIME):
+        response = login_as("coordinator").post(_generate_url(world))
+    assert response.status_code == 409
+    assert "D'autres dossiers sont générés en ce moment" in page_text(response)
+    assert len(_packs()) == 1
