@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from parcours.accounts.models import User
 from parcours.agenda.models import AgendaItemKind, Event
@@ -291,9 +292,10 @@ def draft_of(survey: Survey, user: User) -> SurveyResponse | None:
     if survey.anonymous:
         return None  # nothing links an anonymous response to anyone
     return db.session.scalars(
-        select(SurveyResponse).where(
-            SurveyResponse.survey_id == survey.id, SurveyResponse.respondent_id == user.id
-        )
+        select(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.respondent_id == user.id)
+        # The form reads each answer's question: all at once, not one query per answer.
+        .options(selectinload(SurveyResponse.answers).joinedload(SurveyAnswer.question))
     ).one_or_none()
 
 

@@ -270,3 +270,26 @@ def test_an_anonymous_survey_refuses_a_draft_operation(world, ctx):
             territory_id=None,
             draft=True,
         )
+
+
+def test_a_draft_reads_in_as_many_queries_whatever_its_answers(app, login_as, final, query_counter):
+    client = login_as("a1")
+
+    def draft_page_queries(answers: dict) -> int:
+        draft = form_for(app, final, answers)
+        assert client.post(f"/questionnaires/{final}", data={**draft, "action": "draft"})
+        with query_counter:
+            assert client.get(f"/questionnaires/{final}").status_code == 200
+        return query_counter.count
+
+    few = draft_page_queries({"IMPACT_INNOVATION": "2"})
+    many = draft_page_queries(
+        {
+            "IMPACT_INNOVATION": "2",
+            "IMPACT_PERFORMANCE": "3",
+            "IMPACT_CONFIANCE": "4",
+            "CHANGEMENTS": "Un tiers-lieu",
+            "DEPLOIEMENT": "Plus de sessions",
+        }
+    )
+    assert many == few
