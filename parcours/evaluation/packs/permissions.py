@@ -8,8 +8,8 @@
 """
 
 from parcours.accounts.models import User
-from parcours.cohorts.models import Cohort, Role
-from parcours.cohorts.permissions import can_manage_cohort, role_in
+from parcours.cohorts.models import Cohort
+from parcours.cohorts.permissions import can_manage_cohort, can_view_overview
 from parcours.evaluation.models import CommitteePack
 
 
@@ -19,9 +19,7 @@ def can_manage_packs(user: User, cohort: Cohort) -> bool:
 
 def can_read_packs(user: User, cohort: Cohort) -> bool:
     """The cohort's coordinators, its Comité d'orientation members, and administrators."""
-    if not user.is_authenticated:
-        return False
-    return can_manage_cohort(user, cohort) or role_in(user, cohort) == Role.COMMITTEE
+    return user.is_authenticated and can_view_overview(user, cohort)
 
 
 def can_read_pack(user: User, pack: CommitteePack) -> bool:

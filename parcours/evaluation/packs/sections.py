@@ -4,8 +4,6 @@ committee member's way to their space."""
 from flask import render_template
 from markupsafe import Markup
 
-from parcours.cohorts.models import Role
-from parcours.cohorts.permissions import role_in
 from parcours.cohorts.sections import page_section
 from parcours.core.sections import Section
 from parcours.evaluation.packs import permissions as can
@@ -20,9 +18,9 @@ def packs_section(page: str, *, cohort, viewer, territory=None) -> Section | Non
     """Link the dashboard to the packs: to generate them, or to read them."""
     if page != "overview" or not queries.pack_kinds(cohort):
         return None
-    manages = can.can_manage_packs(viewer, cohort)
-    if not manages and role_in(viewer, cohort) != Role.COMMITTEE:
+    if not can.can_read_packs(viewer, cohort):
         return None
+    manages = can.can_manage_packs(viewer, cohort)
     html = render_template(
         "evaluation/packs/_cohort_section.html",
         cohort=cohort,

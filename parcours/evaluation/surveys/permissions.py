@@ -11,7 +11,7 @@
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Role
-from parcours.cohorts.permissions import can_manage_cohort, role_in
+from parcours.cohorts.permissions import can_manage_cohort, can_view_overview, role_in
 from parcours.evaluation.models import Survey
 
 
@@ -25,10 +25,9 @@ def can_manage_survey(user: User, survey: Survey) -> bool:
 
 
 def can_read_surveys(user: User, cohort: Cohort) -> bool:
-    """The list of a cohort's surveys and their results: its coordinators, its committee."""
-    if not user.is_authenticated:
-        return False
-    return can_manage_cohort(user, cohort) or role_in(user, cohort) == Role.COMMITTEE
+    """The list of a cohort's surveys and their results: who reads the cohort's overview (its
+    coordinators, its committee), aggregates only."""
+    return user.is_authenticated and can_view_overview(user, cohort)
 
 
 def can_read_results(user: User, survey: Survey) -> bool:

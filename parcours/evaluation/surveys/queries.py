@@ -58,6 +58,11 @@ class SurveyRow:
         return f"{self.template.name} — {self.event.title}"
 
     @property
+    def anonymous(self) -> bool:
+        """The mode the survey was prepared in; the template's for one not prepared yet."""
+        return self.survey.anonymous if self.survey is not None else self.template.anonymous
+
+    @property
     def ends_at(self) -> datetime | None:
         return closed_at(self.survey) if self.survey is not None else None
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -436,3 +437,17 @@ def test_an_open_anonymous_survey_shows_and_exports_nothing_until_it_closes(app,
         page = coordinator.get(f"/questionnaires/{survey_id}/resultats")
         exported = coordinator.get(f"/questionnaires/{survey_id}/reponses.csv")
     assert "Réponse 4" in page_text(page) and exported.status_code == 200
+
+
+def test_the_list_shows_the_mode_a_survey_was_prepared_in(app, login_as, world, prepared_s1):
+    # Prepared from a curriculum version where « à chaud » was named; the cohort's version
+    # now says anonymous: the survey keeps the mode it was prepared in.
+    with app.app_context():
+        db.session.get(Survey, prepared_s1).anonymous = False
+        db.session.commit()
+    page = login_as("coordinator").get(f"/cohorts/{world['cohort_a']}/questionnaires")
+    rows = re.findall(r"<tr>(.*?)</tr>", page.get_data(as_text=True), re.S)
+    s1 = next(row for row in rows if "Session 1 " in row)
+    assert "nominatif" in s1 and "anonyme" not in s1
+    s2 = next(row for row in rows if "Session 2 " in row)
+    assert "anonyme" in s2  # not prepared yet: the template's mode
