@@ -138,6 +138,11 @@ class Survey(db.Model):
         """Tell whether it has not opened yet (a coordinator may still add questions)."""
         return self.opened_at is None
 
+    @property
+    def keeps_drafts(self) -> bool:
+        """Whether answers may wait as a draft: never when anonymous (a draft has an author)."""
+        return not self.anonymous
+
 
 class SurveyQuestion(db.Model):
     """One question of a survey, copied from its template or added by a coordinator."""

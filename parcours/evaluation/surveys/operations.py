@@ -323,7 +323,7 @@ def answer_survey(
         raise SurveyRefused(_l("Vous avez déjà répondu à ce questionnaire."))
     if not survey.is_open(now):
         raise SurveyRefused(_l("Ce questionnaire est clos : il ne reçoit plus de réponses."))
-    if draft and survey.anonymous:
+    if draft and not survey.keeps_drafts:
         raise SurveyRefused(
             _l("Un questionnaire anonyme s'envoie en une fois : il ne garde pas de brouillon.")
         )

@@ -103,7 +103,8 @@ def answer_survey(survey: Survey):
     if not form.validate_on_submit():
         flash(_("Le formulaire a expiré : vos réponses sont gardées, renvoyez-le."), "error")
         return _answer_page(survey, form, typed, draft=draft, status=400)
-    keep_draft = request.form.get("action") == "draft" and not survey.anonymous
+    # « Enregistrer le brouillon » is only offered where drafts are kept; sent otherwise.
+    keep_draft = request.form.get("action") == "draft" and survey.keeps_drafts
     answers, errors = typed.answers_for(questions, submit=not keep_draft)
     if errors:
         return _answer_page(survey, form, typed, errors=errors, draft=draft, status=422)
