@@ -109,6 +109,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     from parcours.accounts.cli import users_cli
+    from parcours.backup.cli import backup_command, restore_command
     from parcours.curricula.cli import curricula_cli
     from parcours.demo.cli import demo_command
     from parcours.jobs.cli import scheduler_command
@@ -117,4 +118,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(curricula_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     return app
