@@ -38,7 +38,7 @@ def _refuse(error: BackupRefused) -> click.ClickException:
 
 
 @click.command("backup")
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--overwrite", is_flag=True, help="Remplacer le fichier PATH s'il existe.")
 @with_appcontext
 def backup_command(path: Path, overwrite: bool) -> None:
@@ -58,7 +58,7 @@ def backup_command(path: Path, overwrite: bool) -> None:
 
 
 @click.command("restore")
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--yes", is_flag=True, help="Ne pas demander de confirmation.")
 @click.option(
     "--force",
