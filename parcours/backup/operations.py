@@ -212,6 +212,7 @@ def backup(engine: Engine, path: Path, *, overwrite: bool = False) -> Written:
             contents = _sqlite_backup(engine, partial)
         else:
             contents = _pg_backup(engine, partial)
+        partial.chmod(0o600)  # personal data and password hashes: for the owner only
         partial.replace(path)
     except OSError as error:
         raise BackupRefused(f"{path} ne peut pas être écrit ({error.strerror}).") from None

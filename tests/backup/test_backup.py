@@ -6,6 +6,7 @@ process (pg_dump) of its own, and the restore replaces the tables under the appl
 
 import hashlib
 import sqlite3
+import stat
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,6 +135,7 @@ def test_the_drill_puts_back_every_row_and_the_bytes_of_packs_attestations_and_f
     assert "final_attestations : 3" in result.output
     assert "sont des tables de la base : ils sont dans la sauvegarde" in result.output
     assert path.read_bytes().startswith(operations.MAGIC[_kind(app)])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # only its owner reads it
 
     _damage(app, world)
     damaged = _fingerprint(app)
