@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import delete, func, inspect, select, table, update
+from sqlalchemy import create_engine, delete, func, inspect, select, table, update
 from sqlalchemy.engine import make_url
 
 from parcours.accounts.models import User
@@ -282,17 +282,16 @@ def test_restore_asks_first_and_a_no_changes_nothing(app, tmp_path, create_user)
         assert db.session.scalars(select(User.email)).all() == ["stays@example.org"]
 
 
-def test_missing_postgresql_programs_are_named_and_nothing_is_written(app, tmp_path, monkeypatch):
-    if _kind(app) != operations.POSTGRESQL:
-        pytest.skip("the PostgreSQL programs are only used on PostgreSQL")
+def test_missing_postgresql_programs_are_named_and_nothing_is_written(tmp_path, monkeypatch):
+    # Whatever the database under test: the programs are looked for before any connection.
     monkeypatch.setattr(operations.shutil, "which", lambda name: None)
-    path = tmp_path / "parcours.backup"
+    engine = create_engine("postgresql://parcours@127.0.0.1:1/parcours")
 
-    result = _invoke(app, "backup", path)
+    with pytest.raises(operations.BackupRefused) as refused:
+        operations.backup(engine, tmp_path / "parcours.backup")
 
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "pg_dump est introuvable dans le PATH" in result.output
-    assert "postgresql-client" in result.output
+    assert "pg_dump est introuvable dans le PATH" in str(refused.value)
+    assert "postgresql-client" in str(refused.value)
     assert list(tmp_path.iterdir()) == []
 
 
