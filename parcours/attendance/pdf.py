@@ -254,28 +254,38 @@ def _attended_halves(half_days: tuple[CountedHalfDay, ...]) -> str:
     )
 
 
-def render_attestation(attestation: Attestation) -> bytes:
-    """Return the attestation de participation as PDF bytes."""
-    width = content_width(A4)
-    facts = [(_("Participant·e"), markup(f"<b>{escape(attestation.participant)}</b>", "base"))]
-    if attestation.organisation:
-        facts.append((_("Structure"), paragraph(attestation.organisation, "base")))
-    if attestation.territory:
-        facts.append((_("Territoire"), paragraph(attestation.territory, "base")))
+def participant_facts(holder) -> list[tuple]:
+    """Return who an attestation is for, as the rows of its facts table.
+
+    ``holder`` has ``participant``, ``organisation``, ``territory``, ``cohort``,
+    ``cohort_start`` and ``cohort_end``: both attestations (participation, fin de parcours).
+    """
+    facts = [(_("Participant·e"), markup(f"<b>{escape(holder.participant)}</b>", "base"))]
+    if holder.organisation:
+        facts.append((_("Structure"), paragraph(holder.organisation, "base")))
+    if holder.territory:
+        facts.append((_("Territoire"), paragraph(holder.territory, "base")))
     facts.append(
         (
             _("Cohorte"),
             paragraph(
                 _(
                     "%(cohort)s, du %(start)s au %(end)s",
-                    cohort=attestation.cohort,
-                    start=format_date(attestation.cohort_start, "long"),
-                    end=format_date(attestation.cohort_end, "long"),
+                    cohort=holder.cohort,
+                    start=format_date(holder.cohort_start, "long"),
+                    end=format_date(holder.cohort_end, "long"),
                 ),
                 "base",
             ),
         )
     )
+    return facts
+
+
+def render_attestation(attestation: Attestation) -> bytes:
+    """Return the attestation de participation as PDF bytes."""
+    width = content_width(A4)
+    facts = participant_facts(attestation)
     story: list = [
         paragraph(attestation.programme, "eyebrow"),
         paragraph(_("Attestation de participation"), "title"),

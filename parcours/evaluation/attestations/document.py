@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from parcours.agenda.models import Event, EventKind, EventStatus
 from parcours.attendance import reports as attendance_reports
-from parcours.attendance.pdf import format_hours
+from parcours.attendance.pdf import format_hours, participant_facts
 from parcours.cohorts.models import Cohort, Membership
 from parcours.competences.models import Viewpoint, subject_of
 from parcours.competences.progression.queries import answer_details
@@ -289,25 +289,7 @@ def _verification_block(data: FinalAttestationData, width: float) -> Table:
 def render(data: FinalAttestationData) -> bytes:
     """Return the attestation de fin de parcours as PDF bytes."""
     width = content_width(A4)
-    facts = [(_("Participant·e"), markup(f"<b>{escape(data.participant)}</b>", "base"))]
-    if data.organisation:
-        facts.append((_("Structure"), paragraph(data.organisation, "base")))
-    if data.territory:
-        facts.append((_("Territoire"), paragraph(data.territory, "base")))
-    facts.append(
-        (
-            _("Cohorte"),
-            paragraph(
-                _(
-                    "%(cohort)s, du %(start)s au %(end)s",
-                    cohort=data.cohort,
-                    start=format_date(data.cohort_start, "long"),
-                    end=format_date(data.cohort_end, "long"),
-                ),
-                "base",
-            ),
-        )
-    )
+    facts = participant_facts(data)
     title = _("Attestation de fin de parcours")
     if data.number > 1:
         title = _("%(title)s (version %(number)d)", title=title, number=data.number)
