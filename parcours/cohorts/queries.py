@@ -4,7 +4,7 @@ import functools
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import g
+from flask import g, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
@@ -19,7 +19,7 @@ from parcours.cohorts.models import (
     TerritoryLabels,
     TerritoryStatus,
 )
-from parcours.cohorts.permissions import memberships_of
+from parcours.cohorts.permissions import memberships_of, role_in
 from parcours.core.extensions import db
 from parcours.curricula.models import CurriculumVersion
 
@@ -32,6 +32,12 @@ START_PAGES = {
     Role.COMMITTEE: ("evaluation.committee", _l("Espace du comité d'orientation")),
     Role.COORDINATOR: ("cohorts.overview", _l("Tableau de bord")),
 }
+
+
+def start_page(user: User, cohort: Cohort) -> tuple[str, str]:
+    """Return the URL and label of ``user``'s start page in ``cohort`` (pages' « retour »)."""
+    endpoint, label = START_PAGES[role_in(user, cohort) or Role.COORDINATOR]
+    return url_for(endpoint, cohort_id=cohort.id), str(label)
 
 
 @dataclass(frozen=True)

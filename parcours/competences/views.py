@@ -6,9 +6,8 @@ Each feature's pages live in its subpackage; importing them here registers them 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from parcours.cohorts.models import Cohort, Role
-from parcours.cohorts.permissions import role_in
-from parcours.cohorts.queries import START_PAGES
+from parcours.cohorts.models import Cohort
+from parcours.cohorts.queries import start_page
 from parcours.competences import permissions as can
 from parcours.competences import queries
 from parcours.competences.blueprint import bp
@@ -21,13 +20,13 @@ from parcours.curricula.moodle import MoodleExportError
 @handles(load={"cohort": Cohort}, allow=can.can_read_referential)
 def referential(cohort: Cohort):
     """Show the cohort's referential: its level scale, its domains and their competences."""
-    endpoint, label = START_PAGES[role_in(current_user, cohort) or Role.COORDINATOR]
+    back_url, back_label = start_page(current_user, cohort)
     return render_template(
         "competences/referential.html",
         cohort=cohort,
         referential=queries.cohort_referential(cohort),
-        back_url=url_for(endpoint, cohort_id=cohort.id),
-        back_label=label,
+        back_url=back_url,
+        back_label=back_label,
     )
 
 

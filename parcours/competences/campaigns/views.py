@@ -6,9 +6,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from parcours.agenda.models import Event
-from parcours.cohorts.models import Cohort, Role
-from parcours.cohorts.permissions import role_in
-from parcours.cohorts.queries import START_PAGES
+from parcours.cohorts.models import Cohort
+from parcours.cohorts.queries import start_page
 from parcours.competences import answers as ans
 from parcours.competences import permissions as can
 from parcours.competences.blueprint import bp
@@ -42,8 +41,7 @@ def _answer(campaign: AssessmentCampaign, assessment_id: int) -> Assessment | No
 
 
 def _back(cohort: Cohort) -> tuple[str, str]:
-    endpoint, label = START_PAGES[role_in(current_user, cohort) or Role.COORDINATOR]
-    return url_for(endpoint, cohort_id=cohort.id), label
+    return start_page(current_user, cohort)
 
 
 @bp.get("/cohorts/<int:cohort_id>/auto-evaluations")

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from parcours.agenda.models import Event
-from parcours.cohorts.models import Cohort, Role
-from parcours.cohorts.permissions import membership, role_in
-from parcours.cohorts.queries import START_PAGES
+from parcours.cohorts.models import Cohort
+from parcours.cohorts.permissions import membership
+from parcours.cohorts.queries import start_page
 from parcours.core import errors
 from parcours.core.converters import is_id
 from parcours.core.downloads import file_response
@@ -136,8 +136,7 @@ def answer_survey(survey: Survey):
 
 
 def _back(cohort: Cohort) -> tuple[str, str]:
-    endpoint, label = START_PAGES[role_in(current_user, cohort) or Role.COORDINATOR]
-    return url_for(endpoint, cohort_id=cohort.id), label
+    return start_page(current_user, cohort)
 
 
 @bp.get("/cohorts/<int:cohort_id>/questionnaires")
