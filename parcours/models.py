@@ -3,6 +3,7 @@
 from parcours.accounts import models as accounts  # noqa: F401
 from parcours.agenda import models as agenda  # noqa: F401
 from parcours.attendance import models as attendance  # noqa: F401
+from parcours.audit import models as audit  # noqa: F401
 from parcours.cohorts import models as cohorts  # noqa: F401
 from parcours.competences import models as competences  # noqa: F401
 from parcours.curricula import models as curricula  # noqa: F401

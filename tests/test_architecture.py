@@ -14,6 +14,7 @@ PACKAGE = Path(parcours.__file__).resolve().parent
 #: From the bottom up. A package imports only from its own layer and those below it.
 LAYERS = [
     {"core", "config", "translations"},
+    {"audit"},  # the audit log: every domain records its sensitive actions there
     {"reports"},  # the PDF and chart toolkit: core only
     {"storage"},  # uploaded files: core only
     {"outbox"},  # e-mails: every domain sends some
