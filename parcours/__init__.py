@@ -91,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     from parcours.core.health import bp as health_bp
     from parcours.evaluation.views import bp as evaluation_bp
     from parcours.home import bp as home_bp
+    from parcours.privacy.views import bp as privacy_bp
     from parcours.suivi.views import bp as suivi_bp
 
     app.register_blueprint(health_bp)
@@ -103,6 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(competences_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(privacy_bp)
 
     from parcours.core import errors
 

@@ -27,7 +27,7 @@ LAYERS = [
     {"competences"},  # the referential's pages, self-assessment campaigns
     {"evaluation"},  # surveys, committee packs and portal, attestations de fin de parcours
     # The application itself: what wires the domains together or uses them all.
-    {"home", "admin", "jobs", "demo", "backup", "models", "__init__"},
+    {"home", "admin", "privacy", "jobs", "demo", "backup", "models", "__init__"},
 ]
 LEVEL = {name: level for level, names in enumerate(LAYERS) for name in names}
 
