@@ -230,11 +230,21 @@ def _purge_survey_drafts(now: datetime) -> int:
 # The registry --------------------------------------------------------------------------------
 
 
-def _days(key: str, text: str, plural: str) -> Callable[[], str]:
-    def kept_for() -> str:
-        return ngettext(text, plural, _setting(key))
+def _outbox_kept_for() -> str:
+    days = _setting("PARCOURS_RETENTION_OUTBOX_DAYS")
+    return ngettext("%(num)d jour après l'envoi", "%(num)d jours après l'envoi", days)
 
-    return kept_for
+
+def _audit_kept_for() -> str:
+    days = _setting("PARCOURS_RETENTION_AUDIT_DAYS")
+    return ngettext("%(num)d jour après l'action", "%(num)d jours après l'action", days)
+
+
+def _cohort_kept_for() -> str:
+    years = _setting("PARCOURS_RETENTION_COHORT_YEARS")
+    return ngettext(
+        "%(num)d an après la fin de la promotion", "%(num)d ans après la fin de la promotion", years
+    )
 
 
 CATEGORIES: tuple[Category, ...] = (
@@ -246,11 +256,7 @@ CATEGORIES: tuple[Category, ...] = (
             "et les dates restent dans le journal des e-mails de la promotion)"
         ),
         settings=("PARCOURS_RETENTION_OUTBOX_DAYS",),
-        kept_for=_days(
-            "PARCOURS_RETENTION_OUTBOX_DAYS",
-            "%(num)d jour après l'envoi",
-            "%(num)d jours après l'envoi",
-        ),
+        kept_for=_outbox_kept_for,
         cutoff=_outbox_cutoff,
         count=_count_outbox,
         purge=_purge_outbox,
@@ -260,11 +266,7 @@ CATEGORIES: tuple[Category, ...] = (
         label=_l("Journal des actions (connexions, changements de rôle, exports…)"),
         removed=_l("les entrées du journal, avec l'adresse réseau qu'elles notent"),
         settings=("PARCOURS_RETENTION_AUDIT_DAYS",),
-        kept_for=_days(
-            "PARCOURS_RETENTION_AUDIT_DAYS",
-            "%(num)d jour après l'action",
-            "%(num)d jours après l'action",
-        ),
+        kept_for=_audit_kept_for,
         cutoff=_audit_cutoff,
         count=_count_audit,
         purge=_purge_audit,
@@ -317,11 +319,7 @@ CATEGORIES: tuple[Category, ...] = (
             "réponses nominatives des personnes de la promotion"
         ),
         settings=("PARCOURS_RETENTION_COHORT_YEARS",),
-        kept_for=_days(
-            "PARCOURS_RETENTION_COHORT_YEARS",
-            "%(num)d an après la fin de la promotion",
-            "%(num)d ans après la fin de la promotion",
-        ),
+        kept_for=_cohort_kept_for,
         # Not purged here: the erasure of each person removes them (see the module's text).
         cutoff=lambda now: None,
     ),
