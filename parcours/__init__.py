@@ -115,11 +115,13 @@ def create_app(config: dict | None = None) -> Flask:
     from parcours.curricula.cli import curricula_cli
     from parcours.demo.cli import demo_command
     from parcours.jobs.cli import scheduler_command
+    from parcours.privacy.retention_cli import retention_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(curricula_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(retention_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     return app

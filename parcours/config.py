@@ -69,6 +69,20 @@ DEFAULTS = {
     # A cohort figure of the competences (median, quartiles) computed from fewer answers than
     # this is not shown (« trop peu de réponses »): no one's answer can be told from it.
     "PARCOURS_COHORT_MIN_ANSWERS": 5,
+    # How long personal data is kept (parcours/privacy/retention.py purges it daily, and the
+    # privacy notice « Données personnelles » states these values). Sent e-mails keep their
+    # subject, state and dates in the cohort's log, but their recipient, body and attachment
+    # are blanked this many days after they were queued.
+    "PARCOURS_RETENTION_OUTBOX_DAYS": 90,
+    # Audit-log entries (logins, role changes, exports…) are deleted this many days after.
+    "PARCOURS_RETENTION_AUDIT_DAYS": 365,
+    # A cohort's personal data is erased this many years after the cohort ends (its last day).
+    "PARCOURS_RETENTION_COHORT_YEARS": 3,
+    # The privacy notice: who is responsible for the data (« responsable du traitement »),
+    # empty for « the organisation that runs the parcours », and the address to write to about
+    # one's data, empty for the address e-mails come from (PARCOURS_MAIL_FROM).
+    "PARCOURS_PRIVACY_CONTROLLER": "",
+    "PARCOURS_PRIVACY_CONTACT": "",
     # A failed statement's traceback shows the SQL, never its values: they hold session
     # tokens, password hashes and personal data.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
@@ -79,6 +93,14 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "parcours_session",
 }
+
+
+#: The retention periods (whole numbers of days or years), checked at start-up.
+RETENTION_SETTINGS = (
+    "PARCOURS_RETENTION_OUTBOX_DAYS",
+    "PARCOURS_RETENTION_AUDIT_DAYS",
+    "PARCOURS_RETENTION_COHORT_YEARS",
+)
 
 
 def _env_value(key: str, raw: str):
@@ -156,6 +178,11 @@ def load(app: Flask, overrides: dict | None) -> None:
         raise ConfigurationError(
             f"PARCOURS_SUIVI_STALE_DAYS must be a whole number of days above 0: {stale!r}"
         )
+    for key in RETENTION_SETTINGS:
+        # Read by the daily purge: a wrong value must stop the start, not delete too much.
+        kept = config[key]
+        if isinstance(kept, bool) or not isinstance(kept, int) or kept <= 0:
+            raise ConfigurationError(f"{key} must be a whole number above 0: {kept!r}")
     production = not (app.debug or config.get("TESTING"))
     config["PARCOURS_PRODUCTION"] = production
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(

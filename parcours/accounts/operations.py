@@ -178,6 +178,7 @@ def send_invitation(
         invited_by=invited_by,
         cohort_name=cohort_name,
         role_label=role_label,
+        privacy_link=absolute_url("privacy.privacy_notice"),
     )
     logger.info("Invitation queued for user %s by user %s", user.id, invited_by.id)
 

@@ -16,7 +16,7 @@ import hashlib
 import logging
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, text
@@ -173,19 +173,23 @@ def count(limit: Limit, key: str) -> int:
     )
 
 
-def prune() -> int:
-    """Delete the attempts that no longer count under any limit; return how many.
+def expired(now: datetime):
+    """Return the condition of the attempts that no longer count under any limit at ``now``.
 
-    take() prunes the key it counts; this catches the keys never tried again (one-off client
-    addresses, mistyped e-mails), which would otherwise stay. Hits of a scope no limit
-    declares any more go too.
+    Hits of a scope no limit declares any more are among them.
     """
-    now = now_utc()
-    expired = [
+    past_window = [
         (ThrottleHit.scope == scope) & (ThrottleHit.at <= now - limit.window)
         for scope, limit in LIMITS.items()
     ]
-    result = db.session.execute(
-        delete(ThrottleHit).where(or_(ThrottleHit.scope.not_in(list(LIMITS)), *expired))
-    )
+    return or_(ThrottleHit.scope.not_in(list(LIMITS)), *past_window)
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete the attempts that no longer count under any limit; return how many.
+
+    take() prunes the key it counts; this catches the keys never tried again (one-off client
+    addresses, mistyped e-mails), which would otherwise stay.
+    """
+    result = db.session.execute(delete(ThrottleHit).where(expired(now or now_utc())))
     return result.rowcount

@@ -33,6 +33,8 @@ OUTBOX_EVERY = timedelta(minutes=1)
 SURVEYS_EVERY = timedelta(minutes=5)
 #: Attempts that no longer count are deleted once an hour.
 PRUNE_EVERY = timedelta(hours=1)
+#: Personal data past its retention (parcours/privacy/retention.py) goes once a day.
+RETENTION_EVERY = timedelta(days=1)
 #: The weekly digest of late action items goes out on Monday from this local time on
 #: (PARCOURS_TIMEZONE); a scheduler that was down then sends it when it is back that day.
 DIGEST_FROM = time(8, 0)
@@ -91,6 +93,24 @@ def prune_attempts(app: Flask) -> int | None:
         db.session.commit()
         logger.info("Pruned for slot %s: %d attempts, %d form drafts", slot, attempts, stale_drafts)
         return attempts + stale_drafts
+
+
+def purge_retention(app: Flask) -> dict[str, int] | None:
+    """Remove the personal data past its retention, once per day across every process."""
+    from parcours.jobs.claims import claim_slot, finish_slot
+    from parcours.privacy import retention
+
+    with app.app_context():
+        now = now_utc()
+        slot = slot_of(now, RETENTION_EVERY)
+        if not claim_slot("retention", slot):
+            db.session.rollback()
+            return None
+        counts = retention.purge(now)
+        finish_slot("retention", slot)
+        db.session.commit()
+        logger.info("Retention purge for slot %s: %d rows", slot, sum(counts.values()))
+        return counts
 
 
 def digest_week(moment: datetime, zone: str) -> str | None:

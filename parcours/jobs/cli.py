@@ -69,6 +69,12 @@ def build_scheduler(app, stopping: threading.Event) -> BackgroundScheduler:
         args=[app],
         id="prune-attempts",
     )
+    scheduler.add_job(
+        jobs.purge_retention,
+        IntervalTrigger(seconds=int(jobs.REMINDERS_TRIED_EVERY.total_seconds())),
+        args=[app],
+        id="retention",
+    )
     return scheduler
 
 
@@ -112,7 +118,7 @@ def run_until_stopped(scheduler: BackgroundScheduler, stopping: threading.Event)
 @click.option("--once", is_flag=True, help="Lancer chaque tâche une fois puis s'arrêter (cron).")
 @with_appcontext
 def scheduler_command(once: bool) -> None:
-    """Run the scheduled jobs (reminders, digest, campaigns, surveys, e-mail retries) here."""
+    """Run the scheduled jobs (reminders, digest, campaigns, surveys, e-mails, retention) here."""
     app = current_app._get_current_object()
     stopping = threading.Event()
     restore = stop_on_signals(stopping)
@@ -124,6 +130,7 @@ def scheduler_command(once: bool) -> None:
             jobs.open_surveys(app)
             sent, failed = jobs.deliver_outbox(app, stopping.is_set)
             jobs.prune_attempts(app)
+            jobs.purge_retention(app)
             click.echo(
                 f"Rappels mis en file : {queued if queued is not None else 'déjà faits'} ; "
                 f"e-mails envoyés : {sent}, échecs : {failed}"

@@ -13,7 +13,7 @@ Long notes do not fit in a cookie (attendance sheets keep their marks in one), h
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -109,7 +109,12 @@ def discard(user_id: int, form_key: str) -> None:
     )
 
 
-def prune() -> int:
+def stale(now: datetime):
+    """Return the condition of the drafts older than :data:`MAX_AGE` at ``now``."""
+    return FormDraft.saved_at <= now - MAX_AGE
+
+
+def prune(now: datetime | None = None) -> int:
     """Delete the drafts older than :data:`MAX_AGE`; return how many went."""
-    result = db.session.execute(delete(FormDraft).where(FormDraft.saved_at <= now_utc() - MAX_AGE))
+    result = db.session.execute(delete(FormDraft).where(stale(now or now_utc())))
     return result.rowcount

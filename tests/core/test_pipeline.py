@@ -32,6 +32,8 @@ PUBLIC_ENDPOINTS = {
     # shown to checks it exists and is unchanged. The token is 256 random bits; the page shows
     # only the issue date, the programme and the SHA-256, and stores nothing.
     "evaluation.verify_attestation",
+    # The privacy notice: what is kept, how long, and one's rights, before any account exists.
+    "privacy.privacy_notice",
 }
 
 
