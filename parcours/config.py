@@ -69,6 +69,9 @@ DEFAULTS = {
     # A cohort figure of the competences (median, quartiles) computed from fewer answers than
     # this is not shown (« trop peu de réponses »): no one's answer can be told from it.
     "PARCOURS_COHORT_MIN_ANSWERS": 5,
+    # How many days audit entries (« Journal des actions », « Mes connexions ») are kept; the
+    # retention purge removes older ones.
+    "PARCOURS_RETENTION_AUDIT_DAYS": 365,
     # A failed statement's traceback shows the SQL, never its values: they hold session
     # tokens, password hashes and personal data.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
