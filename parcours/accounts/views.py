@@ -3,6 +3,7 @@
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -24,6 +25,8 @@ from parcours.accounts.forms import (
     ProfileForm,
 )
 from parcours.accounts.throttle import Throttled
+from parcours.audit import queries as audit
+from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import ANYONE, LOGGED_IN, handles
 from parcours.core.urls import safe_next
@@ -190,6 +193,18 @@ def account():
     return render_template(
         "accounts/account.html", form=form, password_form=ChangePasswordForm(formdata=None)
     ), status
+
+
+@bp.get("/account/connexions")
+@handles(allow=LOGGED_IN)
+def my_logins():
+    """List one's own logins, failed logins, lock-outs and logouts (« Mes connexions »)."""
+    return render_template(
+        "accounts/logins.html",
+        entries=db.session.scalars(audit.logins_of(current_user.id)).all(),
+        limit=audit.LOGINS_SHOWN,
+        retention_days=current_app.config["PARCOURS_RETENTION_AUDIT_DAYS"],
+    )
 
 
 @bp.post("/account/password")

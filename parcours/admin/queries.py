@@ -107,3 +107,11 @@ def version_choices() -> list[tuple[int, str]]:
         .order_by(Curriculum.name, CurriculumVersion.number.desc())
     )
     return [(row.id, f"{row.name} (v{row.number})") for row in rows]
+
+
+def cohort_choices() -> list[tuple[int, str]]:
+    """Return every cohort as (id, name), newest first: the audit log's cohort filter."""
+    rows = db.session.execute(
+        select(Cohort.id, Cohort.name).order_by(Cohort.start_date.desc(), Cohort.id.desc())
+    )
+    return [(row.id, row.name) for row in rows]

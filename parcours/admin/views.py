@@ -1,4 +1,5 @@
-"""Administration pages: people (search, deactivate, cohort creation, invitations), programmes."""
+"""Administration pages: people (search, deactivate, cohort creation, invitations), programmes,
+the audit log (« Journal des actions ») and its CSV export."""
 
 from flask import (
     Blueprint,
@@ -20,6 +21,10 @@ from parcours.accounts.throttle import Throttled
 from parcours.admin import queries
 from parcours.admin.forms import CohortCreationForm, MoodleImportForm
 from parcours.admin.permissions import is_administrator
+from parcours.audit import export as audit_export_file
+from parcours.audit import operations as audit
+from parcours.audit import pages as audit_pages
+from parcours.audit.filters import FilterError
 from parcours.cohorts import operations as cohorts
 from parcours.cohorts.models import Membership
 from parcours.cohorts.views import resend_throttled_message
@@ -27,6 +32,8 @@ from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm, choices
 from parcours.core.pipeline import handles
+from parcours.core.spreadsheets import CSV_MIMETYPE
+from parcours.core.time import PARIS, now_utc
 from parcours.curricula import merge, moodle, moodle_import
 from parcours.curricula.loader import CurriculumError
 from parcours.curricula.models import CurriculumVersion
@@ -214,3 +221,36 @@ def import_moodle():
             return file_response((header + text).encode("utf-8"), name, "application/toml")
     status = 400 if form.is_submitted() else 200
     return render_template("admin/import_moodle.html", form=form, problems=problems), status
+
+
+def _audit_page(log: audit_pages.LogPage, status: int = 200):
+    if log.beyond_last:
+        abort(404)
+    return render_template(
+        "admin/audit.html",
+        log=log,
+        cohorts=queries.cohort_choices(),
+        export_form=EmptyForm(),
+    ), (400 if log.error else status)
+
+
+@bp.get("/journal")
+@handles(allow=is_administrator)
+def audit_log():
+    """List every audit entry, newest first, filtered by person, cohort, action and days."""
+    return _audit_page(audit_pages.read(request.args))
+
+
+@bp.post("/journal/export.csv")
+@handles(allow=is_administrator)
+def audit_export():
+    """Download the filtered entries as CSV; the export is itself recorded in the log."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        filters = audit_pages.export_filters(request.args)
+    except FilterError:
+        return _audit_page(audit_pages.read(request.args))
+    content, _count = audit.export_entries(filters, by=current_user)
+    today = now_utc().astimezone(PARIS).date()
+    return file_response(content, audit_export_file.filename(today), CSV_MIMETYPE)

@@ -4,6 +4,8 @@ from collections.abc import Mapping
 
 from flask import has_request_context, request
 
+from parcours.audit import export, queries
+from parcours.audit.filters import AuditFilter
 from parcours.audit.models import AuditAction, AuditEntry
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -65,3 +67,20 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def export_entries(filters: AuditFilter, *, by, cohort=None) -> tuple[bytes, int]:
+    """Return the entries ``filters`` match as CSV, and record the export itself.
+
+    The export's own entry goes with the request's transaction, so a failed download leaves
+    no trace of an export that did not happen.
+    """
+    found = queries.all_entries(filters)
+    record(
+        AuditAction.EXPORTED,
+        actor=by,
+        cohort=cohort,
+        object_type="audit_entries",
+        details={"rows": len(found)},
+    )
+    return export.csv_content(found), len(found)

@@ -112,3 +112,8 @@ def is_catalyseur(user: User, cohort: Cohort) -> bool:
 def is_coach(user: User, cohort: Cohort) -> bool:
     """Tell whether ``user`` coaches territories of ``cohort``."""
     return role_in(user, cohort) == Role.COACH
+
+
+def can_read_cohort_log(user: User, cohort: Cohort) -> bool:
+    """A cohort's audit log is read by its coordinators (and administrators, who read it all)."""
+    return can_manage_cohort(user, cohort)

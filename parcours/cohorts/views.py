@@ -19,6 +19,10 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from parcours.accounts.throttle import Throttled
+from parcours.audit import export as audit_export_file
+from parcours.audit import operations as audit
+from parcours.audit import pages as audit_pages
+from parcours.audit.filters import FilterError
 from parcours.cohorts import csv_import, operations, queries, sections
 from parcours.cohorts import permissions as can
 from parcours.cohorts.forms import (
@@ -47,6 +51,9 @@ from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm, choices
 from parcours.core.pipeline import Rollback, handles
+from parcours.core.spreadsheets import CSV_MIMETYPE
+from parcours.core.text import slug
+from parcours.core.time import PARIS, now_utc
 from parcours.curricula.models import CurriculumVersion
 from parcours.outbox import queries as outbox
 from parcours.outbox.models import OutboxMessage
@@ -704,3 +711,34 @@ def outbox_message(cohort: Cohort, message: OutboxMessage):
         message=message,
         body=outbox.readable_body(message),
     )
+
+
+def _cohort_log_page(cohort: Cohort, log: audit_pages.LogPage):
+    if log.beyond_last:
+        abort(404)
+    return render_template("cohorts/audit.html", cohort=cohort, log=log, export_form=EmptyForm()), (
+        400 if log.error else 200
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/journal")
+@handles(load={"cohort": Cohort}, allow=can.can_read_cohort_log)
+def cohort_audit_log(cohort: Cohort):
+    """List the cohort's audit entries, newest first, filtered by person, action and days."""
+    return _cohort_log_page(cohort, audit_pages.read(request.args, cohort_id=cohort.id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/journal/export.csv")
+@handles(load={"cohort": Cohort}, allow=can.can_read_cohort_log)
+def cohort_audit_export(cohort: Cohort):
+    """Download the cohort's filtered entries as CSV; the export is recorded in the log."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        filters = audit_pages.export_filters(request.args, cohort_id=cohort.id)
+    except FilterError:
+        return _cohort_log_page(cohort, audit_pages.read(request.args, cohort_id=cohort.id))
+    content, _count = audit.export_entries(filters, by=current_user, cohort=cohort)
+    today = now_utc().astimezone(PARIS).date()
+    name = audit_export_file.filename(today, slug(cohort.name))
+    return file_response(content, name, CSV_MIMETYPE)

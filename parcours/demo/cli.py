@@ -20,6 +20,7 @@ from parcours.core.kept import rewriting
 from parcours.core.time import PARIS, now_utc
 from parcours.curricula.loader import curriculum_files, load_file
 from parcours.demo import (
+    audit_log,
     competences,
     data,
     data_past,
@@ -183,6 +184,8 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
         coordinator, [u for u in users if u.email in committee_emails], password
     )
     evaluation_packs.build_final(past, coordinator)
+    # Last: the log repeats the dates of what the demo built (packs, downloads).
+    audit_log.build(cohort, coordinator)
     # One of its catalyseurs stands for the rest (all share the password).
     full_name, local = data_past.TERRITORIES[0][-1][0]
     role = f"catalyseur·rice — promotion précédente ({past.start_date.year})"
