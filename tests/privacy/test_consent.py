@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from parcours.accounts.models import User
 from parcours.audit.models import AuditAction, AuditEntry
-from parcours.cohorts.models import Cohort
+from parcours.cohorts.models import Cohort, Territory
 from parcours.core.extensions import db
 from parcours.core.time import freeze
 from parcours.curricula.schema import PackKind
@@ -18,7 +18,7 @@ from parcours.suivi.journal import operations as journal
 from parcours.suivi.models import JournalEntry, JournalVisibility
 from tests.conftest import page_text
 from tests.evaluation.surveys.helpers import FINAL_OPENED
-from tests.privacy.conftest import PARTNER_TESTIMONY, STORY_TITLE, TESTIMONY
+from tests.privacy.conftest import PARTNER_TESTIMONY, STORY_TITLE, TESTIMONY, _entry
 
 #: The final survey's window is over: its results and the final pack may be read.
 LATER = FINAL_OPENED + timedelta(days=30)
@@ -202,3 +202,21 @@ def test_sharing_again_records_a_new_consent(app, full, ctx):
     with freeze(LATER):
         journal.update_entry(entry, draft, db.session.get(User, full.world["a1bis"]))
     assert (entry.shared_at, entry.consent_withdrawn_at) == (LATER, None)
+
+
+def test_my_data_page_runs_the_same_queries_with_more_stories(app, login_as, full, query_counter):
+    a1 = login_as("a1")
+    a1.get("/mes-donnees")
+    with query_counter:
+        a1.get("/mes-donnees")
+    before = query_counter.count
+    with app.test_request_context():
+        territory = db.session.get(Territory, full.world["territory_a1"])
+        author = db.session.get(User, full.world["a1"])
+        for n in range(3):
+            _entry(territory, author, f"Histoire {n}", JournalVisibility.COHORT)
+        db.session.commit()
+    with query_counter:
+        page = page_text(a1.get("/mes-donnees"))
+    assert "Histoire 2" in page
+    assert query_counter.count == before
