@@ -27,6 +27,7 @@ from parcours.demo import (
     evaluation_packs,
     evaluation_past,
     evaluation_surveys,
+    personal_data,
     suivi_records,
     suivi_visits,
 )
@@ -173,6 +174,7 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
     _attach_signed_sheets(cohort, coordinator)
     suivi_records.build(cohort)
     add_journal_entries(cohort)
+    personal_data.build(cohort)  # Camille's own belle histoire, for « Mes données »
     add_suivi_dynamics(cohort)
     competences.build(cohort, coordinator)
     evaluation_surveys.build(cohort, coordinator)

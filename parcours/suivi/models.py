@@ -344,6 +344,12 @@ class JournalEntry(SoftDeleted, db.Model):
     visibility: Mapped[str] = mapped_column(
         String(10), nullable=False, default=JournalVisibility.COACH
     )
+    #: When the binôme last made it a « belle histoire » (the consent to the cohort reading it);
+    #: kept after it stops being one.
+    shared_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    #: When its author withdrew that consent from « Mes données » (it went back to the binôme
+    #: and its coach); cleared if the binôme shares it again.
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
     updated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
@@ -355,6 +361,11 @@ class JournalEntry(SoftDeleted, db.Model):
 
     territory: Mapped[Territory] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+    @property
+    def is_belle_histoire(self) -> bool:
+        """Tell whether the cohort reads it now (its binôme's consent stands)."""
+        return self.visibility == JournalVisibility.COHORT
 
     def __repr__(self) -> str:
         return f"<JournalEntry {self.id} territory={self.territory_id} {self.written_on}>"

@@ -118,7 +118,10 @@ def answer_table(survey: Survey) -> AnswerTable:
             row.append(_cell(question, answer))
             if question.kind_enum == QuestionKind.TESTIMONY:
                 consent = answer.consent if answer is not None else None
-                row.append(Consent(consent).label if consent else None)
+                if consent and answer.consent_withdrawn_at is not None:
+                    row.append(_("Consentement retiré"))
+                else:
+                    row.append(Consent(consent).label if consent else None)
         rows.append(row)
     if survey.anonymous:
         # By content, never by the order of writing: that order would tell who answered when.

@@ -363,3 +363,21 @@ def answer_survey(
     # Never who answered an anonymous survey: the invitation says it, not the log.
     logger.info("Survey %s: a %s saved", survey.id, "draft" if draft else "response")
     return response
+
+
+def withdraw_consent(answer: SurveyAnswer, *, now: datetime) -> bool:
+    """Withdraw the consent given with a testimony: it is published nowhere from now on.
+
+    Results pages and future committee packs stop showing it; packs already generated are
+    kept as written. Return False when there was no consent left to withdraw.
+    """
+    if answer.consent_withdrawn_at is not None or answer.consent not in PUBLISHABLE:
+        return False
+    answer.consent_withdrawn_at = now
+    db.session.flush()
+    logger.info("Survey answer %s: consent withdrawn", answer.id)
+    return True
+
+
+#: The consents a testimony may be published with (and so withdrawn from).
+PUBLISHABLE = frozenset(c.value for c in Consent if c.publishable)

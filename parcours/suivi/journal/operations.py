@@ -49,6 +49,7 @@ def create_entry(territory: Territory, draft: EntryDraft, author: User) -> Journ
         territory=territory,
         author_id=author.id,
         visibility=draft.visibility.value,
+        shared_at=now if draft.visibility is JournalVisibility.COHORT else None,
         created_at=now,
         updated_at=now,
         updated_by_id=author.id,
@@ -81,6 +82,9 @@ def update_entry(entry: JournalEntry, draft: EntryDraft, by: User) -> bool:
             changed = True
     if entry.visibility != draft.visibility.value:
         entry.visibility = draft.visibility.value
+        if draft.visibility is JournalVisibility.COHORT:  # the binôme's consent, given again
+            entry.shared_at = now_utc()
+            entry.consent_withdrawn_at = None
         changed = True
     if changed:
         entry.updated_at = now_utc()
@@ -109,6 +113,22 @@ def restore_entry(entry: JournalEntry, by: User) -> None:
     logger.info(
         "Journal entry %s of territory %s restored by user %s", entry.id, entry.territory_id, by.id
     )
+
+
+def withdraw_consent(entry: JournalEntry, by: User) -> bool:
+    """Stop sharing a « belle histoire » with the cohort, at its author's request.
+
+    It goes back to « notre binôme et notre accompagnateur·rice », the default visibility: the
+    binôme and its coach keep reading it, nobody else. Return False when it was not shared
+    (a second withdrawal changes nothing).
+    """
+    if entry.visibility != JournalVisibility.COHORT:
+        return False
+    entry.visibility = JournalVisibility.COACH.value
+    entry.consent_withdrawn_at = now_utc()
+    db.session.flush()
+    logger.info("Journal entry %s: consent withdrawn by user %s", entry.id, by.id)
+    return True
 
 
 def tag_codes(entry: JournalEntry) -> tuple[list[str], list[str]]:
