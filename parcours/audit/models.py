@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.kept import keep_as_written
+from parcours.core.pipeline import logs_reading
 from parcours.core.time import now_utc
 
 
@@ -87,6 +88,7 @@ LOGIN_ACTIONS = frozenset(
 )
 
 
+@logs_reading  # a download is a GET: its entry commits with it
 @keep_as_written
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
