@@ -245,7 +245,7 @@ def edit_member(cohort: Cohort, member: Membership):
     if form.validate_on_submit():
         try:
             with conflicts.versioned(form, member):
-                operations.change_role(member, Role(form.role.data))
+                operations.change_role(member, Role(form.role.data), changed_by=current_user)
         except conflicts.Conflict:
             stored = MemberRoleForm(formdata=None, obj=member)
             page = "cohorts/member_form.html"
