@@ -20,6 +20,8 @@ from parcours.accounts.throttle import Throttled
 from parcours.admin import queries
 from parcours.admin.forms import CohortCreationForm, MoodleImportForm
 from parcours.admin.permissions import is_administrator
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts import operations as cohorts
 from parcours.cohorts.models import Membership
 from parcours.cohorts.views import resend_throttled_message
@@ -211,6 +213,16 @@ def import_moodle():
                 *imported.notes,
             ]
             header = "".join(f"# {line}\n" for line in lines) + "\n"
+            audit.record(
+                AuditAction.IMPORTED,
+                actor=current_user,
+                target=version,
+                details={
+                    "format": "moodle",
+                    "domains": len(imported.referential["domains"]),
+                    "competences": imported.competence_count,
+                },
+            )
             return file_response((header + text).encode("utf-8"), name, "application/toml")
     status = 400 if form.is_submitted() else 200
     return render_template("admin/import_moodle.html", form=form, problems=problems), status
