@@ -229,6 +229,16 @@ def reactivate_user(user: User, *, by: User) -> None:
     logger.info("User %s reactivated by user %s", user.id, by.id)
 
 
+def make_admin(user: User) -> None:
+    """Make ``user`` a platform administrator (from the command line: no one is logged in)."""
+    if not user.is_admin:
+        audit.record(
+            AuditAction.ROLE_CHANGED, subject=user, target=user, details={"is_admin": True}
+        )
+    user.is_admin = True
+    db.session.flush()
+
+
 def allow_cohort_creation(user: User, allowed: bool, *, by: User) -> None:
     """Give or take back ``user``'s right to create cohorts (administrators always have it)."""
     if user.can_create_cohorts != allowed:

@@ -106,7 +106,13 @@ def reschedule_preview(cohort: Cohort, *, start_date: date, timezone: str) -> li
 
 
 def update_cohort(
-    cohort: Cohort, *, name: str, start_date: date, timezone: str, target_territories: int
+    cohort: Cohort,
+    *,
+    name: str,
+    start_date: date,
+    timezone: str,
+    target_territories: int,
+    changed_by: User | None = None,
 ) -> None:
     """Edit a cohort; moving its start date moves its whole timeline."""
     if _name_taken(Cohort, name, exclude_id=cohort.id):
@@ -114,6 +120,14 @@ def update_cohort(
     shift = (start_date - cohort.start_date).days
     old_zone = cohort.timezone
     moves = bool(shift) or timezone != old_zone
+    _record_settings(
+        cohort,
+        changed_by,
+        name=name.strip(),
+        start_date=start_date,
+        timezone=timezone,
+        target_territories=target_territories,
+    )
     if moves:
         signals.cohort_rescheduling.send(cohort, shift_days=shift, to_zone=timezone)
     cohort.name = name.strip()
@@ -124,6 +138,25 @@ def update_cohort(
     if moves:
         signals.cohort_rescheduled.send(cohort, shift_days=shift, from_zone=old_zone)
     logger.info("Cohort %s updated", cohort.id)
+
+
+def _record_settings(cohort: Cohort, changed_by: User | None, **values) -> None:
+    """Audit a change of a cohort's settings: which ones, and the dates' old and new values."""
+    changed = [key for key, value in values.items() if getattr(cohort, key) != value]
+    if not changed:
+        return
+    details = {"fields": ",".join(changed)}
+    if "start_date" in changed:
+        details.update(
+            start_from=cohort.start_date.isoformat(), start_to=values["start_date"].isoformat()
+        )
+    audit.record(
+        AuditAction.CONFIGURATION_CHANGED,
+        actor=changed_by,
+        cohort=cohort,
+        target=cohort,
+        details=details,
+    )
 
 
 def _check_status(status: str, reason: str) -> None:

@@ -138,6 +138,7 @@ def edit_cohort(cohort: Cohort):
                         start_date=form.start_date.data,
                         timezone=form.timezone.data,
                         target_territories=form.target_territories.data,
+                        changed_by=current_user,
                     )
                     moves = []
         except conflicts.Conflict:

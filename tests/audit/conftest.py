@@ -7,6 +7,12 @@ from parcours.accounts.models import User
 from parcours.audit.models import AuditEntry
 from parcours.core.extensions import db
 
+# The fixtures of the domains whose actions are audited here.
+from tests.attendance.conftest import events  # noqa: F401
+from tests.evaluation.attestations.conftest import finished  # noqa: F401
+from tests.evaluation.surveys.test_pages import answered_s1  # noqa: F401
+from tests.suivi.journal.conftest import write_entry  # noqa: F401
+
 #: The address the test client sends from, unless a test says otherwise.
 CLIENT = "127.0.0.1"
 

@@ -211,3 +211,17 @@ def test_an_administrator_cannot_deactivate_themself_and_nothing_is_recorded(
     audit_log.mark()
     assert client.post(f"/admin/users/{world['admin']}/deactivate").status_code == 400
     assert audit_log.new() == []
+
+
+def test_making_an_administrator_from_the_command_line_is_recorded(app, world, audit_log):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create-admin", "a1@example.org", "--name", "A1", "--password", NEW_PASSWORD]
+    )
+    assert result.exit_code == 0, result.output
+    entry = audit_log.one("role.changed")
+    assert (entry.actor_id, entry.subject_id, entry.address, entry.details) == (
+        None,
+        world["a1"],
+        "",
+        {"is_admin": True},
+    )

@@ -3,7 +3,6 @@
 import pytest
 
 from parcours.core.time import freeze
-from tests.attendance.conftest import events  # noqa: F401  (fixture)
 from tests.attendance.test_signed_sheets import AFTER_S1
 from tests.attendance.test_signed_sheets import _attach as attach_sheet
 from tests.audit.conftest import CLIENT, fields
@@ -17,7 +16,7 @@ def test_a_signature_sheet_download_is_recorded(
     audit_log,
     events,
     prefill,
-    variant,  # noqa: F811
+    variant,
 ):
     client = login_as("coordinator")
     audit_log.mark()
@@ -52,7 +51,7 @@ def test_an_attendance_attestation_download_names_whom_it_is_for(login_as, world
     assert entry.details == {"document": "attendance_attestation"}
 
 
-def test_a_refused_download_writes_nothing(login_as, world, audit_log, events):  # noqa: F811
+def test_a_refused_download_writes_nothing(login_as, world, audit_log, events):
     client = login_as("a2")
     audit_log.mark()
     assert (
@@ -63,7 +62,7 @@ def test_a_refused_download_writes_nothing(login_as, world, audit_log, events): 
     assert audit_log.new() == []
 
 
-def test_removing_a_signed_sheet_is_recorded(app, login_as, world, audit_log, events):  # noqa: F811
+def test_removing_a_signed_sheet_is_recorded(app, login_as, world, audit_log, events):
     with freeze(AFTER_S1):
         sheet_id = attach_sheet(app, world, events["S1"], samples.pdf(), "S1.pdf")
         client = login_as("coordinator")
@@ -82,7 +81,7 @@ def test_removing_a_signed_sheet_is_recorded(app, login_as, world, audit_log, ev
     }
 
 
-def test_cancelling_an_event_is_recorded(login_as, world, audit_log, events):  # noqa: F811
+def test_cancelling_an_event_is_recorded(login_as, world, audit_log, events):
     client = login_as("coordinator")
     audit_log.mark()
     assert client.post(f"/events/{events['S1']}/cancel").status_code == 302

@@ -1,6 +1,7 @@
 """Memberships, roles, territory statuses and the territories import leave audit entries."""
 
 import io
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -235,3 +236,45 @@ def test_a_refused_import_writes_nothing(login_as, world, audit_log):
     )
     assert response.status_code == 400
     assert audit_log.new() == []
+
+
+def test_changing_a_cohorts_settings_names_the_fields_changed(login_as, world, audit_log):
+    client = login_as("coordinator")
+    url = f"/cohorts/{world['cohort_a']}/edit"
+    form = form_values(client.get(url))
+    form["target_territories"] = "15"
+    audit_log.mark()
+    assert client.post(url, data=form).status_code == 302
+    assert fields(audit_log.one("configuration.changed")) == {
+        "action": "configuration.changed",
+        "actor_id": world["coordinator"],
+        "subject_id": None,
+        "cohort_id": world["cohort_a"],
+        "object_type": "cohorts",
+        "object_id": world["cohort_a"],
+        "address": CLIENT,
+        "details": {"fields": "target_territories"},
+    }
+
+
+def test_moving_a_cohorts_start_says_from_and_to(app, world, audit_log):
+    from parcours.cohorts import operations
+    from parcours.core.time import freeze
+
+    with app.test_request_context(), freeze(datetime(2026, 2, 10, 9, 0, tzinfo=UTC)):
+        cohort = db.session.get(Cohort, world["cohort_b"])
+        operations.update_cohort(
+            cohort,
+            name="Cohorte B",
+            start_date=date(2026, 9, 8),
+            timezone=cohort.timezone,
+            target_territories=cohort.target_territories,
+        )
+        db.session.commit()
+    entry = audit_log.one("configuration.changed")
+    assert (entry.actor_id, entry.cohort_id) == (None, world["cohort_b"])
+    assert entry.details == {
+        "fields": "start_date",
+        "start_from": "2026-09-01",
+        "start_to": "2026-09-08",
+    }

@@ -9,10 +9,8 @@ from parcours.core.extensions import db
 from parcours.core.time import freeze
 from parcours.evaluation.models import CommitteePack
 from tests.audit.conftest import CLIENT, fields
-from tests.evaluation.attestations.conftest import finished  # noqa: F401  (fixture)
 from tests.evaluation.attestations.test_views import _issue
 from tests.evaluation.packs.helpers import stored_pack
-from tests.evaluation.surveys.test_pages import answered_s1  # noqa: F401  (fixture)
 
 #: Cohort A between its mid-way and its final committees.
 MIDWAY_TIME = datetime.fromisoformat("2026-07-01T08:00:00+00:00")
@@ -94,7 +92,7 @@ def test_a_refused_download_writes_nothing(login_as, world, audit_log, pack_id):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_exporting_survey_answers_is_recorded(login_as, world, audit_log, answered_s1, fmt):  # noqa: F811
+def test_exporting_survey_answers_is_recorded(login_as, world, audit_log, answered_s1, fmt):
     client = login_as("coordinator")
     audit_log.mark()
     assert client.get(f"/questionnaires/{answered_s1}/reponses.{fmt}").status_code == 200
@@ -110,7 +108,7 @@ def test_exporting_survey_answers_is_recorded(login_as, world, audit_log, answer
     }
 
 
-def test_downloading_a_final_attestation_is_recorded(app, login_as, finished, audit_log):  # noqa: F811
+def test_downloading_a_final_attestation_is_recorded(app, login_as, finished, audit_log):
     attestation = _issue(app, finished)
     client = login_as("a1")
     audit_log.mark()

@@ -6,7 +6,6 @@ from parcours.core.extensions import db
 from tests.audit.conftest import CLIENT, fields
 from tests.storage import samples
 from tests.suivi.factories import add_record
-from tests.suivi.journal.conftest import write_entry  # noqa: F401  (fixture)
 from tests.suivi.test_attachments import _attach
 from tests.suivi.visits.conftest import *  # noqa: F403  (the visit reports' fixtures)
 
@@ -47,7 +46,7 @@ def test_deleting_and_restoring_a_follow_up_record(login_as, world, audit_log, r
     )
 
 
-def test_deleting_and_restoring_a_journal_entry(login_as, world, audit_log, write_entry):  # noqa: F811
+def test_deleting_and_restoring_a_journal_entry(login_as, world, audit_log, write_entry):
     entry_id = write_entry(visibility="coach", title="Erreur de saisie")
     client = login_as("a1")
     audit_log.mark()
