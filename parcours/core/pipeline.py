@@ -210,7 +210,13 @@ def _refuse_writes(session, status_code: int) -> None:
         logger.error("%s; the changes were rolled back", message)
     elif logged:
         if status_code < 400:
-            session.commit()  # the record of a download, and nothing else
+            # The record of a download, and nothing else: the objects read stay as they were,
+            # so nothing (the logged-in user) is expired and loaded again.
+            expiring, session.expire_on_commit = session.expire_on_commit, False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = expiring
         else:
             session.rollback()
 
