@@ -20,7 +20,7 @@ def create_admin(email: str, full_name: str, password: str) -> None:
     if problem:
         raise click.ClickException(problem)
     user, created = operations.ensure_user(email, full_name)
-    user.is_admin = True
+    operations.make_admin(user)
     operations.set_password(user, password)
     db.session.commit()
     click.echo(f"{'Créé' if created else 'Mis à jour'} : {user.email} (administrateur)")

@@ -16,6 +16,8 @@ from parcours.accounts.devices import Device
 from parcours.accounts.models import User, new_session_token, normalize_email, search_key
 from parcours.accounts.passwords import hash_password, verify_password
 from parcours.accounts.throttle import Throttled
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -62,16 +64,23 @@ def authenticate(
     except Throttled as refusal:
         # The address, as on the failures before it: an operator sees who is being tried.
         logger.warning("Login throttled for %s (%s)", email, refusal.limit.scope)
+        # Kept like the attempts it counts (the login view commits its failures). The account
+        # tried, if there is one; never the address typed.
+        audit.record(AuditAction.LOGIN_LOCKED, subject=user, details={"limit": refusal.limit.scope})
         return LoginResult(user=None, throttled=refusal)
     valid = verify_password(user.password_hash if user else None, password)
     if not valid or user is None or not user.active:
         logger.info("Failed login for %s", email)
+        # Whether the password was right is not written: only that the account is closed.
+        inactive = {"inactive": True} if user is not None and not user.active else {}
+        audit.record(AuditAction.LOGIN_FAILED, subject=user, details=inactive)
         return LoginResult(user=None)
     throttle.release(ticket)  # the attempt counted as a failure until now: it was not one
     throttle.clear(throttle.LOGIN_ACCOUNT, email)
     if trusted:
         throttle.clear(throttle.LOGIN_DEVICE, device.id)
     user.last_login_at = now_utc()
+    audit.record(AuditAction.LOGIN_SUCCEEDED, actor=user, details={"device": trusted})
     db.session.flush()
     logger.info("User %s logged in", user.id)
     return LoginResult(user=user)
@@ -83,11 +92,26 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
+def log_out(user: User) -> None:
+    """End every session of ``user``, who is logging out."""
+    end_sessions(user)
+    audit.record(AuditAction.LOGOUT, actor=user)
+
+
 def set_password(user: User, password: str) -> None:
-    """Give ``user`` a new password and end their other sessions."""
+    """Give ``user`` a new password and end their other sessions (unaudited: CLI, demo)."""
     user.password_hash = hash_password(password)
     end_sessions(user)
     logger.info("Password set for user %s", user.id)
+
+
+def choose_password(user: User, password: str, *, purpose: str) -> None:
+    """Set the password ``user`` chose through an e-mailed link: a reset or an invitation."""
+    set_password(user, password)
+    if purpose == tokens.PASSWORD_RESET:
+        audit.record(AuditAction.PASSWORD_RESET, actor=user)
+    else:  # an invitation's first password
+        audit.record(AuditAction.PASSWORD_CHANGED, actor=user, details={"via": "invitation"})
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -95,6 +119,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise AccountError(_("Le mot de passe actuel est incorrect."))
     set_password(user, new)
+    audit.record(AuditAction.PASSWORD_CHANGED, actor=user, details={"via": "account"})
 
 
 def update_profile(user: User, *, full_name: str, organisation: str, locale: str) -> None:
@@ -189,18 +214,42 @@ def deactivate_user(user: User, *, by: User) -> None:
         raise AccountError(_("Vous ne pouvez pas désactiver votre propre compte."))
     user.active = False
     end_sessions(user)
+    audit.record(
+        AuditAction.ROLE_CHANGED, actor=by, subject=user, target=user, details={"active": False}
+    )
     logger.info("User %s deactivated by user %s", user.id, by.id)
 
 
 def reactivate_user(user: User, *, by: User) -> None:
     """Let a deactivated ``user`` log in again."""
     user.active = True
+    audit.record(
+        AuditAction.ROLE_CHANGED, actor=by, subject=user, target=user, details={"active": True}
+    )
     db.session.flush()
     logger.info("User %s reactivated by user %s", user.id, by.id)
 
 
+def make_admin(user: User) -> None:
+    """Make ``user`` a platform administrator (from the command line: no one is logged in)."""
+    if not user.is_admin:
+        audit.record(
+            AuditAction.ROLE_CHANGED, subject=user, target=user, details={"is_admin": True}
+        )
+    user.is_admin = True
+    db.session.flush()
+
+
 def allow_cohort_creation(user: User, allowed: bool, *, by: User) -> None:
     """Give or take back ``user``'s right to create cohorts (administrators always have it)."""
+    if user.can_create_cohorts != allowed:
+        audit.record(
+            AuditAction.ROLE_CHANGED,
+            actor=by,
+            subject=user,
+            target=user,
+            details={"can_create_cohorts": allowed},
+        )
     user.can_create_cohorts = allowed
     db.session.flush()
     logger.info("User %s may create cohorts: %s (set by user %s)", user.id, allowed, by.id)

@@ -100,7 +100,7 @@ def logout():
     """End every session of the current user, then log out."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    operations.end_sessions(current_user)
+    operations.log_out(current_user)
     logout_user()
     _renew_session("_remember")  # Flask-Login's order to delete a remember-me cookie, if any
     flash(_("Vous êtes déconnecté."), "info")
@@ -152,7 +152,7 @@ def _set_password_page(purpose: str, token: str, template: str):
         return render_template("accounts/link_invalid.html"), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
-        operations.set_password(user, form.password.data)
+        operations.choose_password(user, form.password.data, purpose=purpose)
         logout_user()
         _renew_session()
         login_user(user)

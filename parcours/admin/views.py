@@ -25,6 +25,7 @@ from parcours.audit import export as audit_export_file
 from parcours.audit import operations as audit
 from parcours.audit import pages as audit_pages
 from parcours.audit.filters import FilterError
+from parcours.audit.models import AuditAction
 from parcours.cohorts import operations as cohorts
 from parcours.cohorts.models import Membership
 from parcours.cohorts.views import resend_throttled_message
@@ -218,6 +219,16 @@ def import_moodle():
                 *imported.notes,
             ]
             header = "".join(f"# {line}\n" for line in lines) + "\n"
+            audit.record(
+                AuditAction.IMPORTED,
+                actor=current_user,
+                target=version,
+                details={
+                    "format": "moodle",
+                    "domains": len(imported.referential["domains"]),
+                    "competences": imported.competence_count,
+                },
+            )
             return file_response((header + text).encode("utf-8"), name, "application/toml")
     status = 400 if form.is_submitted() else 200
     return render_template("admin/import_moodle.html", form=form, problems=problems), status

@@ -23,6 +23,8 @@ from parcours.agenda.models import (
     EventKind,
     EventStatus,
 )
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort, Territory, TerritoryStatus
 from parcours.core.concurrency import insert_if_absent
 from parcours.core.extensions import db
@@ -567,6 +569,13 @@ def cancel_event(event: Event, cancelled_by: User | None) -> None:
     event.cancelled_at = event.updated_at = now_utc()
     event.sequence += 1
     db.session.flush()
+    audit.record(
+        AuditAction.RECORD_DELETED,
+        actor=cancelled_by,
+        cohort=event.cohort_id,
+        target=event,
+        details={"cancelled": True},
+    )
     notifications.event_cancelled(event)
     logger.info(
         "Event %s cancelled by user %s", event.id, cancelled_by.id if cancelled_by else None

@@ -34,6 +34,8 @@ from parcours.attendance.models import (
     CheckInCode,
     SignedSheet,
 )
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.core.concurrency import savepoint
 from parcours.core.extensions import db
 from parcours.core.i18n import format_date
@@ -439,6 +441,13 @@ def remove_signed_sheet(sheet: SignedSheet, *, removed_by: User) -> None:
     sheet.removed_at = now_utc()
     sheet.removed_by = removed_by
     db.session.flush()
+    audit.record(
+        AuditAction.RECORD_DELETED,
+        actor=removed_by,
+        cohort=sheet.event.cohort_id,
+        target=sheet,
+        details={"event_id": sheet.event_id},
+    )
     logger.info(
         "Signed sheet %s of event %s removed by user %s", sheet.id, sheet.event_id, removed_by.id
     )

@@ -38,6 +38,8 @@ from parcours.attendance.permissions import (
     can_view_signed_sheets,
     membership_of,
 )
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts import permissions as cohort_permissions
 from parcours.cohorts.models import Cohort
 from parcours.core.conflicts import start_afresh
@@ -336,6 +338,16 @@ def signature_sheet(event: Event):
     # Both are kept side by side in the same folder: their names must tell them apart.
     kind = "prerempli" if sheet.prefilled else "vierge"
     filename = f"emargement-{kind}-{sheet.first_day.isoformat()}-{slug(event.title)}.pdf"
+    audit.record(
+        AuditAction.REPORT_DOWNLOADED,
+        actor=current_user,
+        cohort=event.cohort_id,
+        target=event,
+        details={
+            "document": "signature_sheet",
+            "variant": "prefilled" if sheet.prefilled else "blank",
+        },
+    )
     return file_response(pdf.render_signature_sheet(sheet), filename, "application/pdf")
 
 
@@ -430,6 +442,14 @@ def attestation(cohort: Cohort, user_id: int):
         abort(404)
     document = reports.attestation(cohort, member)
     filename = f"attestation-{slug(cohort.name)}-{slug(member.user.full_name)}.pdf"
+    audit.record(
+        AuditAction.REPORT_DOWNLOADED,
+        actor=current_user,
+        subject=member.user_id,
+        cohort=cohort,
+        target=member,
+        details={"document": "attendance_attestation"},
+    )
     return file_response(pdf.render_attestation(document), filename, "application/pdf")
 
 

@@ -15,10 +15,37 @@ from sqlalchemy.orm import Mapped, mapped_column
 from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.kept import keep_as_written
+from parcours.core.pipeline import logs_reading
 from parcours.core.time import now_utc
 
 
 class AuditAction(StrEnum):
+    """What an entry records. The ``details`` each writes, so that readers can rely on them:
+
+    - ``LOGIN_SUCCEEDED``: actor the person; ``device`` (a browser they logged in from before).
+      ``LOGIN_FAILED`` and ``LOGIN_LOCKED``: no actor, subject the account tried if the
+      address typed has one (never the address itself); ``inactive`` for a closed account,
+      ``limit`` for the throttle that refused. ``LOGOUT``: actor the person.
+    - ``PASSWORD_CHANGED``: ``via`` « account » (the account page) or « invitation » (the
+      first password, chosen through an invitation link). ``PASSWORD_RESET``: through the
+      e-mailed reset link.
+    - ``ROLE_CHANGED``: a cohort role (``from``/``to``, on the membership), and a person's
+      rights on the platform, on their account: ``active`` (deactivated or reactivated by an
+      administrator), ``can_create_cohorts``, ``is_admin`` (from the command line).
+    - ``MEMBERSHIP_ADDED``: ``role`` and ``via`` (« invitation », « import », « creation » of
+      the cohort, « restoration » of a removal, with its ``removal`` id).
+      ``MEMBERSHIP_REMOVED``: ``role``, on the membership_removals row that can undo it.
+    - ``TERRITORY_STATUS_CHANGED``: ``from``/``to``.
+    - ``IMPORTED``: ``format`` (« csv » territories, « moodle », « curriculum ») and counts.
+    - ``EXPORTED`` (data: CSV, XLSX) and ``REPORT_DOWNLOADED`` (PDF): ``document``, and its
+      ``format``, ``variant`` or ``version``. ``PACK_GENERATED``: ``kind``, ``version``,
+      ``variants``.
+    - ``RECORD_DELETED`` / ``RECORD_RESTORED``: the object; a cancelled event is deleted with
+      ``cancelled``, an attachment names its ``owner_type``/``owner_id``.
+    - ``CONFIGURATION_CHANGED``: a cohort's settings, ``fields`` changed (names, not values;
+      a moved start gives ``start_from``/``start_to``).
+    """
+
     LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
     LOGIN_LOCKED = "login.locked"
@@ -87,6 +114,7 @@ LOGIN_ACTIONS = frozenset(
 )
 
 
+@logs_reading  # a download is a GET: its entry commits with it
 @keep_as_written
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"

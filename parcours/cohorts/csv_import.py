@@ -15,6 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from parcours.accounts.models import User, normalize_email
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts import operations
 from parcours.cohorts.models import (
     CARRIER_TYPES,
@@ -294,8 +296,20 @@ def apply(cohort: Cohort, preview: Preview, invited_by: User) -> list[Territory]
                 full_name=person.full_name,
                 organisation=person.organisation,
                 invited_by=invited_by,
+                via="import",
             )
         territories.append(territory)
+    audit.record(
+        AuditAction.IMPORTED,
+        actor=invited_by,
+        cohort=cohort,
+        object_type="territories",
+        details={
+            "format": "csv",
+            "rows": len(preview.rows),
+            "catalyseurs": sum(len(row.people) for row in preview.rows),
+        },
+    )
     return territories
 
 

@@ -10,6 +10,8 @@ from sqlalchemy import func, select, update
 from parcours.accounts import operations as accounts
 from parcours.accounts import throttle
 from parcours.accounts.models import User
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts import signals
 from parcours.cohorts.models import (
     MAX_CATALYSEURS_PER_TERRITORY,
@@ -71,16 +73,17 @@ def create_cohort(
     db.session.add(cohort)
     db.session.flush()
     if not created_by.is_admin:
-        db.session.add(
-            Membership(
-                cohort=cohort,
-                user=created_by,
-                role=Role.COORDINATOR,
-                invited_name=created_by.full_name,
-                invited_organisation=created_by.organisation,
-                accepted_at=now_utc(),  # who creates a cohort is in it
-            )
+        creator = Membership(
+            cohort=cohort,
+            user=created_by,
+            role=Role.COORDINATOR,
+            invited_name=created_by.full_name,
+            invited_organisation=created_by.organisation,
+            accepted_at=now_utc(),  # who creates a cohort is in it
         )
+        db.session.add(creator)
+        db.session.flush()
+        _record_joined(creator, by=created_by, via="creation")
     signals.cohort_created.send(cohort)
     forget_memberships()
     logger.info("Cohort %s created by user %s", cohort.id, created_by.id)
@@ -103,7 +106,13 @@ def reschedule_preview(cohort: Cohort, *, start_date: date, timezone: str) -> li
 
 
 def update_cohort(
-    cohort: Cohort, *, name: str, start_date: date, timezone: str, target_territories: int
+    cohort: Cohort,
+    *,
+    name: str,
+    start_date: date,
+    timezone: str,
+    target_territories: int,
+    changed_by: User | None = None,
 ) -> None:
     """Edit a cohort; moving its start date moves its whole timeline."""
     if _name_taken(Cohort, name, exclude_id=cohort.id):
@@ -111,6 +120,14 @@ def update_cohort(
     shift = (start_date - cohort.start_date).days
     old_zone = cohort.timezone
     moves = bool(shift) or timezone != old_zone
+    _record_settings(
+        cohort,
+        changed_by,
+        name=name.strip(),
+        start_date=start_date,
+        timezone=timezone,
+        target_territories=target_territories,
+    )
     if moves:
         signals.cohort_rescheduling.send(cohort, shift_days=shift, to_zone=timezone)
     cohort.name = name.strip()
@@ -121,6 +138,25 @@ def update_cohort(
     if moves:
         signals.cohort_rescheduled.send(cohort, shift_days=shift, from_zone=old_zone)
     logger.info("Cohort %s updated", cohort.id)
+
+
+def _record_settings(cohort: Cohort, changed_by: User | None, **values) -> None:
+    """Audit a change of a cohort's settings: which ones, and the dates' old and new values."""
+    changed = [key for key, value in values.items() if getattr(cohort, key) != value]
+    if not changed:
+        return
+    details = {"fields": ",".join(changed)}
+    if "start_date" in changed:
+        details.update(
+            start_from=cohort.start_date.isoformat(), start_to=values["start_date"].isoformat()
+        )
+    audit.record(
+        AuditAction.CONFIGURATION_CHANGED,
+        actor=changed_by,
+        cohort=cohort,
+        target=cohort,
+        details=details,
+    )
 
 
 def _check_status(status: str, reason: str) -> None:
@@ -158,6 +194,14 @@ def update_territory(territory: Territory, *, changed_by: User | None = None, **
     if _name_taken(Territory, fields["name"], territory.id, cohort_id=territory.cohort_id):
         raise CohortError(_("Ce territoire existe déjà dans la cohorte."), "name")
     _check_status(fields["status"], fields.get("status_reason", ""))
+    if fields["status"] != territory.status:
+        audit.record(
+            AuditAction.TERRITORY_STATUS_CHANGED,
+            actor=changed_by,
+            cohort=territory.cohort_id,
+            target=territory,
+            details={"from": territory.status, "to": fields["status"]},
+        )
     for key, value in fields.items():
         setattr(territory, key, (value or "").strip())
     db.session.flush()
@@ -203,6 +247,17 @@ def _join(
     return member
 
 
+def _record_joined(member: Membership, *, by: User | None, via: str) -> None:
+    audit.record(
+        AuditAction.MEMBERSHIP_ADDED,
+        actor=by,
+        subject=member.user_id,
+        cohort=member.cohort_id,
+        target=member,
+        details={"role": str(member.role), "via": via},
+    )
+
+
 def accept_memberships(user: User) -> None:
     """Show the person's own name in every cohort that invited them: they have logged in."""
     db.session.execute(
@@ -213,7 +268,13 @@ def accept_memberships(user: User) -> None:
 
 
 def add_catalyseur(
-    territory: Territory, *, email: str, full_name: str, organisation: str, invited_by: User
+    territory: Territory,
+    *,
+    email: str,
+    full_name: str,
+    organisation: str,
+    invited_by: User,
+    via: str = "invitation",
 ) -> Membership:
     """Add a catalyseur to a territory (two at most: a binôme) and invite them by e-mail."""
     if len(territory.catalyseurs) >= MAX_CATALYSEURS_PER_TERRITORY:
@@ -228,6 +289,7 @@ def add_catalyseur(
         organisation=organisation,
     )
     db.session.refresh(territory, ["catalyseurs"])
+    _record_joined(member, by=invited_by, via=via)
     accounts.send_invitation(
         user,
         name=member.invited_name,
@@ -250,6 +312,7 @@ def add_member(
         )
     user, _created = accounts.ensure_user(email, full_name, organisation)
     member = _join(cohort, user, role, full_name=full_name, organisation=organisation)
+    _record_joined(member, by=invited_by, via="invitation")
     accounts.send_invitation(
         user,
         name=member.invited_name,
@@ -322,6 +385,14 @@ def remove_member(member: Membership, removed_by: User | None = None) -> Members
         _stop_coaching(member)
     db.session.delete(member)
     db.session.flush()
+    audit.record(
+        AuditAction.MEMBERSHIP_REMOVED,
+        actor=removed_by,
+        subject=removal.user_id,
+        cohort=removal.cohort_id,
+        target=removal,
+        details={"role": str(removal.role)},
+    )
     forget_memberships()
     logger.info("User %s removed from cohort %s", member.user_id, cohort.id)
     return removal
@@ -376,6 +447,14 @@ def restore_member(removal: MembershipRemoval, restored_by: User) -> Membership:
     removal.restored_at = now_utc()
     removal.restored_by_id = restored_by.id
     db.session.flush()
+    audit.record(
+        AuditAction.MEMBERSHIP_ADDED,
+        actor=restored_by,
+        subject=removal.user_id,
+        cohort=removal.cohort_id,
+        target=member,
+        details={"role": str(member.role), "via": "restoration", "removal": removal.id},
+    )
     if territory is not None:
         db.session.refresh(territory, ["catalyseurs"])
     signals.member_restored.send(member, restored_by=restored_by)
@@ -383,7 +462,7 @@ def restore_member(removal: MembershipRemoval, restored_by: User) -> Membership:
     return member
 
 
-def change_role(member: Membership, role: Role) -> None:
+def change_role(member: Membership, role: Role, *, changed_by: User | None = None) -> None:
     """Give a coordinator, coach or committee member another of these roles in their cohort."""
     if Role.CATALYSEUR in (role, member.role):
         raise CohortError(
@@ -395,6 +474,14 @@ def change_role(member: Membership, role: Role) -> None:
         _keep_a_coordinator(member.cohort, "role")
     if member.role == Role.COACH:
         _stop_coaching(member)
+    audit.record(
+        AuditAction.ROLE_CHANGED,
+        actor=changed_by,
+        subject=member.user_id,
+        cohort=member.cohort_id,
+        target=member,
+        details={"from": str(member.role), "to": str(role)},
+    )
     member.role = role
     db.session.flush()
     forget_memberships()

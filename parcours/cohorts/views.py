@@ -145,6 +145,7 @@ def edit_cohort(cohort: Cohort):
                         start_date=form.start_date.data,
                         timezone=form.timezone.data,
                         target_territories=form.target_territories.data,
+                        changed_by=current_user,
                     )
                     moves = []
         except conflicts.Conflict:
@@ -252,7 +253,7 @@ def edit_member(cohort: Cohort, member: Membership):
     if form.validate_on_submit():
         try:
             with conflicts.versioned(form, member):
-                operations.change_role(member, Role(form.role.data))
+                operations.change_role(member, Role(form.role.data), changed_by=current_user)
         except conflicts.Conflict:
             stored = MemberRoleForm(formdata=None, obj=member)
             page = "cohorts/member_form.html"

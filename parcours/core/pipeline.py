@@ -20,6 +20,8 @@ In that order, for every request (the steps of Indico's ``RH`` and CTFd's access
 5. **Transaction**: a POST that answered below 400 commits, once; anything else rolls back, so
    a failed form or an error never leaves half an operation behind. A GET never writes: one that
    tried is a bug, raised in development and tests, logged and rolled back in production.
+   The one exception is a *log of reading* (:func:`logs_reading`: the audit entry of a
+   download): a GET that added only such rows commits them with its answer.
 
 A view that must undo its work but still answer normally (a concurrent save caught as an
 IntegrityError) raises :class:`Rollback` with its response.
@@ -42,6 +44,24 @@ logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WROTE = "parcours_request_wrote"
+_LOGGED = "parcours_request_logged_a_reading"
+
+#: The models a GET may add rows to: the record that something was read (downloaded).
+_READING_LOGS: set[type] = set()
+
+
+def logs_reading(model: type) -> type:
+    """Let a GET add rows of ``model`` (and only add them): the trace of a download.
+
+    A GET that added such rows and nothing else commits them when it answers below 400;
+    any other write is still a bug, refused as before.
+    """
+    _READING_LOGS.add(model)
+    return model
+
+
+def _is_reading_log(obj) -> bool:
+    return isinstance(obj, tuple(_READING_LOGS))
 
 
 def ANYONE(user) -> bool:
@@ -153,6 +173,7 @@ def _load(loaders: list[_Loader], values: dict) -> dict[str, Any]:
 def _run_in_transaction(view: Callable, arguments: dict, commit_failures: bool):
     session = db.session()
     session.info[_WROTE] = False
+    session.info[_LOGGED] = False
     try:
         response = make_response(view(**arguments))
     except Rollback as rollback:
@@ -162,7 +183,7 @@ def _run_in_transaction(view: Callable, arguments: dict, commit_failures: bool):
         session.rollback()
         raise
     if request.method in SAFE_METHODS:
-        _refuse_writes(session)
+        _refuse_writes(session, response.status_code)
     elif response.status_code < 400 or commit_failures:
         session.commit()
     else:
@@ -170,10 +191,11 @@ def _run_in_transaction(view: Callable, arguments: dict, commit_failures: bool):
     return response
 
 
-def _refuse_writes(session) -> None:
+def _refuse_writes(session, status_code: int) -> None:
+    logged = session.info.pop(_LOGGED, False) or any(map(_is_reading_log, session.new))
     wrote = (
         session.info.pop(_WROTE, False)
-        or session.new
+        or any(not _is_reading_log(obj) for obj in session.new)
         or session.deleted
         or any(session.is_modified(obj) for obj in session.dirty)
     )
@@ -186,10 +208,26 @@ def _refuse_writes(session) -> None:
         if current_app.debug or current_app.testing:
             raise RuntimeError(message)
         logger.error("%s; the changes were rolled back", message)
+    elif logged:
+        if status_code < 400:
+            # The record of a download, and nothing else: the objects read stay as they were,
+            # so nothing (the logged-in user) is expired and loaded again.
+            expiring, session.expire_on_commit = session.expire_on_commit, False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = expiring
+        else:
+            session.rollback()
 
 
 def _note_flush(session, flush_context) -> None:
-    session.info[_WROTE] = True
+    # Still the state before the flush: what it wrote.
+    changed = [*session.new, *session.dirty, *session.deleted]
+    if changed and all(map(_is_reading_log, changed)):
+        session.info[_LOGGED] = True
+    else:
+        session.info[_WROTE] = True
 
 
 def init_app(app) -> None:

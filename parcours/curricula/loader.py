@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.core.extensions import db
 from parcours.curricula.models import Curriculum, CurriculumVersion
 from parcours.curricula.schema import CurriculumDocument
@@ -104,6 +106,12 @@ def load_document(document: CurriculumDocument, source_name: str) -> LoadResult:
     )
     db.session.add(version)
     db.session.flush()
+    # Loaded from the command line (no one logged in): who ran it is the server's business.
+    audit.record(
+        AuditAction.IMPORTED,
+        target=version,
+        details={"format": "curriculum", "curriculum": slug, "version": version.number},
+    )
     logger.info("Curriculum %s loaded as version %s", slug, version.number)
     return LoadResult(version=version, created=True)
 

@@ -55,6 +55,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from parcours.accounts.models import User
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.storage import files
@@ -114,7 +116,23 @@ def remove(attachment: Attachment, user: User) -> None:
     attachment.removed_at = now_utc()
     attachment.removed_by_id = user.id
     db.session.flush()
+    owner = _owner_of(attachment)
+    audit.record(
+        AuditAction.RECORD_DELETED,
+        actor=user,
+        cohort=owner.territory.cohort_id,
+        target=attachment,
+        details={"owner_type": owner.__tablename__, "owner_id": owner.id},
+    )
     logger.info("Attachment %s removed by user %s", attachment.id, user.id)
+
+
+def _owner_of(attachment: Attachment) -> Owner:
+    if attachment.record_id is not None:
+        return db.session.get(FollowUpRecord, attachment.record_id)
+    if attachment.visit_report_id is not None:
+        return db.session.get(FieldVisitReport, attachment.visit_report_id)
+    return db.session.get(JournalEntry, attachment.journal_entry_id)
 
 
 @dataclass(frozen=True)

@@ -243,3 +243,47 @@ def test_in_production_a_get_that_writes_is_logged_and_rolled_back(probe, caplog
         assert probe.test_client().get("/probe/get-writes").status_code == 200
     assert _count(probe, "get@example.org") == 0
     assert "GET /probe/get-writes wrote to the database" in caplog.text
+
+
+def _reading_probe() -> Blueprint:
+    from parcours.audit import operations as audit
+    from parcours.audit.models import AuditAction
+
+    bp = Blueprint("reading_probe", __name__)
+
+    @bp.get("/probe/download/<int:status>")
+    @handles(allow=ANYONE)
+    def download(status: int):
+        audit.record(AuditAction.EXPORTED, object_type="probe", details={"format": "csv"})
+        return "file", status
+
+    @bp.get("/probe/download-and-write")
+    @handles(allow=ANYONE)
+    def download_and_write():
+        audit.record(AuditAction.EXPORTED, object_type="probe")
+        _new_user("sneaky@example.org")
+        return "file"
+
+    return bp
+
+
+def _probe_entries(application) -> int:
+    from parcours.audit.models import AuditEntry
+
+    with application.app_context():
+        return db.session.scalar(
+            select(func.count(AuditEntry.id)).where(AuditEntry.object_type == "probe")
+        )
+
+
+def test_a_get_may_log_that_it_was_read_and_nothing_else(probe, caplog):
+    probe.register_blueprint(_reading_probe())
+    client = probe.test_client()
+    assert client.get("/probe/download/200").status_code == 200
+    assert _probe_entries(probe) == 1
+    assert client.get("/probe/download/400").status_code == 400  # a refused download: no trace
+    assert _probe_entries(probe) == 1
+    with caplog.at_level("ERROR", logger="parcours.core.errors"):
+        assert client.get("/probe/download-and-write").status_code == 500
+    assert "GET /probe/download-and-write wrote to the database" in caplog.text
+    assert (_probe_entries(probe), _count(probe, "sneaky@example.org")) == (1, 0)

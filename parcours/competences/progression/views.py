@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort, Membership, Role, Territory
 from parcours.competences import permissions as can
 from parcours.competences.blueprint import bp
@@ -173,6 +175,14 @@ def cohort_progression(cohort: Cohort):
 def _bilan_response(cohort: Cohort, participant: Membership):
     content = bilan.render(bilan.gather(cohort, participant, current_user))
     filename = _("bilan-competences-%(name)s.pdf", name=participant.user.full_name)
+    audit.record(
+        AuditAction.REPORT_DOWNLOADED,
+        actor=current_user,
+        subject=participant.user_id,
+        cohort=cohort,
+        target=participant,
+        details={"document": "competences_bilan"},
+    )
     return file_response(content, filename, "application/pdf")
 
 

@@ -12,6 +12,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort, Membership
 from parcours.core.downloads import file_response
 from parcours.core.extensions import db
@@ -129,6 +131,14 @@ def download_final_attestation(attestation: FinalAttestation):
     suffix = f"-v{attestation.number}" if attestation.number > 1 else ""
     filename = (
         f"attestation-fin-de-parcours-{slug(attestation.cohort.name)}-{slug(holder)}{suffix}.pdf"
+    )
+    audit.record(
+        AuditAction.REPORT_DOWNLOADED,
+        actor=current_user,
+        subject=attestation.user_id,
+        cohort=attestation.cohort_id,
+        target=attestation,
+        details={"document": "final_attestation", "version": attestation.number},
     )
     return file_response(attestation.pdf, filename, "application/pdf")
 

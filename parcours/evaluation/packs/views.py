@@ -5,6 +5,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort
 from parcours.core import conflicts, errors
 from parcours.core.downloads import file_response
@@ -132,6 +134,13 @@ def download_pack(pack: CommitteePack, variant: str):
 def pack_data(pack: CommitteePack, fmt: str):
     """Download the figures a pack was made from (« données du rapport »)."""
     tables = sheets(pack.snapshot)
+    audit.record(
+        AuditAction.EXPORTED,
+        actor=current_user,
+        cohort=pack.cohort_id,
+        target=pack,
+        details={"document": "pack_data", "format": fmt, "version": pack.number},
+    )
     if fmt == "xlsx":
         workbook = [Sheet(table.name, table.header, table.rows) for table in tables]
         return file_response(xlsx_file(workbook), queries.data_filename(pack, fmt), XLSX_MIMETYPE)

@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from parcours.agenda.models import Event
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort
 from parcours.cohorts.permissions import membership
 from parcours.cohorts.queries import start_page
@@ -366,4 +368,11 @@ def survey_export(survey: Survey, extension: str):
             back_url=url_for(".survey_results", survey_id=survey.id),
             back_label=_("Résultats"),
         ), 409
+    audit.record(
+        AuditAction.EXPORTED,
+        actor=current_user,
+        cohort=survey.cohort_id,
+        target=survey,
+        details={"document": "survey_answers", "format": extension},
+    )
     return file_response(content, exports.filename(survey, extension), mimetype)

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from parcours.accounts.models import User
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Territory
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -100,6 +102,12 @@ def delete_entry(entry: JournalEntry, by: User) -> None:
     entry.deleted_at = now_utc()
     entry.deleted_by_id = by.id
     db.session.flush()
+    audit.record(
+        AuditAction.RECORD_DELETED,
+        actor=by,
+        cohort=entry.territory.cohort_id,
+        target=entry,
+    )
     logger.info(
         "Journal entry %s of territory %s deleted by user %s", entry.id, entry.territory_id, by.id
     )
@@ -110,6 +118,12 @@ def restore_entry(entry: JournalEntry, by: User) -> None:
     entry.deleted_at = None
     entry.deleted_by_id = None
     db.session.flush()
+    audit.record(
+        AuditAction.RECORD_RESTORED,
+        actor=by,
+        cohort=entry.territory.cohort_id,
+        target=entry,
+    )
     logger.info(
         "Journal entry %s of territory %s restored by user %s", entry.id, entry.territory_id, by.id
     )

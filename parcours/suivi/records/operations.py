@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from parcours.accounts.models import User
 from parcours.agenda import operations as agenda
 from parcours.agenda.models import KIND_LABELS, Event, EventKind, EventStatus
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Territory
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
@@ -165,6 +167,12 @@ def delete_record(record: FollowUpRecord, user: User) -> None:
     record.deleted_at = now_utc()
     record.deleted_by_id = user.id
     db.session.flush()
+    audit.record(
+        AuditAction.RECORD_DELETED,
+        actor=user,
+        cohort=record.territory.cohort_id,
+        target=record,
+    )
     logger.info("Follow-up record %s deleted by user %s", record.id, user.id)
 
 
@@ -174,6 +182,12 @@ def restore_record(record: FollowUpRecord, user: User) -> None:
         raise RecordError(_("Ce compte rendu n'est pas supprimé."))
     record.deleted_at = record.deleted_by_id = None
     db.session.flush()
+    audit.record(
+        AuditAction.RECORD_RESTORED,
+        actor=user,
+        cohort=record.territory.cohort_id,
+        target=record,
+    )
     logger.info("Follow-up record %s restored by user %s", record.id, user.id)
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from parcours.accounts.models import User
 from parcours.agenda.models import Event
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.suivi.models import FieldVisitReport, StakeholderMet, Tag, TagKind
@@ -114,6 +116,12 @@ def delete_report(report: FieldVisitReport, *, user: User) -> None:
     report.deleted_at = now_utc()
     report.deleted_by_id = user.id
     db.session.flush()
+    audit.record(
+        AuditAction.RECORD_DELETED,
+        actor=user,
+        cohort=report.territory.cohort_id,
+        target=report,
+    )
     logger.info("Visit report %s deleted by user %s", report.id, user.id)
 
 
@@ -123,6 +131,12 @@ def restore_report(report: FieldVisitReport, *, user: User) -> None:
     report.deleted_by_id = None
     touch(report, user)
     db.session.flush()
+    audit.record(
+        AuditAction.RECORD_RESTORED,
+        actor=user,
+        cohort=report.territory.cohort_id,
+        target=report,
+    )
     logger.info("Visit report %s restored by user %s", report.id, user.id)
 
 
