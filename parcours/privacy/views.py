@@ -3,6 +3,8 @@
 One import line per feature below: ``bp`` is the blueprint they all register on.
 """
 
-from parcours.privacy import notice_views  # noqa: F401
-from parcours.privacy import personal_data_views  # noqa: F401  (« Mes données »)
+from parcours.privacy import (
+    notice_views,  # noqa: F401
+    personal_data_views,  # noqa: F401  (« Mes données »)
+)
 from parcours.privacy.blueprint import bp  # noqa: F401
