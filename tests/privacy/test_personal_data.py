@@ -115,8 +115,11 @@ def test_every_section_holds_exactly_what_concerns_a1(a1_data):
         "À vous de répondre : Évaluation de fin de parcours",
     ]
     assert all(m["body"].startswith("Bonjour Catalyseur A1,") for m in s["emails"])
+    # Her invitation to the cohort (by the coordinator, as the world was built), then the entry
+    # the fixture wrote about her.
     assert _of(s["audit"], "action", "as_actor", "as_subject", "at") == [
-        ("role.changed", False, True, ANSWERED_AT)
+        ("membership.added", False, True, datetime(2026, 2, 2, 9, 0, tzinfo=UTC)),
+        ("role.changed", False, True, ANSWERED_AT),
     ]
 
 
