@@ -50,7 +50,8 @@ def _check_the_log(app, demo):
     assert all(entry.at <= now_utc() for entry in entries)
     actions = Counter(entry.action for entry in entries)
     assert actions["login.succeeded"] > 50 and actions["logout"] > 5
-    assert actions["login.locked"] == 1 and actions["data.imported"] == 1
+    # Loading the demo's curricula records their imports too; one import is the cohort's.
+    assert actions["login.locked"] == 1 and actions["data.imported"] >= 1
     packs = db.session.scalars(select(CommitteePack)).all()
     generated = [e for e in entries if e.action == "pack.generated"]
     assert sorted((e.object_id, e.at) for e in generated) == sorted(
@@ -61,7 +62,7 @@ def _check_the_log(app, demo):
     assert sorted((e.actor_id, e.at, e.details["variant"]) for e in read) == sorted(
         (d.user_id, d.downloaded_at, d.variant) for d in downloads
     )
-    (imported,) = [e for e in entries if e.action == "data.imported"]
+    (imported,) = [e for e in entries if e.action == "data.imported" and e.cohort_id == demo.id]
     assert imported.cohort_id == demo.id and imported.details["rows"] == len(demo.territories)
     locked = _user(app, LOCKED)
     assert any(e.action == "login.locked" and e.actor_id == locked.id for e in entries)
