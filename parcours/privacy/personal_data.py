@@ -146,8 +146,13 @@ def gather(person: User) -> PersonalData:
     return PersonalData(person_id=uid, generated_at=now_utc(), account=account, sections=sections)
 
 
+def _rows(statement) -> list[dict]:
+    """Run one query and give its rows as plain dicts, keyed by the selected columns' names."""
+    return [dict(row._mapping) for row in db.session.execute(statement)]
+
+
 def _memberships(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(
             Cohort.name.label("cohort"),
             Membership.role,
@@ -162,11 +167,10 @@ def _memberships(uid: int) -> list[dict]:
         .where(Membership.user_id == uid)
         .order_by(Membership.created_at, Membership.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _removals(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(
             Cohort.name.label("cohort"),
             MembershipRemoval.role,
@@ -180,21 +184,19 @@ def _removals(uid: int) -> list[dict]:
         .where(MembershipRemoval.user_id == uid)
         .order_by(MembershipRemoval.removed_at, MembershipRemoval.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _coached(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(Cohort.name.label("cohort"), Territory.name.label("territory"))
         .join(Cohort, Cohort.id == Territory.cohort_id)
         .where(Territory.coach_id == uid)
         .order_by(Cohort.name, Territory.name)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _attendance(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(
             Cohort.name.label("cohort"),
             Event.title.label("event"),
@@ -210,7 +212,6 @@ def _attendance(uid: int) -> list[dict]:
         .where(Attendance.user_id == uid)
         .order_by(Attendance.day, Attendance.half, Attendance.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _assessments(uid: int) -> list[dict]:
@@ -258,7 +259,7 @@ def _assessments(uid: int) -> list[dict]:
 
 
 def _assessment_drafts(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(
             Cohort.name.label("cohort"),
             AssessmentCampaign.moment_code.label("moment"),
@@ -272,7 +273,6 @@ def _assessment_drafts(uid: int) -> list[dict]:
         .where(or_(AssessmentDraft.participant_id == uid, AssessmentDraft.updated_by_id == uid))
         .order_by(AssessmentDraft.updated_at, AssessmentDraft.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _journal(uid: int) -> list[dict]:
@@ -312,7 +312,7 @@ def _journal(uid: int) -> list[dict]:
 
 
 def _records(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(
             Territory.name.label("territory"),
             FollowUpRecord.held_on,
@@ -333,7 +333,6 @@ def _records(uid: int) -> list[dict]:
         .where(FollowUpRecord.created_by_id == uid)
         .order_by(FollowUpRecord.held_on, FollowUpRecord.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _visits(uid: int) -> list[dict]:
@@ -386,7 +385,7 @@ def _actions(uid: int) -> list[dict]:
 
 
 def _dynamics(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(
             Territory.name.label("territory"),
             DynamicsSnapshot.moment,
@@ -401,21 +400,19 @@ def _dynamics(uid: int) -> list[dict]:
         .where(DynamicsSnapshot.recorded_by_id == uid)
         .order_by(DynamicsSnapshot.recorded_at, DynamicsSnapshot.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _form_drafts(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(FormDraft.form_key, FormDraft.saved_at, FormDraft.data)
         .where(FormDraft.user_id == uid)
         .order_by(FormDraft.saved_at, FormDraft.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _files(uid: int) -> list[dict]:
     """The files they uploaded (attachments, photos, scans): what they are, not their bytes."""
-    rows = db.session.execute(
+    return _rows(
         select(
             StoredFile.filename,
             StoredFile.content_type,
@@ -426,7 +423,6 @@ def _files(uid: int) -> list[dict]:
         .where(StoredFile.uploaded_by_id == uid)
         .order_by(StoredFile.uploaded_at, StoredFile.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _survey_answers(uid: int) -> list[dict]:
@@ -478,17 +474,16 @@ def _survey_answers(uid: int) -> list[dict]:
 
 
 def _survey_invitations(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(Survey.title.label("survey"), Survey.anonymous, SurveyInvitation.answered)
         .join(Survey, Survey.id == SurveyInvitation.survey_id)
         .where(SurveyInvitation.user_id == uid)
         .order_by(Survey.created_at, Survey.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _attestations(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(
             Cohort.name.label("cohort"),
             FinalAttestation.number,
@@ -499,11 +494,10 @@ def _attestations(uid: int) -> list[dict]:
         .where(FinalAttestation.user_id == uid)
         .order_by(FinalAttestation.issued_at, FinalAttestation.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _pack_downloads(uid: int) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(
             Cohort.name.label("cohort"),
             CommitteePack.kind,
@@ -516,11 +510,10 @@ def _pack_downloads(uid: int) -> list[dict]:
         .where(PackDownload.user_id == uid)
         .order_by(PackDownload.downloaded_at, PackDownload.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _emails(address: str) -> list[dict]:
-    rows = db.session.execute(
+    return _rows(
         select(
             OutboxMessage.subject,
             OutboxMessage.created_at,
@@ -532,7 +525,6 @@ def _emails(address: str) -> list[dict]:
         .where(OutboxMessage.recipient == address)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     )
-    return [dict(row._mapping) for row in rows]
 
 
 def _audit(uid: int) -> list[dict]:
