@@ -57,6 +57,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # When the last invitation e-mail left: its link is valid PARCOURS_TOKEN_MAX_AGE_HOURS.
     invitation_sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    #: When the person was erased (RGPD): the account is anonymised for good, never reopened.
+    erased_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -68,10 +70,14 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:  # Flask-Login
-        return self.active
+        return self.active and self.erased_at is None
 
     def get_id(self) -> str:  # Flask-Login
         return self.session_token
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def has_password(self) -> bool:

@@ -221,7 +221,9 @@ def deactivate_user(user: User, *, by: User) -> None:
 
 
 def reactivate_user(user: User, *, by: User) -> None:
-    """Let a deactivated ``user`` log in again."""
+    """Let a deactivated ``user`` log in again (never an erased one: it names no one)."""
+    if user.erased_at is not None:
+        raise AccountError(_("Ce compte a été effacé : il ne peut pas être réactivé."))
     user.active = True
     audit.record(
         AuditAction.ROLE_CHANGED, actor=by, subject=user, target=user, details={"active": True}

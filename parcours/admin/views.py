@@ -118,7 +118,11 @@ def deactivate(user: User):
 def reactivate(user: User):
     """Let a deactivated person log in again."""
     _check_button()
-    accounts.reactivate_user(user, by=current_user)
+    try:
+        accounts.reactivate_user(user, by=current_user)
+    except accounts.AccountError as error:
+        flash(str(error), "error")
+        return _user_page(user, 409)
     flash(_("Le compte de %(name)s est réactivé.", name=user.full_name), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 

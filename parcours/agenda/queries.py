@@ -149,7 +149,14 @@ def expected_people(event: Event) -> list[ExpectedPerson]:
         select(Membership)
         .join(Membership.user)
         .outerjoin(Membership.territory)
-        .where(Membership.cohort_id == event.cohort_id, User.active.is_(True))
+        .where(
+            Membership.cohort_id == event.cohort_id,
+            # An erased person stays expected where they took part (the event began before
+            # the erasure), so that the cohort's figures do not change; nowhere after.
+            User.active.is_(True)
+            if event.starts_at is None
+            else or_(User.active.is_(True), User.erased_at > event.starts_at),
+        )
         .options(selectinload(Membership.user), selectinload(Membership.territory))
     )
     kind = EventKind(event.kind)

@@ -50,10 +50,12 @@ def _email(local: str) -> str:
 
 
 def database_holds_real_data() -> bool:
-    """Tell whether any account is not a demo account."""
+    """Tell whether any account is not a demo account (an erased one names no one)."""
     return (
         db.session.scalar(
-            select(User.id).where(User.email.not_like(f"%@{DEMO_EMAIL_DOMAIN}")).limit(1)
+            select(User.id)
+            .where(User.email.not_like(f"%@{DEMO_EMAIL_DOMAIN}"), User.erased_at.is_(None))
+            .limit(1)
         )
         is not None
     )
@@ -186,6 +188,7 @@ def build(password: str) -> tuple[Cohort, list[tuple[str, str, str]]]:
         coordinator, [u for u in users if u.email in committee_emails], password
     )
     evaluation_packs.build_final(past, coordinator)
+    personal_data.erase_on_request(admin)  # after the final pack: it notes the erasure
     # Last: the log repeats the dates of what the demo built (packs, downloads).
     audit_log.build(cohort, coordinator)
     # One of its catalyseurs stands for the rest (all share the password).

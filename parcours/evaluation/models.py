@@ -401,6 +401,25 @@ class PackDownload(db.Model):
         return f"<PackDownload pack={self.pack_id} user={self.user_id} {self.variant}>"
 
 
+class PackErasure(db.Model):
+    """A person erased after a frozen pack was generated: the pack is kept as written (its
+    PDFs still hold what they held), and this row says so wherever the pack is listed."""
+
+    __tablename__ = "pack_erasures"
+    __table_args__ = (UniqueConstraint("pack_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pack_id: Mapped[int] = mapped_column(
+        ForeignKey("committee_packs.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    #: The anonymised account: it names no one, and it is never deleted.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    erased_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"<PackErasure pack={self.pack_id} user={self.user_id}>"
+
+
 class TerritoryCode(db.Model):
     """A territory's code in pseudonymised documents (T01…), given once, kept for the cohort."""
 

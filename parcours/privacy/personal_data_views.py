@@ -1,5 +1,5 @@
 """« Mes données »: the page, the downloads (one's own, or anyone's for an administrator),
-and the withdrawal of a consent to publication."""
+the withdrawal of a consent to publication, and the erasure of a person on request."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -11,8 +11,9 @@ from parcours.core.downloads import file_response
 from parcours.core.forms import EmptyForm
 from parcours.core.pipeline import LOGGED_IN, handles
 from parcours.evaluation.models import SurveyAnswer
-from parcours.privacy import consent
+from parcours.privacy import consent, erasure
 from parcours.privacy.blueprint import bp
+from parcours.privacy.forms import ErasureForm
 from parcours.privacy.personal_data_ops import can_export_for, export
 from parcours.suivi.models import JournalEntry
 
@@ -97,5 +98,30 @@ def withdraw_story(entry: JournalEntry):
         title=entry.title,
         text=entry.what_we_did,
         withdrawn=not entry.is_belle_histoire,
+        form=form,
+    ), status
+
+
+@bp.route("/mes-donnees/personnes/<int:person_id>/effacer", methods=["GET", "POST"])
+@handles(load={"person": User}, allow=can_export_for)
+def erase(person: User):
+    """Say exactly what the erasure of a person will do, then do it once confirmed."""
+    form = ErasureForm(expected_email=person.email)
+    refused = erasure.refusal(person, current_user)
+    status = 200
+    if form.is_submitted():
+        status = 400
+        if refused is None and form.validate():
+            name = person.full_name
+            erasure.erase_person(person, by=current_user, reason=form.reason.data)
+            flash(_("%(name)s est effacé·e : son compte est anonymisé.", name=name), "success")
+            return redirect(url_for("admin.user", user_id=person.id))
+        if refused is not None:
+            status = 409
+    return render_template(
+        "privacy/erase.html",
+        person=person,
+        lines=erasure.preview(person),
+        refused=refused,
         form=form,
     ), status

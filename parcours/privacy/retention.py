@@ -9,9 +9,9 @@ queued a second time, and the cohort's e-mail log still shows that a message of 
 went out, and when. Only the recipient, the body, the attachment and the last error (which may
 quote the address) go.
 
-« Données des promotions » (PARCOURS_RETENTION_COHORT_YEARS) is listed so that the notice
-states it, but has no purge here: it is the erasure of each person of the cohort
-(``parcours/privacy/erasure.py``), wired to this registry when that operation lands.
+« Données des promotions » (PARCOURS_RETENTION_COHORT_YEARS) is the erasure
+(``parcours/privacy/erasure.py``) of each person whose last cohort ended that many years ago:
+the same operation as an erasure on request, so that the cohort's figures stay as they were.
 """
 
 import logging
@@ -23,18 +23,21 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from parcours.accounts import throttle
-from parcours.accounts.models import ThrottleHit
+from parcours.accounts.models import ThrottleHit, User
 from parcours.attendance import operations as _attendance  # noqa: F401  (its check-in limit)
 from parcours.attendance.models import CheckInCode
 from parcours.audit.models import AuditAction, AuditEntry
 from parcours.audit.operations import record
+from parcours.cohorts.models import Cohort, Membership, MembershipRemoval
 from parcours.core.extensions import db
 from parcours.core.kept import rewriting
-from parcours.core.time import now_utc
+from parcours.core.time import PARIS, now_utc
 from parcours.evaluation.models import Survey, SurveyAnswer, SurveyResponse
 from parcours.outbox.models import MessageStatus, OutboxMessage
+from parcours.privacy import erasure
 from parcours.suivi import drafts
 from parcours.suivi.models import FormDraft
 
@@ -240,6 +243,55 @@ def _audit_kept_for() -> str:
     return ngettext("%(num)d jour après l'action", "%(num)d jours après l'action", days)
 
 
+def _cohort_cutoff(now: datetime) -> date:
+    years = _setting("PARCOURS_RETENTION_COHORT_YEARS")
+    today = now.astimezone(PARIS).date()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _people_due(now: datetime) -> list[User]:
+    """Everyone whose every cohort ended before the cutoff (administrators stay).
+
+    A cohort's end is computed from its programme, so the cohorts are read once and the
+    people filtered here: a few hundred rows at most, in two queries.
+    """
+    cutoff = _cohort_cutoff(now)
+    cohorts = db.session.scalars(
+        select(Cohort).options(selectinload(Cohort.curriculum_version))
+    ).all()
+    recent = [cohort.id for cohort in cohorts if cohort.end_date >= cutoff]
+    theirs = select(Membership.user_id).union(select(MembershipRemoval.user_id))
+    still = (
+        select(Membership.user_id)
+        .where(Membership.cohort_id.in_(recent))
+        .union(select(MembershipRemoval.user_id).where(MembershipRemoval.cohort_id.in_(recent)))
+    )
+    return db.session.scalars(
+        select(User)
+        .where(
+            User.id.in_(theirs),
+            User.id.not_in(still),
+            User.erased_at.is_(None),
+            User.is_admin.is_(False),
+        )
+        .order_by(User.id)
+    ).all()
+
+
+def _count_cohort(now: datetime) -> int:
+    return len(_people_due(now))
+
+
+def _purge_cohort(now: datetime) -> int:
+    people = _people_due(now)
+    for person in people:
+        erasure.erase_person(person, by=None, reason="retention")
+    return len(people)
+
+
 def _cohort_kept_for() -> str:
     years = _setting("PARCOURS_RETENTION_COHORT_YEARS")
     return ngettext(
@@ -320,8 +372,9 @@ CATEGORIES: tuple[Category, ...] = (
         ),
         settings=("PARCOURS_RETENTION_COHORT_YEARS",),
         kept_for=_cohort_kept_for,
-        # Not purged here: the erasure of each person removes them (see the module's text).
-        cutoff=lambda now: None,
+        cutoff=_cohort_cutoff,
+        count=_count_cohort,
+        purge=_purge_cohort,
     ),
 )
 

@@ -45,8 +45,11 @@ def test_demo_builds_a_promotion_named_after_its_start_year(app, demo):
         # Plus a coach and a committee member invited who have not answered yet.
         assert roles["coordinator"] == 1 and roles["coach"] == 3 and roles["committee"] == 4
         assert db.session.scalar(select(func.count(User.id)).where(User.is_admin)) == 1
-        emails = db.session.scalars(select(User.email)).all()
+        # Every address is fictitious: the demo's domain, or the reserved one of the erased.
+        emails = db.session.scalars(select(User.email).where(User.erased_at.is_(None))).all()
         assert all(email.endswith("@" + DEMO_EMAIL_DOMAIN) for email in emails)
+        erased = db.session.scalars(select(User.email).where(User.erased_at.is_not(None))).all()
+        assert len(erased) == 1 and erased[0].endswith("@parcours.invalid")
         # Everyone else joined: the cohort shows each person's own name.
         members = db.session.scalars(
             select(Membership).where(Membership.cohort_id == cohort.id)
@@ -217,7 +220,10 @@ def test_every_demo_feed_validates_and_holds_exactly_that_persons_events(app, de
     from parcours.agenda.permissions import can_view_event, visible_events_clause
 
     with app.test_request_context():
-        users = db.session.scalars(select(User).order_by(User.id)).all()
+        # An erased person has no calendar feed any more.
+        users = db.session.scalars(
+            select(User).where(User.erased_at.is_(None)).order_by(User.id)
+        ).all()
         every = db.session.scalars(select(Event)).all()
         cases = []
         for user in users:
@@ -332,18 +338,19 @@ def _snapshot(app) -> dict:
         events = db.session.execute(
             select(Event.code, Territory.name, Event.starts_at, Event.ends_at, Event.venue_name)
             .outerjoin(Territory, Event.territory_id == Territory.id)
-            .order_by(Event.code, Territory.name)
+            # Every column: past and current cohorts have territories of the same name.
+            .order_by(Event.code, Territory.name, Event.starts_at, Event.ends_at, Event.venue_name)
         ).all()
         items = db.session.execute(
             select(Event.code, AgendaItem.starts_at, AgendaItem.ends_at, AgendaItem.title)
             .join(AgendaItem.event)
-            .order_by(AgendaItem.starts_at)
+            .order_by(AgendaItem.starts_at, Event.code, AgendaItem.ends_at, AgendaItem.title)
         ).all()
         marks = db.session.execute(
             select(Event.code, User.email, Attendance.day, Attendance.half, Attendance.status)
             .join(Attendance.event)
             .join(User, Attendance.user_id == User.id)
-            .order_by(Event.code, User.email, Attendance.day, Attendance.half)
+            .order_by(Event.code, User.email, Attendance.day, Attendance.half, Attendance.status)
         ).all()
         return {
             "cohort": (cohort.name, cohort.start_date),

@@ -59,3 +59,33 @@ def test_the_past_promotions_catalyseur_can_withdraw_a_testimony(app, demo):
     assert consent == "named"
     assert text[:60] in page and "Publiable sous mon nom" in page
     assert "Retirer mon consentement" in page
+
+
+def test_the_administrator_finds_an_erased_catalyseur_and_the_packs_note(app, demo):
+    from parcours.accounts.models import User
+    from parcours.audit.models import AuditAction, AuditEntry
+    from parcours.cohorts.models import Cohort
+    from parcours.demo import data
+    from parcours.demo.personal_data import ERASED_EMAIL
+
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == ERASED_EMAIL)) is None
+        person = db.session.scalar(select(User).where(User.erased_at.is_not(None)))
+        entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == AuditAction.PERSON_ERASED)
+        )
+        past = db.session.scalar(select(Cohort).order_by(Cohort.start_date).limit(1))
+        person_id, past_id = person.id, past.id
+    assert entry.subject_id == person_id and entry.details["reason"] == "request_email"
+    admin = _client(app, data.ADMIN[1])
+    page = page_text(admin.get(f"/admin/users/{person_id}"))
+    assert "Personne effacée" in page and "personne effacée" in page
+    assert "Cette personne a été effacée le" in page
+    # The promotion she was part of still counts her: her territory keeps its binôme.
+    coordinator = _client(app, "coordination")
+    packs = page_text(coordinator.get(f"/cohorts/{past_id}/comite/dossiers"))
+    assert "1 personne effacée depuis" in packs
+    members = coordinator.get(f"/cohorts/{past_id}")
+    assert members.status_code == 200
+    text = page_text(members)
+    assert "Didier Collot" in text and "Personne effacée" in text and "Jacquot" not in text

@@ -133,6 +133,8 @@ def issue(cohort: Cohort, member: Membership, *, by: User | None) -> FinalAttest
         raise AttestationRefused(
             _("Seuls les catalyseurs du parcours reçoivent une attestation de fin de parcours.")
         )
+    if member.user.erased_at is not None:
+        raise AttestationRefused(_("Cette personne a été effacée : elle ne reçoit plus rien."))
     moment = now_utc()
     refusal = issue_refusal(cohort, moment)
     if refusal:
@@ -156,6 +158,7 @@ def issue_all(cohort: Cohort, *, by: User | None) -> list[FinalAttestation]:
             Membership.cohort_id == cohort.id,
             Membership.role == Role.CATALYSEUR,
             Membership.user_id.not_in(holders),
+            User.erased_at.is_(None),
         )
         .order_by(User.full_name, User.id)
     ).all()

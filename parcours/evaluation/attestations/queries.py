@@ -24,7 +24,8 @@ class HolderRow:
 
 
 def cohort_attestations(cohort: Cohort) -> list[HolderRow]:
-    """Return every catalyseur of ``cohort``, by territory then name, with their attestations.
+    """Return every catalyseur of ``cohort``, by territory then name, with their attestations
+    (not the erased: their attestations went with them, and none is issued to no one).
 
     Two queries, whatever the number of people and attestations (the PDFs stay unloaded).
     """
@@ -32,7 +33,11 @@ def cohort_attestations(cohort: Cohort) -> list[HolderRow]:
         select(Membership)
         .join(User, User.id == Membership.user_id)
         .outerjoin(Territory, Territory.id == Membership.territory_id)
-        .where(Membership.cohort_id == cohort.id, Membership.role == Role.CATALYSEUR)
+        .where(
+            Membership.cohort_id == cohort.id,
+            Membership.role == Role.CATALYSEUR,
+            User.erased_at.is_(None),
+        )
         .options(joinedload(Membership.territory))
         .order_by(Territory.name, User.full_name, User.id)
     ).all()

@@ -3,12 +3,13 @@
 The PDFs and the snapshot are deferred columns: lists read a pack's row, never its bytes.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from parcours.accounts.models import User
@@ -16,7 +17,13 @@ from parcours.agenda.models import Event, EventStatus
 from parcours.cohorts.models import Cohort
 from parcours.core.extensions import db
 from parcours.curricula.schema import EventKind, PackKind
-from parcours.evaluation.models import CommitteePack, PackDownload, PackEditorial, PackVariant
+from parcours.evaluation.models import (
+    CommitteePack,
+    PackDownload,
+    PackEditorial,
+    PackErasure,
+    PackVariant,
+)
 
 #: What a pack is called, by the meeting it is for.
 KIND_LABELS = {
@@ -63,18 +70,24 @@ def offered_kind(cohort: Cohort, kind: str) -> PackKind | None:
     return pack_kind if pack_kind in pack_kinds(cohort) else None
 
 
+@functools.cache
+def _meetings_statement():
+    # Built once per process: the committee's space runs it on every request.
+    return select(Event).where(
+        Event.cohort_id == bindparam("cohort_id"),
+        Event.kind == EventKind.COMMITTEE,
+        Event.territory_id.is_(None),
+        Event.code.in_(bindparam("codes", expanding=True)),
+    )
+
+
 def meetings(cohort: Cohort) -> dict[PackKind, Event | None]:
     """Return each pack kind's committee meeting in the cohort's agenda (None if removed)."""
     codes = pack_kinds(cohort)
     if not codes:
         return {}
     events = db.session.scalars(
-        select(Event).where(
-            Event.cohort_id == cohort.id,
-            Event.kind == EventKind.COMMITTEE,
-            Event.territory_id.is_(None),
-            Event.code.in_(codes.values()),
-        )
+        _meetings_statement(), {"cohort_id": cohort.id, "codes": list(codes.values())}
     )
     by_code = {event.code: event for event in events}
     return {kind: by_code.get(code) for kind, code in codes.items()}
@@ -120,6 +133,9 @@ class Version:
 
     pack: CommitteePack
     downloads: int
+    #: People erased since it was generated: the pack is not rewritten, the list says so.
+    erasures: int = 0
+    last_erased_at: datetime | None = None
 
     @property
     def id(self) -> int:
@@ -134,24 +150,89 @@ class Version:
         return self.pack.generated_at
 
 
-def versions(cohort: Cohort) -> dict[PackKind, list[Version]]:
-    """Return every generated version of the cohort's packs, newest first, by kind."""
+@functools.cache
+def _versions_statement():
+    # Built once per process: the portal and the packs' page run it on every request. Each
+    # count is correlated to its pack, so it reads that pack's rows only: grouping the whole
+    # download log then joining it grew with every download of every cohort.
     downloads = (
-        select(PackDownload.pack_id, func.count(PackDownload.id).label("count"))
-        .group_by(PackDownload.pack_id)
-        .subquery()
+        select(func.count(PackDownload.id))
+        .where(PackDownload.pack_id == CommitteePack.id)
+        .correlate(CommitteePack)
+        .scalar_subquery()
     )
-    rows = db.session.execute(
-        select(CommitteePack, func.coalesce(downloads.c.count, 0))
-        .outerjoin(downloads, downloads.c.pack_id == CommitteePack.id)
-        .where(CommitteePack.cohort_id == cohort.id)
+    erasures = (
+        select(func.count(PackErasure.id))
+        .where(PackErasure.pack_id == CommitteePack.id)
+        .correlate(CommitteePack)
+        .scalar_subquery()
+    )
+    last_erased = (
+        select(func.max(PackErasure.erased_at))
+        .where(PackErasure.pack_id == CommitteePack.id)
+        .correlate(CommitteePack)
+        .scalar_subquery()
+    )
+    return (
+        select(CommitteePack, downloads, erasures, last_erased)
+        .where(CommitteePack.cohort_id == bindparam("cohort_id"))
         .options(joinedload(CommitteePack.generated_by))
         .order_by(CommitteePack.number.desc())
     )
+
+
+def versions(cohort: Cohort) -> dict[PackKind, list[Version]]:
+    """Return every generated version of the cohort's packs, newest first, by kind."""
+    rows = db.session.execute(_versions_statement(), {"cohort_id": cohort.id})
     found: dict[PackKind, list[Version]] = {}
-    for pack, count in rows:
-        found.setdefault(PackKind(pack.kind), []).append(Version(pack, count))
+    for pack, count, erased, last in rows:
+        found.setdefault(PackKind(pack.kind), []).append(Version(pack, count, erased, last))
     return found
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The newest version of one kind of pack, as the dashboard names it."""
+
+    number: int
+    generated_at: datetime
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One kind of pack on the cohort's dashboard: its newest version, if any."""
+
+    kind: PackKind
+    latest: Latest | None
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+
+@functools.cache
+def _latest_statement():
+    return (
+        select(CommitteePack.kind, CommitteePack.number, CommitteePack.generated_at)
+        .where(CommitteePack.cohort_id == bindparam("cohort_id"))
+        .order_by(CommitteePack.number)
+    )
+
+
+def headlines(cohort: Cohort) -> list[Headline]:
+    """Return each pack kind's newest version (or None), in the order of their meetings.
+
+    The dashboard names only that: one query of three columns, no pack, no meeting loaded.
+    """
+    kinds = pack_kinds(cohort)
+    if not kinds:
+        return []
+    newest: dict[str, Latest] = {}
+    for kind, number, generated_at in db.session.execute(
+        _latest_statement(), {"cohort_id": cohort.id}
+    ):
+        newest[kind] = Latest(number, generated_at)  # by number: the last one is the newest
+    return [Headline(kind, newest.get(kind)) for kind in kinds]
 
 
 @dataclass(frozen=True)
