@@ -24,7 +24,7 @@ def memberships_of(user: User) -> dict[int, Membership]:
     if user.id not in cache:
         cache[user.id] = {
             member.cohort_id: member
-            for member in db.session.scalars(_memberships_of_user(), {"user_id": user.id})
+            for member in db.session.scalars(_memberships_of_user(), {"user_id": user.id}).unique()
         }
     return cache[user.id]
 
@@ -36,8 +36,14 @@ def _memberships_of_user():
     return (
         select(Membership)
         .where(Membership.user_id == bindparam("user_id"))
-        # A catalyseur's pages all start from their territory and its coach.
-        .options(joinedload(Membership.territory).joinedload(Territory.coach))
+        # A catalyseur's pages all start from their territory, its coach and their binôme
+        # partner (« Mon parcours », the territory's page): one or two rows per cohort, and
+        # no lazy load of them afterwards.
+        .options(
+            joinedload(Membership.territory).options(
+                joinedload(Territory.coach), joinedload(Territory.catalyseurs)
+            )
+        )
     )
 
 

@@ -114,12 +114,15 @@ def _shown(member, own, typed: str):
 
 
 @functools.cache
-def _territory_statements(which: str):
-    # Built once per process: lists run them on every request. Rows rather than ORM objects:
+def _territory_statement(which: str):
+    # Built once per process: lists run it on every request. Rows rather than ORM objects:
     # these pages only read them, and loading a dozen territories with their people as
-    # objects cost five times as much as the rows.
+    # objects cost five times as much as the rows. One row per catalyseur (one for a
+    # territory without any): the territories and their people in a single statement.
     coach = aliased(User)
     coach_member = aliased(Membership)
+    member = aliased(Membership)
+    person = aliased(User)
     territories = (
         select(
             *Territory.__table__.c,
@@ -128,6 +131,13 @@ def _territory_statements(which: str):
             _shown(coach_member, coach.organisation, "invited_organisation").label(
                 "coach_organisation"
             ),
+            member.id.label("member_id"),
+            person.id.label("member_user_id"),
+            _shown(member, person.full_name, "invited_name").label("member_name"),
+            person.email.label("member_email"),
+            _shown(member, person.organisation, "invited_organisation").label(
+                "member_organisation"
+            ),
         )
         .outerjoin(coach, coach.id == Territory.coach_id)
         .outerjoin(
@@ -135,38 +145,33 @@ def _territory_statements(which: str):
             (coach_member.user_id == Territory.coach_id)
             & (coach_member.cohort_id == Territory.cohort_id),
         )
+        .outerjoin(member, member.territory_id == Territory.id)
+        .outerjoin(person, person.id == member.user_id)
         .where(Territory.cohort_id == bindparam("cohort_id"))
-        .order_by(Territory.name, Territory.id)
+        .order_by(Territory.name, Territory.id, member.id)
     )
     if which == _ACCEPTED:
         territories = territories.where(Territory.status == TerritoryStatus.ACCEPTED)
     elif which == _COACHED:
         territories = territories.where(Territory.coach_id == bindparam("coach_id"))
-    members = (
-        select(
-            Membership.id,
-            Membership.territory_id,
-            User.id.label("user_id"),
-            _shown(Membership, User.full_name, "invited_name").label("full_name"),
-            User.email,
-            _shown(Membership, User.organisation, "invited_organisation").label("organisation"),
-        )
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.territory_id.in_(bindparam("territory_ids", expanding=True)))
-        .order_by(Membership.id)
-    )
-    return territories, members
+    return territories
 
 
 def _territories(cohort_id: int, which: str = _ALL, **parameters) -> list[TerritoryRow]:
-    """Return territories of a cohort with their people, in two queries whatever their number."""
-    territories_query, members_query = _territory_statements(which)
-    rows = db.session.execute(territories_query, {"cohort_id": cohort_id, **parameters}).all()
-    members: dict[int, list[TerritoryMember]] = {row.id: [] for row in rows}
-    if rows:
-        for m in db.session.execute(members_query, {"territory_ids": list(members)}):
-            person = Person(m.user_id, m.full_name, m.email, m.organisation)
-            members[m.territory_id].append(TerritoryMember(m.id, person))
+    """Return territories of a cohort with their people, in one query whatever their number."""
+    rows = db.session.execute(
+        _territory_statement(which), {"cohort_id": cohort_id, **parameters}
+    ).all()
+    firsts: dict[int, object] = {}
+    members: dict[int, list[TerritoryMember]] = {}
+    for row in rows:
+        firsts.setdefault(row.id, row)
+        people = members.setdefault(row.id, [])
+        if row.member_id is not None:
+            person = Person(
+                row.member_user_id, row.member_name, row.member_email, row.member_organisation
+            )
+            people.append(TerritoryMember(row.member_id, person))
     return [
         TerritoryRow(
             id=row.id,
@@ -187,7 +192,7 @@ def _territories(cohort_id: int, which: str = _ALL, **parameters) -> list[Territ
             ),
             catalyseurs=tuple(members[row.id]),
         )
-        for row in rows
+        for row in firsts.values()
     ]
 
 

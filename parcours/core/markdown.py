@@ -29,6 +29,18 @@ def render(text: str) -> Markup:
     """Return ``text`` as safe HTML: the Markdown subset rendered, everything else removed."""
     if not text or not text.strip():
         return Markup("")
+    return _rendered(text)
+
+
+#: How many texts each process keeps rendered: a page's entries, and then some.
+_RENDERED_TEXTS = 2048
+
+
+@functools.lru_cache(maxsize=_RENDERED_TEXTS)
+def _rendered(text: str) -> Markup:
+    # A pure function of the text: lists show the same entries on every request, and the
+    # Markdown parser and the sanitiser were a sixth of « Belles histoires »'s time. Keyed by
+    # the text itself, an edited entry is simply another key.
     html = _parser().render(text)
     cleaned = nh3.clean(
         html,

@@ -103,6 +103,7 @@ PAGES = [
     ("Belles histoires", "catalyseur", "/cohorts/{cohort}/belles-histoires"),
     ("home", "committee", "/"),
     ("cohort overview", "committee", "/cohorts/{cohort}"),
+    ("Espace du comité", "committee", "/cohorts/{cohort}/comite"),
 ]
 
 

@@ -238,3 +238,57 @@ def test_a_territory_without_catalyseurs_loads_for_its_page(app, world, ctx):
     db.session.expunge_all()
     found = queries.territory_for_page(territory.id)
     assert found is not None and found.catalyseurs == [] and found.cohort.id == cohort.id
+
+
+#: What each role's main page reads at most while a campaign is open (the demo's state):
+#: tighter than the budget, so that a block that adds a query is a choice, not an accident.
+MAIN_PAGE_CEILINGS = {
+    ("admin", "overview"): 7,
+    ("coordinator", "overview"): 7,
+    ("committee", "overview"): 6,
+    # Before any pack exists, the space also names the committee's next meeting.
+    ("committee", "comite"): 6,
+    # With the campaign open, the appréciations to record read where the answers stand.
+    ("coach", "my-territories"): 10,
+    ("a1", "my-path"): 10,
+}
+
+
+def test_main_pages_stay_under_their_ceilings_while_the_cohort_grows(
+    app, login_as, world, query_counter
+):
+    from parcours.competences.models import Viewpoint
+    from tests.competences import factories as competences
+
+    cohort = world["cohort_a"]
+    urls = {
+        "overview": f"/cohorts/{cohort}",
+        "comite": f"/cohorts/{cohort}/comite",
+        "my-territories": f"/cohorts/{cohort}/my-territories",
+        "my-path": f"/cohorts/{cohort}/my-path",
+    }
+    with app.app_context():
+        moment = competences.inside(cohort, "T0")
+    with freeze(moment):
+        with app.app_context():
+            campaign = competences.open_campaign(cohort, "T0", world["coordinator"])
+            competences.submit_self(campaign, world["a1"])
+            competences.submit_territory(
+                campaign, Viewpoint.CONSENSUS, world["territory_a1"], (world["a1"], world["a1bis"])
+            )
+            db.session.commit()
+        clients = {role: login_as(role) for role, _page in MAIN_PAGE_CEILINGS}
+
+        def measure():
+            return {
+                (role, page): _count(clients[role], query_counter, urls[page])
+                for role, page in MAIN_PAGE_CEILINGS
+            }
+
+        _grow(app, world, 0, 2)
+        small = measure()
+        _grow(app, world, 100, 10)
+        large = measure()
+    assert large == small
+    over = {page: count for page, count in large.items() if count > MAIN_PAGE_CEILINGS[page]}
+    assert not over, large

@@ -226,6 +226,15 @@ def states(
     """Return where the participant stands in each campaign. One query per request, shared
     with the other blocks of the page (:func:`queries.answer_states`)."""
     found = queries.answer_states([c.id for c in campaigns], [territory_id])
+    return _states_in(found, campaigns, participant_id)
+
+
+def _states_in(
+    found: dict[tuple[int, str], queries.AnswerState],
+    campaigns: list[AssessmentCampaign],
+    participant_id: int,
+) -> list[CampaignState]:
+    """Where the participant stands in each campaign, read from answer states ``found``."""
     key = subject_of(Viewpoint.SELF, territory_id=0, participant_id=participant_id)
     result = []
     for campaign in campaigns:
@@ -263,7 +272,8 @@ def open_campaigns(cohort: Cohort, participant_id: int, territory_id: int) -> li
         for campaign in opened
         if campaign.is_open(now) or getattr(found.get((campaign.id, subject)), "reopened", False)
     ]
-    return states(writable, participant_id, territory_id)
+    # The states of all opened campaigns answer for those kept: no second query for them.
+    return _states_in(found, writable, participant_id)
 
 
 # -- Evidence offered -----------------------------------------------------------------------

@@ -16,15 +16,16 @@ ORDER = 60
 @page_section.connect
 def packs_section(page: str, *, cohort, viewer, territory=None) -> Section | None:
     """Link the dashboard to the packs: to generate them, or to read them."""
-    if page != "overview" or not queries.pack_kinds(cohort):
+    if page != "overview" or not can.can_read_packs(viewer, cohort):
         return None
-    if not can.can_read_packs(viewer, cohort):
+    blocks = queries.headlines(cohort)
+    if not blocks:
         return None
     manages = can.can_manage_packs(viewer, cohort)
     html = render_template(
         "evaluation/packs/_cohort_section.html",
         cohort=cohort,
         manages=manages,
-        blocks=queries.kind_blocks(cohort, with_editorials=False),
+        blocks=blocks,
     )
     return Section(order=ORDER, html=Markup(html))  # noqa: S704  (rendered by Jinja, escaped)

@@ -4,12 +4,14 @@ An item is open until ticked; it is late (« en retard ») once its due day has 
 cohort's time zone. Items of a deleted record or visit report are left out of every list.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from parcours.accounts.models import User
 from parcours.cohorts.models import Cohort, Membership, Role, Territory
@@ -66,19 +68,38 @@ def open_items_of_owner(user: User, *, cohort: Cohort | None = None) -> list[Act
 
     Territory (with its cohort) and source loaded, in one query.
     """
+    if cohort is None:
+        return list(db.session.scalars(_owner_items(False), {"owner_id": user.id}))
+    # In one cohort, each item's territory comes from the join the filter needs, and its
+    # cohort is the one given (already in the session): no second join for them.
+    items = list(
+        db.session.scalars(_owner_items(True), {"owner_id": user.id, "cohort_id": cohort.id})
+    )
+    for item in items:
+        set_committed_value(item.territory, "cohort", cohort)
+    return items
+
+
+@functools.cache
+def _owner_items(in_one_cohort: bool):
+    # Built once per process: « Mon parcours » and « Mes territoires » run it on every request.
     query = (
         select(ActionItem)
         .join(ActionItem.territory)
-        .where(ActionItem.owner_id == user.id, ActionItem.done_at.is_(None), alive_clause())
-        .options(
-            joinedload(ActionItem.territory).joinedload(Territory.cohort),
-            joinedload(ActionItem.record),
-            joinedload(ActionItem.visit_report),
+        .where(
+            ActionItem.owner_id == bindparam("owner_id"),
+            ActionItem.done_at.is_(None),
+            alive_clause(),
         )
+        .options(joinedload(ActionItem.record), joinedload(ActionItem.visit_report))
     )
-    if cohort is not None:
-        query = query.where(Territory.cohort_id == cohort.id)
-    return list(db.session.scalars(_ordered(query)))
+    if in_one_cohort:
+        query = query.where(Territory.cohort_id == bindparam("cohort_id")).options(
+            contains_eager(ActionItem.territory)
+        )
+    else:
+        query = query.options(joinedload(ActionItem.territory).joinedload(Territory.cohort))
+    return _ordered(query)
 
 
 def overdue_items_of_owner(user: User, now: datetime | None = None) -> list[ActionItem]:
