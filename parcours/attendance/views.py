@@ -46,7 +46,7 @@ from parcours.core.conflicts import start_afresh
 from parcours.core.downloads import file_response
 from parcours.core.extensions import csrf, db, login_manager
 from parcours.core.forms import EmptyForm
-from parcours.core.pipeline import Rollback, handles
+from parcours.core.pipeline import SAFE_METHODS, Rollback, handles
 from parcours.core.text import slug
 from parcours.core.time import now_utc
 from parcours.core.urls import absolute_url
@@ -108,7 +108,7 @@ def mark(event: Event):
     grid = queries.attendance_grid(event)
     form = AttendanceSheetForm.for_grid(grid)
     conflicts, raced = None, False
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         restored = form.restore(drafts.take(current_user.id, event.id))
         if restored:
             flash(

@@ -8,7 +8,8 @@ body is read in memory at once, and keeps :data:`FORM_MAX_BYTES`. Too large is a
 PostgreSQL refuses NUL in text, so a ``%00`` anywhere a value reaches the database was a 500
 (``/calendar/%00.ics``, the login form). One check for every request: the path, the query
 string, form fields and uploaded file names (not file contents: the CSV import reads those
-and reports their lines).
+and reports their lines). A multipart part whose name holds a line break comes out of the
+parser with no name at all (``None``): that too is a control character, refused the same way.
 """
 
 from flask import Flask, current_app, request
@@ -43,12 +44,17 @@ def request_has_control_characters() -> bool:
             return True
     for key, value in request.form.items(multi=True):
         # A text area may hold tabs and line breaks; nothing else invisible.
-        if has_control_characters(key) or has_control_characters(value, multiline=True):
+        if _unreadable(key) or has_control_characters(value, multiline=True):
             return True
     for key, upload in request.files.items(multi=True):
-        if has_control_characters(key) or has_control_characters(upload.filename or ""):
+        if _unreadable(key) or has_control_characters(upload.filename or ""):
             return True
     return False
+
+
+def _unreadable(name: str | None) -> bool:
+    # Werkzeug gives no name to a part whose Content-Disposition a "\r" or "\n" broke.
+    return name is None or has_control_characters(name)
 
 
 def init_app(app: Flask) -> None:

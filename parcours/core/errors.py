@@ -25,6 +25,13 @@ MESSAGES = {
         ),
     ),
     413: (_l("Fichier trop volumineux"), _l("Le fichier envoyé dépasse la taille autorisée.")),
+    # A JSON body sent to a form (parcours.core.forms.AppForm): no page of the site sends one.
+    415: (
+        _l("Contenu non accepté"),
+        _l(
+            "Ce formulaire s'envoie depuis sa page, champ par champ : un contenu JSON n'est pas lu."
+        ),
+    ),
     500: (
         _l("Erreur du serveur"),
         _l("Une erreur inattendue s'est produite. L'équipe a été prévenue ; réessayez plus tard."),

@@ -13,9 +13,10 @@ from datetime import date
 from functools import lru_cache
 
 from babel.support import NullTranslations, Translations
-from flask import Flask
+from flask import Flask, abort, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted
 from wtforms import DateField, FieldList, Form, FormField, SelectChoice, TimeField
 from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation, ValidationError
@@ -64,10 +65,24 @@ class _Translated:
 
 
 class AppForm(FlaskForm):
-    """A page's form (CSRF-protected), its messages in the reader's language."""
+    """A page's form (CSRF-protected), its messages in the reader's language.
+
+    It reads what its page posts, fields of a form. Flask-WTF would read a JSON body as the
+    fields instead, and its values need not be texts (a number, a list, a list of objects):
+    every field and validator would have to expect them, and they were 500s. Such a body is
+    answered 415 (see ``errors.MESSAGES``).
+    """
 
     class Meta(_Translated, FlaskForm.Meta):
-        pass
+        def wrap_formdata(self, form, formdata):
+            if (
+                formdata is _Auto
+                and _is_submitted()
+                and request.is_json
+                and not (request.form or request.files)
+            ):
+                abort(415)
+            return super().wrap_formdata(form, formdata)
 
 
 class RowForm(Form):

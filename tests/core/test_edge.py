@@ -259,3 +259,24 @@ def test_the_refusal_is_translated(app, client):
     response = client.get("/calendar/%00.ics")
     assert response.status_code == 400
     assert "invisible control character" in page_text(response)
+
+
+@pytest.mark.parametrize(
+    "disposition",
+    [
+        b'name="full_name\r"',
+        b'name="\n"',
+        b'name="file\r\n"; filename="territoires.csv"',
+    ],
+)
+def test_a_line_break_in_a_multipart_field_name_is_a_400(app, world, login_as, disposition):
+    # The parser gives such a part no name at all: it was a 500 (the check read None).
+    body = (
+        b"--limite\r\nContent-Disposition: form-data; "
+        + disposition
+        + b"\r\n\r\nvaleur\r\n--limite--\r\n"
+    )
+    response = login_as("a1").post(
+        "/account", data=body, content_type="multipart/form-data; boundary=limite"
+    )
+    assert _refused(response)

@@ -13,7 +13,10 @@ from wtforms import FieldList, FormField, StringField
 from wtforms.validators import URL, DataRequired, Optional
 
 import parcours
+from parcours.accounts.models import User
+from parcours.core.extensions import db
 from parcours.core.forms import AppForm, DayField, HourField, RowForm, form_errors
+from tests.conftest import page_text
 
 
 class _Row(RowForm):
@@ -93,3 +96,26 @@ def test_every_form_of_the_application_speaks_the_readers_language():
     assert len(classes) > 20  # the forms modules were found
     untranslated = [c.__qualname__ for c in classes if not issubclass(c, AppForm | RowForm)]
     assert untranslated == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'[{"full_name": "X", "locale": "fr"}, {"full_name": "Y"}]',  # a list of objects
+        b"12",
+        b'{"full_name": 12, "organisation": ["a", "b"], "locale": null}',  # no texts
+        b'{"full_name": "Nouveau nom", "organisation": "", "locale": "fr"}',  # even well formed
+    ],
+)
+def test_a_json_body_posted_to_a_form_is_a_415_and_changes_nothing(app, world, login_as, body):
+    # Flask-WTF read it as the form's fields, values of any JSON type: those were 500s.
+    client = login_as("a1")
+    response = client.post("/account", data=body, content_type="application/json")
+    assert response.status_code == 415
+    assert "un contenu JSON n'est pas lu" in page_text(response)
+    with app.app_context():
+        assert db.session.get(User, world["a1"]).full_name == "Catalyseur A1"
+    # The page itself, and its form posted as a browser does, are as before.
+    assert client.get("/account", content_type="application/json").status_code == 200
+    saved = client.post("/account", data={"full_name": "Nouveau nom", "locale": "fr"})
+    assert saved.status_code == 302

@@ -28,7 +28,7 @@ from parcours.competences.self_assessment.forms import (
 from parcours.core import conflicts
 from parcours.core.extensions import csrf
 from parcours.core.i18n import format_datetime
-from parcours.core.pipeline import handles
+from parcours.core.pipeline import SAFE_METHODS, handles
 from parcours.suivi import blueprint as suivi_forms
 from parcours.suivi import drafts
 
@@ -110,7 +110,7 @@ def self_assessment(campaign: AssessmentCampaign):
     suivi_forms.protect()
     page = _page(campaign)
     form = SelfAssessmentForm()
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         if not page.writable:
             return _answer_page(page)
         restored = drafts.restore(current_user.id, _form_key(campaign))

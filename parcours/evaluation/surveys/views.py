@@ -21,7 +21,7 @@ from parcours.core.converters import is_id
 from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.forms import EmptyForm
-from parcours.core.pipeline import handles
+from parcours.core.pipeline import SAFE_METHODS, handles
 from parcours.core.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE
 from parcours.core.time import now_utc
 from parcours.curricula.schema import EventKind, QuestionKind, SurveyKind
@@ -97,7 +97,7 @@ def answer_survey(survey: Survey):
         return _refused(survey, refusal)
     draft = ops.draft_of(survey, current_user)
     form = AnswerForm()
-    if request.method == "GET":
+    if request.method in SAFE_METHODS:
         typed = Typed.from_answers(draft.answers) if draft is not None else Typed()
         return _answer_page(survey, form, typed, draft=draft)
     questions = list(survey.questions)

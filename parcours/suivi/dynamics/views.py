@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from parcours.cohorts.models import Territory
-from parcours.core.pipeline import handles
+from parcours.core.pipeline import SAFE_METHODS, handles
 from parcours.suivi import drafts
 from parcours.suivi import permissions as can
 from parcours.suivi.actions.queries import local_today
@@ -28,7 +28,7 @@ def record_dynamics(territory: Territory):
     protect()
     key = _form_key(territory)
     cohort = territory.cohort
-    restored = drafts.restore(current_user.id, key) if request.method == "GET" else None
+    restored = drafts.restore(current_user.id, key) if request.method in SAFE_METHODS else None
     form = DynamicsForm(formdata=restored) if restored is not None else DynamicsForm()
     form.setup(cohort.curriculum)
     if restored is not None:
@@ -39,7 +39,7 @@ def record_dynamics(territory: Territory):
             ),
             "info",
         )
-    elif request.method == "GET":
+    elif request.method in SAFE_METHODS:
         form.moment.data = queries.suggested_moment(queries.territory_dynamics(territory)).value
         form.recorded_on.data = local_today(territory.cohort)
     if form.validate_on_submit():

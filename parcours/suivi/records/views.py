@@ -17,7 +17,7 @@ from parcours.cohorts.models import Territory
 from parcours.core import conflicts
 from parcours.core.forms import EmptyForm
 from parcours.core.i18n import format_date
-from parcours.core.pipeline import handles
+from parcours.core.pipeline import SAFE_METHODS, handles
 from parcours.core.time import local_to_utc
 from parcours.suivi import attachments, drafts
 from parcours.suivi import permissions as can
@@ -122,7 +122,7 @@ def new_record(territory: Territory):
 def new_event_record(event: Event):
     """Write the record of a follow-up or bilatérale; show it if it is written already."""
     existing = queries.record_of_event(event)
-    if existing is not None and request.method == "GET":
+    if existing is not None and request.method in SAFE_METHODS:
         return redirect(url_for("suivi.record", record_id=existing.id))
     return _record_form(event.territory, event=event, form_key=f"record:event:{event.id}")
 

@@ -1,0 +1,1 @@
+"""Proofs that hold across the whole application rather than one domain (route × role matrix)."""
