@@ -1,9 +1,10 @@
 """Read-side of the competences: each page's data in a fixed number of queries."""
 
+import functools
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import case, exists, literal, select, union_all
+from sqlalchemy import bindparam, case, exists, literal, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from parcours.agenda.models import Event
@@ -89,16 +90,22 @@ def forget_moments() -> None:
 
 
 def _moments(cohort: Cohort) -> list[MomentRow]:
-    rows = db.session.execute(
+    rows = db.session.execute(_moments_statement(), {"cohort_id": cohort.id}).all()
+    return [MomentRow(event, campaign) for event, campaign in rows]
+
+
+@functools.cache
+def _moments_statement():
+    # Built once per process: every page of a cohort with competences runs it.
+    return (
         select(Event, AssessmentCampaign)
         .outerjoin(AssessmentCampaign, AssessmentCampaign.event_id == Event.id)
-        .where(Event.cohort_id == cohort.id, Event.kind == EventKind.ASSESSMENT)
+        .where(Event.cohort_id == bindparam("cohort_id"), Event.kind == EventKind.ASSESSMENT)
         .order_by(Event.starts_at, Event.code)
         # The campaign's event is the row's own: its eager INNER JOIN would drop the moments
         # that have no campaign yet.
         .options(contains_eager(AssessmentCampaign.event))
-    ).all()
-    return [MomentRow(event, campaign) for event, campaign in rows]
+    )
 
 
 def is_current():
@@ -154,30 +161,8 @@ def answer_states(campaign_ids, territory_ids) -> dict[tuple[int, str], AnswerSt
     if key in cache:
         return cache[key]
     rows = db.session.execute(
-        union_all(
-            select(
-                Assessment.campaign_id,
-                Assessment.subject,
-                literal(1),
-                literal(0),
-                literal(0),
-                literal(0),
-            ).where(
-                Assessment.campaign_id.in_(campaign_ids),
-                Assessment.territory_id.in_(territory_ids),
-            ),
-            select(
-                AssessmentDraft.campaign_id,
-                AssessmentDraft.subject,
-                literal(0),
-                literal(1),
-                case((AssessmentDraft.confirmed_by_id.is_(None), 0), else_=1),
-                case((AssessmentDraft.revises_id.is_(None), 0), else_=1),
-            ).where(
-                AssessmentDraft.campaign_id.in_(campaign_ids),
-                AssessmentDraft.territory_id.in_(territory_ids),
-            ),
-        )
+        _answer_states_statement(),
+        {"campaign_ids": list(campaign_ids), "territory_ids": list(territory_ids)},
     )
     found: dict[tuple[int, str], AnswerState] = {}
     for campaign_id, subject, submitted, draft, confirmed, reopened in rows:
@@ -190,6 +175,35 @@ def answer_states(campaign_ids, territory_ids) -> dict[tuple[int, str], AnswerSt
         )
     cache[key] = found
     return found
+
+
+@functools.cache
+def _answer_states_statement():
+    # Built once per process: « Mon parcours », « Mes territoires » and the campaign pages
+    # run it on every request.
+    campaigns = bindparam("campaign_ids", expanding=True)
+    territories = bindparam("territory_ids", expanding=True)
+    return union_all(
+        select(
+            Assessment.campaign_id,
+            Assessment.subject,
+            literal(1),
+            literal(0),
+            literal(0),
+            literal(0),
+        ).where(Assessment.campaign_id.in_(campaigns), Assessment.territory_id.in_(territories)),
+        select(
+            AssessmentDraft.campaign_id,
+            AssessmentDraft.subject,
+            literal(0),
+            literal(1),
+            case((AssessmentDraft.confirmed_by_id.is_(None), 0), else_=1),
+            case((AssessmentDraft.revises_id.is_(None), 0), else_=1),
+        ).where(
+            AssessmentDraft.campaign_id.in_(campaigns),
+            AssessmentDraft.territory_id.in_(territories),
+        ),
+    )
 
 
 def forget_states() -> None:

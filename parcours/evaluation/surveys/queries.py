@@ -1,10 +1,11 @@
 """What the survey pages show: a cohort's surveys, the answer page's state, my invitations."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from parcours.accounts.models import User
 from parcours.agenda.models import Event, EventStatus
@@ -153,17 +154,25 @@ class MyInvitation:
     is_open: bool
 
 
-def my_invitations(cohort: Cohort, user: User, now: datetime) -> list[MyInvitation]:
-    """Return ``user``'s invitations in ``cohort`` still open, or answered: one query."""
-    rows = db.session.execute(
+@functools.cache
+def _my_invitations_statement():
+    # Built once per process: « Mon parcours » runs it on every request.
+    return (
         select(Survey, SurveyInvitation.answered)
         .join(SurveyInvitation, SurveyInvitation.survey_id == Survey.id)
         .where(
-            Survey.cohort_id == cohort.id,
-            SurveyInvitation.user_id == user.id,
+            Survey.cohort_id == bindparam("cohort_id"),
+            SurveyInvitation.user_id == bindparam("user_id"),
             Survey.opened_at.is_not(None),
         )
         .order_by(Survey.opened_at, Survey.id)
+    )
+
+
+def my_invitations(cohort: Cohort, user: User, now: datetime) -> list[MyInvitation]:
+    """Return ``user``'s invitations in ``cohort`` still open, or answered: one query."""
+    rows = db.session.execute(
+        _my_invitations_statement(), {"cohort_id": cohort.id, "user_id": user.id}
     ).all()
     found = [MyInvitation(survey, answered, survey.is_open(now)) for survey, answered in rows]
     return [i for i in found if i.is_open or i.answered]
