@@ -1,9 +1,11 @@
 """Erasure on request (RGPD): when an account was erased, and which frozen packs it touched.
 
-Reviewed: one nullable column and one new table, nothing existing changes.
+Reviewed: two nullable columns and one new table, nothing existing changes.
 
 - users.erased_at: set once by the erasure, which anonymises the account; an erased account
   is never reactivated nor logged into.
+- users.counted_until: until when an erased account still counts in the cohort's figures
+  (its erasure, if it was active then), so that an erasure changes no figure.
 - pack_erasures: a frozen committee pack is kept as written; one row per pack of the person's
   cohorts says that a person it may name was erased afterwards, and when.
 
@@ -42,17 +44,23 @@ def upgrade():
     )
     with op.batch_alter_table('pack_erasures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pack_erasures_pack_id'), ['pack_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pack_erasures_user_id'), ['user_id'], unique=False)
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('erased_at', parcours.core.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(
+            sa.Column('counted_until', parcours.core.db.UTCDateTime(), nullable=True)
+        )
 
 
 
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('counted_until')
         batch_op.drop_column('erased_at')
 
     with op.batch_alter_table('pack_erasures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pack_erasures_user_id'))
         batch_op.drop_index(batch_op.f('ix_pack_erasures_pack_id'))
 
     op.drop_table('pack_erasures')

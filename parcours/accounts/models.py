@@ -4,7 +4,8 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Index, String
+from sqlalchemy import Boolean, ColumnElement, Index, String, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from parcours.core.db import one_of
@@ -59,6 +60,10 @@ class User(UserMixin, db.Model):
     invitation_sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
     #: When the person was erased (RGPD): the account is anonymised for good, never reopened.
     erased_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    #: An erased account still counts in the figures of what began before this moment (the
+    #: erasure, for an account active then; None for one already deactivated, which counted
+    #: nowhere any more): see :meth:`counts_at`.
+    counted_until: Mapped[datetime | None] = mapped_column(nullable=True)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -78,6 +83,21 @@ class User(UserMixin, db.Model):
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+    @hybrid_method
+    def counts_at(self, moment: datetime) -> bool:
+        """Tell whether the person counts in the figures of something that began at
+        ``moment`` (a session's expected people, a campaign's participants).
+
+        The active do; a deactivated account does not; an erased one does where it took part,
+        before its erasure, so that erasing someone changes no figure of the cohort.
+        """
+        return self.active or (self.counted_until is not None and self.counted_until > moment)
+
+    @counts_at.inplace.expression
+    @classmethod
+    def _counts_at(cls, moment) -> ColumnElement[bool]:
+        return or_(cls.active.is_(True), cls.counted_until > moment)
 
     @property
     def has_password(self) -> bool:

@@ -153,9 +153,7 @@ def expected_people(event: Event) -> list[ExpectedPerson]:
             Membership.cohort_id == event.cohort_id,
             # An erased person stays expected where they took part (the event began before
             # the erasure), so that the cohort's figures do not change; nowhere after.
-            User.active.is_(True)
-            if event.starts_at is None
-            else or_(User.active.is_(True), User.erased_at > event.starts_at),
+            User.active.is_(True) if event.starts_at is None else User.counts_at(event.starts_at),
         )
         .options(selectinload(Membership.user), selectinload(Membership.territory))
     )

@@ -207,7 +207,8 @@ def cohort_attendance(
     ).all()
     if not sessions:
         return CohortAttendance(sessions=[], territories=[], participants=[])
-    # Every collective session expects the same people: ask the agenda once.
+    # Every collective session expects the same people (ask the agenda once), except that an
+    # erased person counts only at the sessions that began before the erasure.
     people = expected_participants(sessions[0])
     if territory_ids is not None:
         people = [p for p in people if p.territory is not None and p.territory.id in territory_ids]
@@ -244,21 +245,22 @@ def cohort_attendance(
             figures.participants += 1
     session_figures = []
     for event in sessions:
+        expected = [p for p in people if p.user.counts_at(event.starts_at)]
         slots = event_half_days(event.starts_at, event.ends_at, cohort.timezone)
         figures = SessionFigures(event=event, slots=[], signed_sheets=sheets.get(event.id, []))
         represented: set[int] = set()
         for slot in slots:
             slot_figures = SlotFigures(
-                slot=slot, expected=len(people), started=slot.starts_at <= moment
+                slot=slot, expected=len(expected), started=slot.starts_at <= moment
             )
-            for person in people:
+            for person in expected:
                 status = statuses.get((event.id, person.user.id, slot.day, slot.half))
                 if status is not None:
                     slot_figures.counts[status] += 1
             figures.slots.append(slot_figures)
             if not slot_figures.taken:
                 continue
-            for person in people:
+            for person in expected:
                 status = statuses.get((event.id, person.user.id, slot.day, slot.half))
                 mine = participants[person.user.id]
                 mine.half_days_taken += 1

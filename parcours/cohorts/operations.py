@@ -218,6 +218,9 @@ def _join(
     full_name: str,
     organisation: str,
 ) -> Membership:
+    if user.is_erased:
+        # Only its reserved address can name an erased account: it joins nothing any more.
+        raise CohortError(_("Cette adresse est celle d'un compte effacé."), "email")
     # Two invitations of one person to one cohort may arrive at once: the second waits for
     # the first, then finds her there, as it would a moment later.
     query = select(Membership).where(
@@ -406,6 +409,8 @@ def restore_member(removal: MembershipRemoval, restored_by: User) -> Membership:
     """
     if removal.restored_at is not None:
         raise CohortError(_("Ce retrait est déjà annulé."))
+    if removal.user.is_erased:
+        raise CohortError(_("Cette personne a été effacée : son retrait ne peut plus être annulé."))
     cohort = removal.cohort
     current = db.session.scalar(
         select(Membership).where(

@@ -413,7 +413,9 @@ class PackErasure(db.Model):
         ForeignKey("committee_packs.id", ondelete="CASCADE"), nullable=False, index=True
     )
     #: The anonymised account: it names no one, and it is never deleted.
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     erased_at: Mapped[datetime] = mapped_column(nullable=False, default=now_utc)
 
     def __repr__(self) -> str:

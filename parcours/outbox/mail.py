@@ -33,14 +33,22 @@ _PENDING = "parcours_pending_mail"
 _SUPPRESSED = "parcours_suppress_mail"
 
 
+#: The reserved domain (RFC 2606) of the addresses that stand for no one: erased accounts.
+NOWHERE_DOMAIN = "parcours.invalid"
+
+
 def queue(message: Message, *, cohort_id: int | None = None, dedup_key: str | None = None) -> bool:
     """Record ``message`` to be sent once the current transaction commits.
 
-    Returns False when nothing was queued: mail is suppressed, or a message with the same
-    ``dedup_key`` already exists.
+    Returns False when nothing was queued: mail is suppressed, the address is one that stands
+    for no one (:data:`NOWHERE_DOMAIN`), or a message with the same ``dedup_key`` exists.
     """
     session = db.session()  # the request's Session, not the scoped proxy
     if session.info.get(_SUPPRESSED):
+        return False
+    if message.to.lower().endswith("@" + NOWHERE_DOMAIN):
+        # An erased person stays among the people of past events and surveys: whatever
+        # writes to them, nothing may be queued, retried and logged for an address of no one.
         return False
     attachment = None
     if message.attachment is not None:

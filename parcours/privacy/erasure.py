@@ -37,6 +37,7 @@ from parcours.competences.models import (
     AssessmentDraft,
     AssessmentEvidence,
     AssessmentRating,
+    Viewpoint,
 )
 from parcours.core.extensions import db
 from parcours.core.kept import rewriting
@@ -49,6 +50,7 @@ from parcours.evaluation.models import (
     SurveyAnswer,
     SurveyResponse,
 )
+from parcours.outbox.mail import NOWHERE_DOMAIN
 from parcours.outbox.models import MessageStatus, OutboxMessage
 from parcours.storage.models import StoredFile
 from parcours.suivi.models import (
@@ -68,8 +70,8 @@ logger = logging.getLogger(__name__)
 #: What replaces a free text: stored data, in the language the texts were written in.
 ERASED_TEXT = "contenu supprimé"
 ERASED_NAME = "Personne effacée"
-#: A reserved domain (RFC 2606): no e-mail can ever reach an erased account.
-ERASED_EMAIL = "personne-effacee-{id}@parcours.invalid"
+#: A reserved domain (RFC 2606): no e-mail can ever reach an erased account, nor is queued.
+ERASED_EMAIL = "personne-effacee-{id}@" + NOWHERE_DOMAIN
 
 
 #: Why a person is erased: a request (the administrator says how it came), or the retention.
@@ -150,16 +152,43 @@ def _assessments_of(uid: int):
 def _apply_assessments(uid: int) -> None:
     answers = select(Assessment.id).where(_assessments_of(uid))
     ratings = select(AssessmentRating.id).where(AssessmentRating.assessment_id.in_(answers))
+    # A partner's answer may cite what the person wrote: it keeps the citation (its figure),
+    # not the copy of the title, which is the person's text.
+    cited = or_(
+        AssessmentEvidence.journal_entry_id.in_(
+            select(JournalEntry.id).where(JournalEntry.author_id == uid)
+        ),
+        AssessmentEvidence.visit_report_id.in_(
+            select(FieldVisitReport.id).where(FieldVisitReport.created_by_id == uid)
+        ),
+    )
     with rewriting():  # submitted assessments are kept as written, except for this
         db.session.execute(
             delete(AssessmentEvidence).where(AssessmentEvidence.rating_id.in_(ratings))
         )
+        _update(AssessmentEvidence, cited, title=ERASED_TEXT)
         _update(AssessmentRating, AssessmentRating.assessment_id.in_(answers), comment="")
         _update(Assessment, Assessment.id.in_(answers), comment=_blanked(Assessment.comment))
 
 
 def _drafts_of(uid: int):
-    return or_(AssessmentDraft.participant_id == uid, AssessmentDraft.updated_by_id == uid)
+    # Their own self-assessment, and an appréciation they were writing alone. A binôme's
+    # consensus is the partner's work too: it stays with them (see _apply_drafts).
+    return or_(
+        AssessmentDraft.participant_id == uid,
+        (AssessmentDraft.updated_by_id == uid)
+        & (AssessmentDraft.viewpoint != Viewpoint.CONSENSUS.value),
+    )
+
+
+def _apply_drafts(uid: int) -> None:
+    db.session.execute(delete(AssessmentDraft).where(_drafts_of(uid)))
+    shared = AssessmentDraft.viewpoint == Viewpoint.CONSENSUS.value
+    _update(AssessmentDraft, shared & (AssessmentDraft.updated_by_id == uid), updated_by_id=None)
+    # A confirmation is the person's word: the partner's draft waits for a new one.
+    _update(
+        AssessmentDraft, shared & (AssessmentDraft.confirmed_by_id == uid), confirmed_by_id=None
+    )
 
 
 def _apply_journal(uid: int) -> None:
@@ -195,8 +224,14 @@ def _apply_records(uid: int) -> None:
 
 def _apply_visits(uid: int) -> None:
     mine = select(FieldVisitReport.id).where(FieldVisitReport.created_by_id == uid)
-    # The people met are named by the erased person: they go with the report's texts.
-    db.session.execute(delete(StakeholderMet).where(StakeholderMet.report_id.in_(mine)))
+    # The people met are named by the erased person: their names go with the report's
+    # texts; what kind of actor each was stays, for the counts of actors met.
+    _update(
+        StakeholderMet,
+        StakeholderMet.report_id.in_(mine),
+        name=_blanked(StakeholderMet.name),
+        organisation=_blanked(StakeholderMet.organisation),
+    )
     _update(
         FieldVisitReport,
         FieldVisitReport.created_by_id == uid,
@@ -219,6 +254,13 @@ def _files_of(uid: int):
     # A signed attendance sheet is the cohort's proof of presence, whoever scanned it.
     scans = select(SignedSheet.file_id)
     return (StoredFile.uploaded_by_id == uid) & StoredFile.id.not_in(scans)
+
+
+def _count_files(uid: int):
+    # A photo's thumbnail is a file of its own, deleted with it, but not one more file the
+    # person uploaded: the page counts what they would recognise.
+    thumbnails = select(StoredFile.thumbnail_id).where(StoredFile.thumbnail_id.is_not(None))
+    return _count(StoredFile, _files_of(uid) & StoredFile.id.not_in(thumbnails))
 
 
 def _apply_files(uid: int) -> None:
@@ -333,9 +375,9 @@ STEPS: tuple[Step, ...] = (
     Step(
         "assessment_drafts",
         _l("Brouillons d'auto-évaluation"),
-        _l("supprimés"),
+        _l("supprimés ; un consensus du binôme en cours reste au partenaire"),
         lambda uid: _count(AssessmentDraft, _drafts_of(uid)),
-        lambda uid: db.session.execute(delete(AssessmentDraft).where(_drafts_of(uid))),
+        _apply_drafts,
     ),
     Step(
         "journal_entries",
@@ -358,8 +400,8 @@ STEPS: tuple[Step, ...] = (
         "field_visits",
         _l("Comptes rendus de visite rédigés"),
         _l(
-            "leurs textes sont remplacés par « contenu supprimé » et les personnes rencontrées "
-            "retirées"
+            "leurs textes et les noms des personnes rencontrées sont remplacés par « contenu "
+            "supprimé » ; le type d'acteur rencontré reste"
         ),
         lambda uid: _count(FieldVisitReport, FieldVisitReport.created_by_id == uid),
         _apply_visits,
@@ -389,7 +431,7 @@ STEPS: tuple[Step, ...] = (
         "files",
         _l("Fichiers déposés (pièces jointes, photos)"),
         _l("supprimés ; les feuilles d'émargement signées restent, preuves de la cohorte"),
-        lambda uid: _count(StoredFile, _files_of(uid)),
+        _count_files,
         _apply_files,
     ),
     Step(
@@ -481,12 +523,15 @@ def erase_person(person: User, *, by: User | None, reason: str) -> dict[str, int
     person.email = ERASED_EMAIL.format(id=uid)
     person.organisation = ""
     person.password_hash = None
+    moment = now_utc()
+    # Counted where they took part until now, unless deactivated already: nowhere then.
+    person.counted_until = moment if person.active else None
     person.active = False
     person.can_create_cohorts = False
     # When they last came and were invited says something of them; the audit log keeps the
     # trace of the logins until its own retention.
     person.last_login_at = person.invitation_sent_at = None
-    person.erased_at = now_utc()
+    person.erased_at = moment
     end_sessions(person)
     record(
         AuditAction.PERSON_ERASED,

@@ -253,7 +253,7 @@ def _cohort_cutoff(now: datetime) -> date:
 
 
 def _people_due(now: datetime) -> list[User]:
-    """Everyone whose every cohort ended before the cutoff (administrators stay).
+    """Everyone whose every cohort ended before the cutoff (the platform's staff stay).
 
     A cohort's end is computed from its programme, so the cohorts are read once and the
     people filtered here: a few hundred rows at most, in two queries.
@@ -275,7 +275,10 @@ def _people_due(now: datetime) -> list[User]:
             User.id.in_(theirs),
             User.id.not_in(still),
             User.erased_at.is_(None),
+            # The staff of the platform (administrators, those allowed to start cohorts) run
+            # the next cohorts: an administrator erases them on request, not the purge.
             User.is_admin.is_(False),
+            User.can_create_cohorts.is_(False),
         )
         .order_by(User.id)
     ).all()

@@ -70,14 +70,18 @@ def local_today(cohort: Cohort, now: datetime) -> date:
 # -- Who has answered ------------------------------------------------------------------------
 
 
-def _participants(cohort_id):
-    """The catalyseurs of a cohort who self-assess (a territory, an active account)."""
+def _participants(cohort_id, began_at=None):
+    """The catalyseurs of a cohort who self-assess (a territory, an active account).
+
+    With ``began_at`` (a campaign's start), those who counted then too: an erased person's
+    answer stays in the figures of the campaigns held before the erasure.
+    """
     return and_(
         Membership.cohort_id == cohort_id,
         Membership.role == Role.CATALYSEUR,
         Membership.territory_id.is_not(None),
         User.id == Membership.user_id,
-        User.active.is_(True),
+        User.active.is_(True) if began_at is None else User.counts_at(began_at),
     )
 
 
@@ -127,21 +131,29 @@ def moment_rows(cohort: Cohort, now: datetime) -> list[MomentRow]:
     """Return the cohort's moments with their state and counts. Three queries, whatever the
     number of moments, participants and answers."""
     found = moments(cohort)
-    expected = db.session.scalar(
-        select(func.count(Membership.id))
-        .select_from(Membership)
-        .join(User, User.id == Membership.user_id)
-        .where(_participants(cohort.id))
+    expected = dict(
+        db.session.execute(
+            select(Event.id, func.count(Membership.id))
+            .select_from(Event)
+            .join(Membership, Membership.cohort_id == Event.cohort_id)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Event.id.in_([moment.event.id for moment in found]),
+                _participants(cohort.id, Event.starts_at),
+            )
+            .group_by(Event.id)
+        ).all()
     )
     answered = dict(
         db.session.execute(
             select(AssessmentCampaign.id, func.count(Membership.id))
             .select_from(AssessmentCampaign)
+            .join(Event, Event.id == AssessmentCampaign.event_id)
             .join(Membership, Membership.cohort_id == AssessmentCampaign.cohort_id)
             .join(User, User.id == Membership.user_id)
             .where(
                 AssessmentCampaign.cohort_id == cohort.id,
-                _participants(cohort.id),
+                _participants(cohort.id, Event.starts_at),
                 has_answered(AssessmentCampaign.id, Membership.user_id),
             )
             .group_by(AssessmentCampaign.id)
@@ -161,7 +173,7 @@ def moment_rows(cohort: Cohort, now: datetime) -> list[MomentRow]:
                 state=state,
                 last_day=last_answering_day(campaign or moment.event),
                 answered=answered.get(campaign.id, 0) if campaign else 0,
-                expected=expected,
+                expected=expected.get(moment.event.id, 0),
             )
         )
     return rows
@@ -293,7 +305,7 @@ def participant_statuses(campaign: AssessmentCampaign) -> list[ParticipantStatus
                 draft.participant_id == Membership.user_id,
             ),
         )
-        .where(_participants(campaign.cohort_id))
+        .where(_participants(campaign.cohort_id, campaign.event.starts_at))
         .order_by(Membership.territory_id, User.full_name, User.id)
     ).all()
     return [

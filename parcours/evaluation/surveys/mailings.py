@@ -102,7 +102,13 @@ def _count(survey: Survey, kind: SurveyMailingKind, recipients: int) -> None:
 def _people(user_ids: list[int]) -> list[User]:
     if not user_ids:
         return []
-    return list(db.session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id)))
+    # An invitation made before its person was erased stays (the results count it); the
+    # reserved address of the erased account is never written to.
+    return list(
+        db.session.scalars(
+            select(User).where(User.id.in_(user_ids), User.erased_at.is_(None)).order_by(User.id)
+        )
+    )
 
 
 def _send(survey: Survey, people: list[User], kind: SurveyMailingKind) -> int:

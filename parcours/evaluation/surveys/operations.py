@@ -138,15 +138,25 @@ def invitees_of(
                 & (Membership.cohort_id == Event.cohort_id)
                 & (Membership.role == Role.CATALYSEUR),
             )
-            .where(Attendance.event_id.in_(sessions), Attendance.status.in_(ATTENDED))
+            .join(User, User.id == Attendance.user_id)
+            .where(
+                Attendance.event_id.in_(sessions),
+                Attendance.status.in_(ATTENDED),
+                # An erased account answers nothing: it names no one who could.
+                User.erased_at.is_(None),
+            )
             .distinct()
         )
         for event_id, user_id in rows:
             by_session[event_id].add(user_id)
     if cohorts:
         rows = db.session.execute(
-            select(Membership.cohort_id, Membership.user_id).where(
-                Membership.cohort_id.in_(cohorts), Membership.role == Role.CATALYSEUR
+            select(Membership.cohort_id, Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.cohort_id.in_(cohorts),
+                Membership.role == Role.CATALYSEUR,
+                User.erased_at.is_(None),
             )
         )
         for cohort_id, user_id in rows:
