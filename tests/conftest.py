@@ -69,6 +69,19 @@ ROLES = [
     "b1",
     "outsider",
 ]
+#: The address each role of ``world`` logs in with.
+EMAILS = {
+    "admin": "admin@example.org",
+    "coordinator": "coord@example.org",
+    "coach": "coach@example.org",
+    "committee": "comite@example.org",
+    "a1": "a1@example.org",
+    "a1bis": "a1bis@example.org",
+    "a2": "a2@example.org",
+    "coordinator_b": "coord-b@example.org",
+    "b1": "b1@example.org",
+    "outsider": "outsider@example.org",
+}
 CURRICULUM = ROOT / "curricula" / "co-construction-territoriale.toml"
 SISTER_CURRICULUM = ROOT / "curricula" / "modeles-socio-economiques.toml"
 
@@ -470,22 +483,10 @@ def login(client, email: str, password: str = PASSWORD):
 @pytest.fixture
 def login_as(app, world):
     """Return a function that logs the test client in as a role of ``world``."""
-    emails = {
-        "admin": "admin@example.org",
-        "coordinator": "coord@example.org",
-        "coach": "coach@example.org",
-        "committee": "comite@example.org",
-        "a1": "a1@example.org",
-        "a1bis": "a1bis@example.org",
-        "a2": "a2@example.org",
-        "coordinator_b": "coord-b@example.org",
-        "b1": "b1@example.org",
-        "outsider": "outsider@example.org",
-    }
 
     def _login(role: str):
         fresh = app.test_client()
-        login(fresh, emails[role])
+        login(fresh, EMAILS[role])
         return fresh
 
     return _login

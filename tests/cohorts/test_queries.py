@@ -179,14 +179,30 @@ def test_territory_lists_hold_each_territory_with_its_people_and_coach(app, worl
         db.session.rollback()
 
 
+def _campaign_opened(app, world):
+    """Open cohort A's T0 campaign with a1's answer and their binôme's consensus; return a
+    moment inside it (the demo's state on first login)."""
+    from parcours.competences.models import Viewpoint
+    from tests.competences import factories as competences
+
+    cohort = world["cohort_a"]
+    with app.app_context():
+        moment = competences.inside(cohort, "T0")
+    with freeze(moment), app.app_context():
+        campaign = competences.open_campaign(cohort, "T0", world["coordinator"])
+        competences.submit_self(campaign, world["a1"])
+        competences.submit_territory(
+            campaign, Viewpoint.CONSENSUS, world["territory_a1"], (world["a1"], world["a1bis"])
+        )
+        db.session.commit()
+    return moment
+
+
 def test_main_pages_stay_within_budget_while_a_campaign_is_open(
     app, login_as, world, query_counter
 ):
     """A campaign adds blocks to every role's start page (the answer to write, the consensus,
     the appréciations, the follow-up): they share their queries and keep within the budget."""
-    from parcours.competences.models import Viewpoint
-    from tests.competences import factories as competences
-
     cohort = world["cohort_a"]
     pages = {
         "coordinator": [f"/cohorts/{cohort}"],
@@ -195,16 +211,7 @@ def test_main_pages_stay_within_budget_while_a_campaign_is_open(
         "a2": [f"/cohorts/{cohort}/my-path"],
         "committee": [f"/cohorts/{cohort}"],
     }
-    with app.app_context():
-        moment = competences.inside(cohort, "T0")
-    with freeze(moment):
-        with app.app_context():
-            campaign = competences.open_campaign(cohort, "T0", world["coordinator"])
-            competences.submit_self(campaign, world["a1"])
-            competences.submit_territory(
-                campaign, Viewpoint.CONSENSUS, world["territory_a1"], (world["a1"], world["a1bis"])
-            )
-            db.session.commit()
+    with freeze(_campaign_opened(app, world)):
         clients = {role: login_as(role) for role in pages}
         counts = {
             (role, url): _count(clients[role], query_counter, url)
@@ -257,9 +264,6 @@ MAIN_PAGE_CEILINGS = {
 def test_main_pages_stay_under_their_ceilings_while_the_cohort_grows(
     app, login_as, world, query_counter
 ):
-    from parcours.competences.models import Viewpoint
-    from tests.competences import factories as competences
-
     cohort = world["cohort_a"]
     urls = {
         "overview": f"/cohorts/{cohort}",
@@ -267,16 +271,7 @@ def test_main_pages_stay_under_their_ceilings_while_the_cohort_grows(
         "my-territories": f"/cohorts/{cohort}/my-territories",
         "my-path": f"/cohorts/{cohort}/my-path",
     }
-    with app.app_context():
-        moment = competences.inside(cohort, "T0")
-    with freeze(moment):
-        with app.app_context():
-            campaign = competences.open_campaign(cohort, "T0", world["coordinator"])
-            competences.submit_self(campaign, world["a1"])
-            competences.submit_territory(
-                campaign, Viewpoint.CONSENSUS, world["territory_a1"], (world["a1"], world["a1bis"])
-            )
-            db.session.commit()
+    with freeze(_campaign_opened(app, world)):
         clients = {role: login_as(role) for role, _page in MAIN_PAGE_CEILINGS}
 
         def measure():

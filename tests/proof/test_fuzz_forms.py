@@ -52,7 +52,7 @@ from parcours.suivi.models import JournalVisibility
 from parcours.suivi.records import operations as record_ops
 from parcours.suivi.visits import operations as visit_ops
 from tests.competences.factories import inside, open_campaign, submit_self
-from tests.conftest import PASSWORD, _Shared, app_config
+from tests.conftest import EMAILS, PASSWORD, _Shared, app_config
 from tests.evaluation.factories import after, mark_attended, opened, prepared, session_event
 from tests.proof import fuzzing
 from tests.storage.samples import pdf, png
@@ -78,19 +78,6 @@ AFTER_VISITS = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
 AFTER_END = datetime(2026, 11, 12, 9, 0, tzinfo=UTC)
 #: Inside the window of the identified final survey, opened on 20 November 2026.
 FINAL_OPEN = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-
-EMAILS = {
-    "admin": "admin@example.org",
-    "coordinator": "coord@example.org",
-    "coach": "coach@example.org",
-    "committee": "comite@example.org",
-    "a1": "a1@example.org",
-    "a1bis": "a1bis@example.org",
-    "a2": "a2@example.org",
-    "coordinator_b": "coord-b@example.org",
-    "b1": "b1@example.org",
-    "outsider": "outsider@example.org",
-}
 
 
 class Scene:
