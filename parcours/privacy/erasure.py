@@ -122,6 +122,11 @@ def _update(model, where, **values) -> None:
     )
 
 
+def _blank(model, where, *columns: str) -> None:
+    """Replace the texts of ``columns`` by « contenu supprimé » in the rows ``where`` selects."""
+    _update(model, where, **{name: _blanked(getattr(model, name)) for name in columns})
+
+
 def _count(model, where) -> object:
     return select(func.count()).select_from(model).where(where)
 
@@ -168,7 +173,7 @@ def _apply_assessments(uid: int) -> None:
         )
         _update(AssessmentEvidence, cited, title=ERASED_TEXT)
         _update(AssessmentRating, AssessmentRating.assessment_id.in_(answers), comment="")
-        _update(Assessment, Assessment.id.in_(answers), comment=_blanked(Assessment.comment))
+        _blank(Assessment, Assessment.id.in_(answers), "comment")
 
 
 def _drafts_of(uid: int):
@@ -200,25 +205,18 @@ def _apply_journal(uid: int) -> None:
         visibility=JournalVisibility.COACH.value,
         consent_withdrawn_at=now,
     )
-    _update(
-        JournalEntry,
-        mine,
-        title=_blanked(JournalEntry.title),
-        what_we_did=_blanked(JournalEntry.what_we_did),
-        what_we_learned=_blanked(JournalEntry.what_we_learned),
-        what_we_try_next=_blanked(JournalEntry.what_we_try_next),
-    )
+    _blank(JournalEntry, mine, "title", "what_we_did", "what_we_learned", "what_we_try_next")
 
 
 def _apply_records(uid: int) -> None:
-    _update(
+    _blank(
         FollowUpRecord,
         FollowUpRecord.created_by_id == uid,
-        other_participants=_blanked(FollowUpRecord.other_participants),
-        agenda=_blanked(FollowUpRecord.agenda),
-        notes=_blanked(FollowUpRecord.notes),
-        decisions=_blanked(FollowUpRecord.decisions),
-        team_notes=_blanked(FollowUpRecord.team_notes),
+        "other_participants",
+        "agenda",
+        "notes",
+        "decisions",
+        "team_notes",
     )
 
 
@@ -226,19 +224,14 @@ def _apply_visits(uid: int) -> None:
     mine = select(FieldVisitReport.id).where(FieldVisitReport.created_by_id == uid)
     # The people met are named by the erased person: their names go with the report's
     # texts; what kind of actor each was stays, for the counts of actors met.
-    _update(
-        StakeholderMet,
-        StakeholderMet.report_id.in_(mine),
-        name=_blanked(StakeholderMet.name),
-        organisation=_blanked(StakeholderMet.organisation),
-    )
-    _update(
+    _blank(StakeholderMet, StakeholderMet.report_id.in_(mine), "name", "organisation")
+    _blank(
         FieldVisitReport,
         FieldVisitReport.created_by_id == uid,
-        places=_blanked(FieldVisitReport.places),
-        observed=_blanked(FieldVisitReport.observed),
-        what_works=_blanked(FieldVisitReport.what_works),
-        difficulties=_blanked(FieldVisitReport.difficulties),
+        "places",
+        "observed",
+        "what_works",
+        "difficulties",
     )
 
 
@@ -288,7 +281,7 @@ def _apply_survey_answers(uid: int) -> None:
         answers & SurveyAnswer.consent_withdrawn_at.is_(None),
         consent_withdrawn_at=now_utc(),
     )
-    _update(SurveyAnswer, answers, text=_blanked(SurveyAnswer.text))
+    _blank(SurveyAnswer, answers, "text")
 
 
 def _apply_attestations(uid: int) -> None:
