@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from parcours import models  # noqa: F401  (every table known before anything else)
     from parcours.core import (
+        changes,
         converters,
         edge,
         extensions,
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
         fragments,
         i18n,
         markdown,
+        page_cache,
         pipeline,
         security,
     )
@@ -67,6 +69,8 @@ def create_app(config: dict | None = None) -> Flask:
     markdown.init_app(app)
     outbox_mail.init_app(app)
     pipeline.init_app(app)
+    changes.init_app(app)
+    page_cache.init_app(app)
     security.init_app(app)
     from parcours import storage
 

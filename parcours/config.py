@@ -63,6 +63,9 @@ DEFAULTS = {
     # its own, smaller limit.
     "PARCOURS_MAX_UPLOAD_MB": 10,
     "PARCOURS_MAX_FILES_PER_FORM": 5,
+    # The main pages each process keeps, to serve them again while nothing they show changed
+    # (parcours/core/page_cache.py), in megabytes per process; 0 turns the cache off.
+    "PARCOURS_PAGE_CACHE_MB": 32,
     # A territory whose last follow-up record is older than this many days is flagged on the
     # coordinator's suivi page (« sans suivi depuis plus de N jours »).
     "PARCOURS_SUIVI_STALE_DAYS": 45,

@@ -6,6 +6,7 @@ from parcours.attendance import models as attendance  # noqa: F401
 from parcours.audit import models as audit  # noqa: F401
 from parcours.cohorts import models as cohorts  # noqa: F401
 from parcours.competences import models as competences  # noqa: F401
+from parcours.core import changes  # noqa: F401  (the database's version)
 from parcours.curricula import models as curricula  # noqa: F401
 from parcours.evaluation import models as evaluation  # noqa: F401
 from parcours.jobs import models as jobs  # noqa: F401

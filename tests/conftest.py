@@ -48,6 +48,7 @@ from parcours.accounts.models import User
 from parcours.cohorts import operations as cohort_ops
 from parcours.cohorts.models import Role
 from parcours.config import database_url
+from parcours.core import page_cache
 from parcours.core.extensions import db
 from parcours.core.kept import rewriting
 from parcours.core.paths import ROOT
@@ -295,32 +296,51 @@ def outbox(app):
 _HARNESS_STATEMENT = re.compile(r"\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.I)
 
 
-@pytest.fixture
-def query_counter(app):
-    """Count the SQL statements run inside ``with counter:``.
+class StatementLog:
+    """The SQL statements run inside ``with log:``, in order (``statements``, ``count``).
 
     The SAVEPOINTs that keep a rolled-back test apart are the harness's, not the page's: they
-    are not counted (in production a request's transaction is BEGIN/COMMIT, no statement).
+    are not recorded (in production a request's transaction is BEGIN/COMMIT, no statement).
+    With ``rendering``, the page cache is emptied on entering, so that a page counted is a
+    page rendered, not one served again (which tests/core/test_page_cache.py counts).
     """
 
-    class Counter:
-        count = 0
+    def __init__(self, app, *, rendering: bool) -> None:
+        self.app = app
+        self.rendering = rendering
+        self.statements: list[str] = []
 
-        def _on(self, _connection, _cursor, statement, *args, **kwargs):
-            if not _HARNESS_STATEMENT.match(statement):
-                self.count += 1
+    @property
+    def count(self) -> int:
+        return len(self.statements)
 
-        def __enter__(self):
-            self.count = 0
-            with app.app_context():
-                self._engine = db.engine
-            event.listen(self._engine, "before_cursor_execute", self._on)
-            return self
+    def _on(self, _connection, _cursor, statement, *args, **kwargs):
+        if not _HARNESS_STATEMENT.match(statement):
+            self.statements.append(statement)
 
-        def __exit__(self, *exc):
-            event.remove(self._engine, "before_cursor_execute", self._on)
+    def __enter__(self):
+        self.statements = []
+        if self.rendering and (kept := page_cache.cache_of(self.app)) is not None:
+            kept.clear()
+        with self.app.app_context():
+            self._engine = db.engine
+        event.listen(self._engine, "before_cursor_execute", self._on)
+        return self
 
-    return Counter()
+    def __exit__(self, *exc):
+        event.remove(self._engine, "before_cursor_execute", self._on)
+
+
+@pytest.fixture
+def query_counter(app) -> StatementLog:
+    """Count the SQL statements of rendering what runs inside ``with counter:``."""
+    return StatementLog(app, rendering=True)
+
+
+@pytest.fixture
+def statement_log(app) -> StatementLog:
+    """Record the SQL statements run inside ``with log:``, the page cache left as it is."""
+    return StatementLog(app, rendering=False)
 
 
 # Factories -------------------------------------------------------------------------------

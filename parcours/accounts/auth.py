@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 
 from parcours.accounts import devices
 from parcours.accounts.models import User
+from parcours.core import changes
 from parcours.core.extensions import db, login_manager
 
 _AGENT_KEY = "_agent"
@@ -19,10 +20,15 @@ _AGENT_KEY = "_agent"
 def _user_by_session_token():
     """Return the statement of every request's first query, built once per process.
 
+    It reads the database's version with the user, in the same statement (see
+    :func:`parcours.core.changes.token_column`).
+
     A statement built anew must be walked again to find its compiled form in SQLAlchemy's
     cache, which costs more than running it.
     """
-    return select(User).where(User.session_token == bindparam("token"), User.active.is_(True))
+    return select(User, changes.token_column()).where(
+        User.session_token == bindparam("token"), User.active.is_(True)
+    )
 
 
 def _agent_fingerprint() -> str:
@@ -42,7 +48,12 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(session_token: str) -> User | None:
-        return db.session.scalar(_user_by_session_token(), {"token": session_token})
+        row = db.session.execute(_user_by_session_token(), {"token": session_token}).first()
+        if row is None:
+            return None
+        user, token = row
+        changes.seen(token)
+        return user
 
     @user_logged_in.connect_via(app)
     def _remember_browser(sender, user, **extra) -> None:

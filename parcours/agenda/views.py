@@ -104,7 +104,7 @@ def cohort_calendar(cohort: Cohort):
 
 
 @bp.get("/agenda")
-@handles(allow=LOGGED_IN)
+@handles(allow=LOGGED_IN, cache_page=True)
 def my_agenda():
     """« Mon agenda »: my upcoming and past events in every cohort, and my calendar feed."""
     feed = queries.feed_of(current_user)

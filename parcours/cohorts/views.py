@@ -114,7 +114,7 @@ def new_cohort():
 
 
 @bp.get("/cohorts/<int:cohort_id>")
-@handles(load={"cohort": Cohort}, allow=can.can_view_overview)
+@handles(load={"cohort": Cohort}, allow=can.can_view_overview, cache_page=True)
 def overview(cohort: Cohort):
     """Show the cohort dashboard (read-only for the Comité d'orientation)."""
     return render_template(
@@ -651,7 +651,7 @@ def import_template(cohort: Cohort):
 
 
 @bp.get("/cohorts/<int:cohort_id>/my-path")
-@handles(load={"cohort": Cohort}, allow=can.is_catalyseur)
+@handles(load={"cohort": Cohort}, allow=can.is_catalyseur, cache_page=True)
 def my_path(cohort: Cohort):
     """« Mon parcours »: my territory, my binôme partner, my coach, the timeline, my peers."""
     me = can.membership(current_user, cohort.id)
@@ -671,7 +671,7 @@ def my_path(cohort: Cohort):
 
 
 @bp.get("/cohorts/<int:cohort_id>/my-territories")
-@handles(load={"cohort": Cohort}, allow=can.is_coach)
+@handles(load={"cohort": Cohort}, allow=can.is_coach, cache_page=True)
 def my_territories(cohort: Cohort):
     """The territories a coach follows in this cohort."""
     return render_template(

@@ -1,7 +1,9 @@
 """Declarative base, naming convention and the UTC datetime column type."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
@@ -44,6 +46,33 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+#: What runs just before a session commits its outermost transaction, in order.
+_before_commit: list[Callable[["Session"], None]] = []
+
+
+def before_commit(hook: Callable[["Session"], None]) -> None:
+    """Run ``hook(session)`` before every commit of a whole transaction (idempotent).
+
+    Unlike SQLAlchemy's ``before_commit`` event, which the release of a SAVEPOINT fires as
+    well and which cannot tell the two apart, this runs once per transaction, when
+    :meth:`Session.commit` commits it; what ``hook`` writes is part of that transaction.
+    """
+    if hook not in _before_commit:
+        _before_commit.append(hook)
+
+
+class Session(FlaskSession):
+    """The class of every session of the application."""
+
+    def commit(self) -> None:
+        # SQLAlchemy 2's Session.commit() always commits the outermost transaction; the
+        # release of a SAVEPOINT goes through its own transaction object, not through here.
+        if self.in_transaction():
+            for hook in _before_commit:
+                hook(self)
+        super().commit()
 
 
 def register_sqlite_pragmas() -> None:

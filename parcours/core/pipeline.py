@@ -16,8 +16,10 @@ In that order, for every request (the steps of Indico's ``RH`` and CTFd's access
 3. **Access**: ``allow(user, …)`` answers 403 when it says no. Its parameters after the user
    are filled by name from the loaded objects, then from the URL values:
    ``can_manage_cohort(user, cohort)`` gets the loaded ``cohort``.
-4. **Run** the view, which parses its form, calls one operation, flashes and redirects.
-5. **Transaction**: a POST that answered below 400 commits, once; anything else rolls back, so
+4. **Cache**: a page declared with ``cache_page=True`` is served again, after steps 1–3,
+   while nothing it shows can have changed (:mod:`parcours.core.page_cache`).
+5. **Run** the view, which parses its form, calls one operation, flashes and redirects.
+6. **Transaction**: a POST that answered below 400 commits, once; anything else rolls back, so
    a failed form or an error never leaves half an operation behind. A GET never writes: one that
    tried is a bug, raised in development and tests, logged and rolled back in production.
    The one exception is a *log of reading* (:func:`logs_reading`: the audit entry of a
@@ -38,6 +40,7 @@ from flask import abort, current_app, make_response, request
 from flask_login import current_user
 from sqlalchemy import event
 
+from parcours.core import page_cache
 from parcours.core.extensions import db, login_manager
 
 logger = logging.getLogger(__name__)
@@ -82,6 +85,7 @@ class Access:
     load: tuple[str, ...]  # the objects handed to the view
     reads: tuple[str, ...]  # the URL values the loaders turn into them
     anonymous: bool
+    cache_page: bool = False
 
 
 class Rollback(Exception):
@@ -97,12 +101,16 @@ def handles(
     allow: Callable[..., bool],
     load: Mapping[str, type | Callable[..., Any]] | None = None,
     commit_failures: bool = False,
+    cache_page: bool = False,
 ):
     """Wrap a view in the pipeline: login, load (404), ``allow`` (403), run, commit once.
 
     ``commit_failures`` keeps the writes of a failure answer (a 401 that counts a failed
-    login); every other answer of 400 and above rolls back.
+    login); every other answer of 400 and above rolls back. ``cache_page`` lets a page of a
+    logged-in person be served again from the page cache.
     """
+    if cache_page and allow is ANYONE:
+        raise ValueError("only the pages of a logged-in person are kept")
     loaders = _prepare(load or {})
     anonymous = allow is ANYONE
     wanted = list(inspect.signature(allow).parameters)[1:]
@@ -118,6 +126,8 @@ def handles(
             for loader in loaders:
                 for key in loader.reads:
                     del context[key]  # the view gets the object, not its id
+            if cache_page:
+                return page_cache.serve(lambda: _run_in_transaction(view, context, commit_failures))
             return _run_in_transaction(view, context, commit_failures)
 
         run.access = Access(
@@ -125,6 +135,7 @@ def handles(
             load=tuple(loader.name for loader in loaders),
             reads=tuple(key for loader in loaders for key in loader.reads),
             anonymous=anonymous,
+            cache_page=cache_page,
         )
         return run
 

@@ -11,7 +11,7 @@ bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
-@handles(allow=LOGGED_IN)
+@handles(allow=LOGGED_IN, cache_page=True)
 def index():
     """List my cohorts and where each of my roles starts."""
     return render_template(

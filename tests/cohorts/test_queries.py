@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from parcours.accounts.models import User
 from parcours.cohorts import operations
@@ -115,22 +115,13 @@ def test_page_query_counts_do_not_grow_with_the_cohort(app, login_as, world, que
     assert not over, over
 
 
-def test_pages_never_load_the_curriculum_data(app, login_as, world):
+def test_pages_never_load_the_curriculum_data(login_as, world, query_counter):
     """The curriculum is parsed once per process: pages read the version row, not its JSON."""
     client = login_as("coordinator")
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with query_counter:
         for url in ("/", f"/cohorts/{world['cohort_a']}", f"/territories/{world['territory_a1']}"):
             assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    statements = query_counter.statements
     assert any("curriculum_versions" in statement for statement in statements)
     assert not [s for s in statements if "curriculum_versions.data" in s]
 

@@ -16,7 +16,7 @@ SURVEYS_ENDPOINT = "evaluation.surveys"
 
 
 @bp.get("/cohorts/<int:cohort_id>/comite")
-@handles(load={"cohort": Cohort}, allow=can.can_read_packs)
+@handles(load={"cohort": Cohort}, allow=can.can_read_packs, cache_page=True)
 def committee(cohort: Cohort):
     """Show a committee member's home in a cohort: every pack version, the cohort's pages."""
     now = now_utc()

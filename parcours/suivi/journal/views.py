@@ -247,7 +247,7 @@ def restore_journal_entry(entry: JournalEntry):
 
 
 @bp.get("/cohorts/<int:cohort_id>/belles-histoires")
-@handles(load={"cohort": Cohort}, allow=can.can_read_belles_histoires)
+@handles(load={"cohort": Cohort}, allow=can.can_read_belles_histoires, cache_page=True)
 def belles_histoires(cohort: Cohort):
     """Show the entries the cohort's binômes shared with it, filtered by thematic or competence."""
     form, thematic, competence, status = _filters(cohort)

@@ -1,0 +1,114 @@
+"""The database's version: every committed write changes it, as the transaction's last word."""
+
+from sqlalchemy import delete, select, update
+
+from parcours.accounts.models import User
+from parcours.agenda.models import Event
+from parcours.core import changes
+from parcours.core.changes import DataVersion
+from parcours.core.extensions import db
+
+
+def _token() -> str | None:
+    return db.session.scalar(select(DataVersion.token))
+
+
+def _s1(world) -> Event:
+    return db.session.scalar(
+        select(Event).where(Event.cohort_id == world["cohort_a"], Event.code == "S1")
+    )
+
+
+def test_a_commit_that_wrote_changes_the_token_and_one_that_read_does_not(ctx, world):
+    before = _token()
+    assert before is not None and len(before) == 32
+
+    _s1(world).title = "Lancement"
+    db.session.commit()
+    after = _token()
+    assert after != before
+
+    assert db.session.get(User, world["admin"]).email  # a read, then a commit
+    db.session.commit()
+    assert _token() == after
+
+
+def test_a_bulk_update_and_a_delete_change_the_token(ctx, world):
+    before = _token()
+    db.session.execute(update(Event).where(Event.code == "S1").values(title="En masse"))
+    db.session.commit()
+    middle = _token()
+    assert middle != before
+
+    db.session.execute(delete(Event).where(Event.code == "S4"))
+    db.session.commit()
+    assert _token() not in (before, middle)
+
+
+def test_a_rollback_keeps_the_token_with_the_data_it_names(ctx, world):
+    before = _token()
+    _s1(world).title = "Jamais enregistré"
+    db.session.flush()
+    db.session.rollback()
+    assert _token() == before
+
+    db.session.commit()  # nothing left of the rolled-back write to mark the session
+    assert _token() == before
+
+
+def test_a_savepoint_does_not_change_the_token_its_transaction_does_at_commit(ctx, world):
+    before = _token()
+    with db.session.begin_nested():
+        _s1(world).title = "Dans un savepoint"
+    assert _token() == before  # released, not committed: the token has not moved yet
+    db.session.commit()
+    assert _token() != before
+
+
+def test_a_write_rolled_back_to_its_savepoint_still_counts_what_the_transaction_kept(ctx, world):
+    before = _token()
+    _s1(world).title = "Gardé"
+    db.session.flush()
+    nested = db.session.begin_nested()
+    _s1(world).description = "Annulé"
+    db.session.flush()
+    nested.rollback()
+    db.session.commit()
+    assert _token() != before
+    assert _s1(world).title == "Gardé"
+
+
+def test_the_new_token_is_the_last_statement_before_the_commit(ctx, world, statement_log):
+    _s1(world).title = "Dernier mot"
+    with statement_log:
+        db.session.commit()
+    written = [statement.split(None, 3)[:3] for statement in statement_log.statements]
+    assert written[0][:2] == ["UPDATE", "events"]
+    assert written[-1] == ["INSERT", "INTO", "data_version"]
+
+
+def test_the_row_comes_back_when_the_table_was_emptied(ctx, world):
+    db.session.execute(delete(DataVersion))
+    db.session.commit()
+    # Deleting the row was itself a write: the upsert wrote it again.
+    assert db.session.scalars(select(DataVersion.id)).all() == [changes.ROW]
+
+
+def test_a_session_of_its_own_changes_the_token_too(ctx, world):
+    before = _token()
+    with db.session.session_factory() as session:
+        session.execute(update(Event).where(Event.code == "S2").values(title="Ailleurs"))
+        session.commit()
+    db.session.expire_all()
+    assert _token() != before
+
+
+def test_a_request_reads_the_token_with_the_logged_in_user_in_one_statement(
+    login_as, world, statement_log
+):
+    client = login_as("coordinator")
+    with statement_log:
+        assert client.get("/account").status_code == 200
+    first, *others = statement_log.statements
+    assert "FROM users" in first and "data_version" in first
+    assert not any("data_version" in statement for statement in others)
