@@ -4,7 +4,8 @@ Run by hand from the repository root (pytest does not collect it):
 
     .venv/bin/python tests/benchmarks/bench_pages.py [--pairs 5] [--duration 2]
         [--connections 4] [--threads 2] [--tool auto|wrk|python] [--only TEXT]
-        [--queries-only] [--database-url postgresql://postgres@127.0.0.1:5432/bench]
+        [--queries-only] [--no-page-cache]
+        [--database-url postgresql://postgres@127.0.0.1:5432/bench]
 
 It fills a temporary SQLite database (or, with --database-url, a PostgreSQL database whose name
 contains "bench": every table in it is dropped first) with the demo data through ``flask demo``
@@ -23,8 +24,11 @@ hello-world, the ratio (the median of the pairs' ratios, each page run against t
 run just before it) and its spread (the lowest and highest pair); on Linux, the CPU time the
 gunicorn workers spent per request (median over the runs, read from /proc) for the page and the
 hello-world, and their ratio, which moves much less than the throughput when other processes
-share the CPU; then the SQL statements of one request and its median CPU time in-process (Flask
-test client on the same data, after one warm-up request).
+share the CPU; then, in-process (Flask test client on the same data, after one warm-up
+request), the SQL statements of one request and its median CPU time, twice: rendered (the page
+cache emptied before each request) and kept (served again from the page cache, as a reload is
+while nothing was written). Under wrk a page is rendered once per minute and worker, then
+served from the cache; --no-page-cache serves every load rendered instead.
 --only TEXT keeps the pages whose "role URL" contains TEXT (e.g. --only "coordinator /agenda").
 The target is a ratio of at least 0.10 and at most 10 statements per page; the script only
 reports it. The exit status is 1 on errors (a server that does not start, a page that does not
@@ -57,6 +61,7 @@ from sqlalchemy import select  # noqa: E402
 from parcours import create_app  # noqa: E402
 from parcours.accounts.models import DEMO_EMAIL_DOMAIN  # noqa: E402
 from parcours.cohorts.models import Cohort  # noqa: E402
+from parcours.core import page_cache  # noqa: E402
 from parcours.core.extensions import db  # noqa: E402
 from parcours.demo import data as demo  # noqa: E402
 from parcours.demo.cli import DEFAULT_PASSWORD  # noqa: E402
@@ -124,12 +129,16 @@ def build_demo(app) -> int:
         return db.session.scalar(select(Cohort.id).order_by(Cohort.start_date.desc()).limit(1))
 
 
-def count_queries(
-    app, pages: list, cohort_id: int, runs: int
-) -> dict[tuple[str, str], tuple[int, float]]:
-    """Return (SQL statements, median CPU ms) of one request of each page, in-process."""
+def count_queries(app, pages: list, cohort_id: int, runs: int) -> dict[tuple[str, str], tuple]:
+    """Return, per page, (SQL statements, median CPU ms) in-process, rendered then kept.
+
+    *Rendered* is the page built from the database (the page cache emptied before each
+    request): its statements are the ones the budget of 10 is about. *Kept* is the same page
+    served again from the page cache, as a second load with nothing written in between is.
+    """
     with app.app_context():
         engine = db.engine
+    cache = page_cache.cache_of(app)
     results = {}
     clients = {}
     for label, role, pattern in pages:
@@ -138,19 +147,26 @@ def count_queries(
             login(clients[role], ACCOUNTS[role], DEFAULT_PASSWORD)
         client = clients[role]
         url = pattern.format(cohort=cohort_id)
-        client.get(url)  # warm caches (templates, first-visit writes)
-        log = StatementLog(engine)
-        with log:
-            response = client.get(url)
-        if response.status_code != 200:
-            raise BenchError(f"{url} as {role}: {response.status_code} in-process")
-        timings = []
-        for _ in range(runs):
-            # CPU time, not wall time: other processes on the machine do not inflate it.
-            start = time.process_time()
-            client.get(url)
-            timings.append((time.process_time() - start) * 1000)
-        results[label, role] = (len(log.statements), statistics.median(timings))
+        client.get(url)  # warm the per-process caches (templates, statements)
+        measured = []
+        for keep in (False, True):
+            if not keep and cache is not None:
+                cache.clear()
+            log = StatementLog(engine)
+            with log:
+                response = client.get(url)
+            if response.status_code != 200:
+                raise BenchError(f"{url} as {role}: {response.status_code} in-process")
+            timings = []
+            for _ in range(runs):
+                if not keep and cache is not None:
+                    cache.clear()
+                # CPU time, not wall time: other processes on the machine do not inflate it.
+                start = time.process_time()
+                client.get(url)
+                timings.append((time.process_time() - start) * 1000)
+            measured += [len(log.statements), statistics.median(timings)]
+        results[label, role] = tuple(measured)
     return results
 
 
@@ -251,12 +267,20 @@ def fetch(port: int, path: str, *, method="GET", body=None, headers=None):
 
 
 def log_in(port: int, email: str, password: str) -> str:
-    """Log in through the login form; return the session cookie as a Cookie header value."""
+    """Log in through the login form, then open the start page, as a browser does.
 
-    def cookie_of(headers) -> str:
-        jar = SimpleCookie()
+    Return the session cookie as a Cookie header value: the one the start page gave back,
+    which holds the session's CSRF secret (created by the first page with a form), as every
+    later request of a browser does.
+    """
+
+    def cookies_of(headers, jar: SimpleCookie | None = None) -> SimpleCookie:
+        jar = jar if jar is not None else SimpleCookie()
         for value in headers.get_all("Set-Cookie") or []:
             jar.load(value)
+        return jar
+
+    def header(jar: SimpleCookie) -> str:
         return "; ".join(f"{key}={morsel.value}" for key, morsel in jar.items())
 
     status, headers, body = fetch(port, "/login")
@@ -271,13 +295,16 @@ def log_in(port: int, email: str, password: str) -> str:
         body=form,
         headers={
             "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": cookie_of(headers),
+            "Cookie": header(cookies_of(headers)),
         },
     )
-    cookie = cookie_of(headers)
-    if status != 302 or not cookie:
+    jar = cookies_of(headers)
+    if status != 302 or not jar:
         raise BenchError(f"login of {email} failed (status {status})")
-    return cookie
+    status, headers, _body = fetch(port, "/", headers={"Cookie": header(jar)})
+    if status != 200:
+        raise BenchError(f"the start page of {email} answered {status}")
+    return header(cookies_of(headers, jar))
 
 
 # Load -------------------------------------------------------------------------------------
@@ -406,7 +433,7 @@ def report(pages: list, counts: dict, measures: dict | None, cohort_id: int) -> 
     """Print one line per page: throughput against the hello-world, SQL, CPU time."""
     rows = []
     for label, role, pattern in pages:
-        queries, milliseconds = counts[label, role]
+        queries, milliseconds, kept_queries, kept_milliseconds = counts[label, role]
         row = [pattern.replace("{cohort}", str(cohort_id)), label, role]
         if measures:
             measure = measures[label, role]
@@ -421,7 +448,7 @@ def report(pages: list, counts: dict, measures: dict | None, cohort_id: int) -> 
                 f"{statistics.median(measure.hello_cpu):.2f}" if cpu_ratio else "—",
                 f"{cpu_ratio:.3f}" if cpu_ratio else "—",
             ]
-        row += [queries, f"{milliseconds:.1f}"]
+        row += [queries, f"{milliseconds:.1f}", kept_queries, f"{kept_milliseconds:.1f}"]
         missed = (measures and measures[label, role].ratio < RATIO_TARGET) or (
             queries > QUERY_TARGET
         )
@@ -437,7 +464,7 @@ def report(pages: list, counts: dict, measures: dict | None, cohort_id: int) -> 
             "hello ms",
             "CPU ratio",
         ]
-    headers += ["SQL", "in-process ms", ""]
+    headers += ["SQL", "in-process ms", "kept SQL", "kept ms", ""]
     print_table(headers, rows, right=set(range(3, len(headers) - 1)))
 
 
@@ -465,6 +492,12 @@ def main() -> None:
         help="measure only the pages whose 'role URL' contains TEXT (repeatable)",
     )
     parser.add_argument("--database-url", help="a PostgreSQL database to empty and fill")
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="serve Parcours with its page cache off (PARCOURS_PAGE_CACHE_MB=0): every load "
+        "is rendered",
+    )
     args = parser.parse_args()
     pages = PAGES
     if args.only:
@@ -519,6 +552,7 @@ def serve_and_measure(
         "DATABASE_URL": url,
         "SECRET_KEY": secrets.token_hex(32),
         "PARCOURS_BASE_URL": f"http://127.0.0.1:{port}",
+        "PARCOURS_PAGE_CACHE_MB": "0" if args.no_page_cache else "32",
     }
     servers.append(
         start_gunicorn("parcours", "parcours:create_app()", app_env, folder, args.workers, port)
@@ -535,7 +569,8 @@ def serve_and_measure(
     cookies = {role: log_in(parcours.port, ACCOUNTS[role], DEFAULT_PASSWORD) for role in roles}
     print(
         f"load: {tool}, {args.pairs} pairs of {args.duration} s runs, {args.connections} "
-        f"connections; gunicorn --workers {args.workers} (sync) for both servers"
+        f"connections; gunicorn --workers {args.workers} (sync) for both servers; page cache "
+        + ("off: every load is rendered" if args.no_page_cache else "on")
     )
     return measure_pages(parcours, hello, cookies, pages, cohort_id, args, load)
 
