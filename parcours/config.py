@@ -176,6 +176,11 @@ def load(app: Flask, overrides: dict | None) -> None:
         if isinstance(lease, bool) or not isinstance(lease, int) or lease <= 0:
             raise ConfigurationError(f"{key} must be a whole number of seconds above 0: {lease!r}")
     _upload_limits(config, overrides)
+    cache = config["PARCOURS_PAGE_CACHE_MB"]
+    if isinstance(cache, bool) or not isinstance(cache, int | float) or not 0 <= cache <= 4096:
+        raise ConfigurationError(
+            f"PARCOURS_PAGE_CACHE_MB must be a number of megabytes from 0 (off) to 4096: {cache!r}"
+        )
     stale = config["PARCOURS_SUIVI_STALE_DAYS"]
     if isinstance(stale, bool) or not isinstance(stale, int) or stale <= 0:
         raise ConfigurationError(

@@ -59,7 +59,7 @@ class PageCache:
 
     def put(self, key: tuple, response: Response) -> None:
         page = _Page(response.get_data(), tuple(response.headers.items()))
-        if len(page.body) > self._pages.maxsize:
+        if len(page.body) > self.max_bytes:
             return
         with self._lock:
             self._pages[key] = page
@@ -71,6 +71,10 @@ class PageCache:
 
     def __len__(self) -> int:
         return len(self._pages)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self._pages.maxsize)
 
 
 def cache_of(app: Flask) -> PageCache | None:

@@ -6,6 +6,7 @@ import pytest
 
 from parcours import create_app
 from parcours.config import ConfigurationError
+from parcours.core import page_cache
 from tests.core.conftest import STRONG_SECRET_KEY
 
 
@@ -184,3 +185,18 @@ def test_upload_settings_must_make_sense(clean_environment, name, value):
     clean_environment.setenv(name, value)
     with pytest.raises(ConfigurationError, match=name):
         create_app({"TESTING": True})
+
+
+@pytest.mark.parametrize("value", ["beaucoup", "-1", "true", "100000"])
+def test_the_page_cache_size_must_make_sense(clean_environment, value):
+    clean_environment.setenv("PARCOURS_PAGE_CACHE_MB", value)
+    with pytest.raises(ConfigurationError, match="PARCOURS_PAGE_CACHE_MB"):
+        create_app({"TESTING": True})
+
+
+def test_the_page_cache_size_is_read_from_the_environment(clean_environment):
+    clean_environment.setenv("PARCOURS_PAGE_CACHE_MB", "0.5")
+    app = create_app({"TESTING": True})
+    assert page_cache.cache_of(app).max_bytes == 512 * 1024
+    clean_environment.setenv("PARCOURS_PAGE_CACHE_MB", "0")
+    assert page_cache.cache_of(create_app({"TESTING": True})) is None
