@@ -3,21 +3,23 @@
 A page rendered from the database can be served again for as long as the token it was
 rendered at is the current one (:mod:`parcours.core.page_cache`). That holds only if *every*
 transaction that writes changes the token before it commits, so the rule is enforced here,
-once, on every session of the application: a flush that wrote, or an INSERT, UPDATE or
-DELETE run through a session, marks the session; its commit then writes a new token as the
-transaction's very last statement (:func:`parcours.core.db.before_commit`), so that the row's
-lock is held only for the commit itself: a writer holding it never waits for another lock,
-and no two writers can wait for each other.
+once, under every way the application writes: any INSERT, UPDATE or DELETE its engine runs
+(a flush, a bulk or Core statement, ``text()``) marks the connection; the commit of a session
+then writes a new token as the transaction's very last statement, so that the row's lock is
+held only for the commit itself: a writer holding it never waits for another lock, and no
+two writers can wait for each other.
 
 The token is random, not a counter: a transaction rolled back after writing (a failed form,
 a test's isolation) gives back the previous token *with* the previous data, so a token never
 names two different states of the database, not even after a backup is restored.
 
-Writes that bypass the application's sessions are the restore of a backup (which brings back
-the backup's token with the backup's data) and the migrations (run while the application is
-stopped, whose processes start with empty caches).
+Writes that bypass the application's engine are the restore of a backup (which brings back
+the backup's token with the backup's data), the migrations (run while the application is
+stopped, whose processes start with empty caches), and whatever writes to the database from
+outside (psql, another program): after such a change, restart the application.
 """
 
+import re
 import secrets
 
 from flask import has_request_context, request
@@ -82,37 +84,51 @@ def _bump_statement(dialect: str, token: str):
     return statement.on_conflict_do_update(index_elements=["id"], set_={"token": token})
 
 
-def _note_flush(session, flush_context) -> None:
-    session.info[_WROTE] = True
+#: A statement that writes, for the statements SQLAlchemy did not compile (``text()``).
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE)\b", re.IGNORECASE)
 
 
-def _note_statement(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_WROTE] = True
+def _note_write(connection, _cursor, statement, _parameters, context, _executemany) -> None:
+    # At the engine, under every way of writing: ORM flushes, bulk and Core statements
+    # through a session or its connection, text(), exec_driver_sql().
+    compiled = context is not None and (context.isinsert or context.isupdate or context.isdelete)
+    if compiled or _WRITES.match(statement):
+        connection.info[_WROTE] = True
+
+
+def _forget(connection) -> None:
+    connection.info.pop(_WROTE, None)
 
 
 def _stamp(session) -> None:
     """Give the transaction about to commit a new token, if it wrote anything."""
     session.flush()  # what is still pending is written first: the token comes last
-    if not session.info.pop(_WROTE, False):
-        return
     connection = session.connection()
-    # On the connection, not the session: this statement must not mark the session again.
+    if not connection.info.get(_WROTE):
+        return
     connection.execute(_bump_statement(connection.dialect.name, new_token()))
+    _forget(connection)  # after the upsert, which is a write itself
 
 
-def _forget(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the whole transaction, not a SAVEPOINT
-        session.info.pop(_WROTE, None)
+def _stamp_whole_transaction(session) -> None:
+    # SQLAlchemy's before_commit, which ``with session.begin():`` fires too, but so does the
+    # release of each SAVEPOINT, whose transaction is not over yet.
+    if not session.in_nested_transaction():
+        _stamp(session)
 
 
 def init_app(app) -> None:
-    """Watch every session of the application (idempotent)."""
+    """Watch every write and every commit of the application (idempotent)."""
+    # Session.commit(), even with a SAVEPOINT left open, and any other commit of a session.
     before_commit(_stamp)
+    if not event.contains(db.session, "before_commit", _stamp_whole_transaction):
+        event.listen(db.session, "before_commit", _stamp_whole_transaction)
+    with app.app_context():
+        engine = db.engine
     for name, listener in (
-        ("after_flush", _note_flush),
-        ("do_orm_execute", _note_statement),
-        ("after_soft_rollback", _forget),
+        ("before_cursor_execute", _note_write),
+        ("commit", _forget),
+        ("rollback", _forget),
     ):
-        if not event.contains(db.session, name, listener):
-            event.listen(db.session, name, listener)
+        if not event.contains(engine, name, listener):
+            event.listen(engine, name, listener)

@@ -53,11 +53,12 @@ _before_commit: list[Callable[["Session"], None]] = []
 
 
 def before_commit(hook: Callable[["Session"], None]) -> None:
-    """Run ``hook(session)`` before every commit of a whole transaction (idempotent).
+    """Run ``hook(session)`` when :meth:`Session.commit` commits a transaction (idempotent).
 
-    Unlike SQLAlchemy's ``before_commit`` event, which the release of a SAVEPOINT fires as
-    well and which cannot tell the two apart, this runs once per transaction, when
-    :meth:`Session.commit` commits it; what ``hook`` writes is part of that transaction.
+    SQLAlchemy's ``before_commit`` event cannot tell the release of a SAVEPOINT from the
+    commit of the whole transaction while a SAVEPOINT is still open; this hook runs at every
+    ``Session.commit()``, which always commits the whole transaction. What ``hook`` writes is
+    part of that transaction.
     """
     if hook not in _before_commit:
         _before_commit.append(hook)

@@ -8,7 +8,7 @@ is kept after it is rendered, and served again while all of these are what they 
 - the database's version (:mod:`parcours.core.changes`): nothing was committed since;
 - the person, their browser session (whose CSRF token the page's forms carry) and the
   language;
-- the view, the host and the address with its query string;
+- the view, the scheme, the host and the address with its query string;
 - the minute of the clock (:func:`~parcours.core.time.now_utc`): what depends on the time
   (an event under way, a campaign that opens) is at most a minute late, never the data.
 
@@ -17,6 +17,7 @@ shown once), for a session's first page (it creates the session's CSRF secret), 
 page answered anything but 200. The access check runs before the
 cache is read, on every request (:mod:`parcours.core.pipeline`): the cache never decides who
 sees a page. The cache is off in debug mode, where templates change under a running server.
+Its size counts the pages' bodies, not the keys and headers beside them.
 """
 
 import threading
@@ -97,6 +98,7 @@ def _key() -> tuple | None:
     minute = int(now_utc().timestamp() // 60)
     return (
         request.endpoint,
+        request.scheme,
         request.host,
         request.script_root,
         request.full_path,
@@ -111,7 +113,9 @@ def _key() -> tuple | None:
 def serve(render) -> Response:
     """Answer a GET from the cache, or by ``render()``, keeping what it rendered."""
     cache = cache_of(current_app)
-    key = _key() if cache is not None and request.method == "GET" else None
+    if cache is None or current_app.debug or request.method != "GET":
+        return render()
+    key = _key()
     if key is not None:
         page = cache.get(key)
         if page is not None:

@@ -1,6 +1,6 @@
 """The database's version: every committed write changes it, as the transaction's last word."""
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from parcours.accounts.models import User
 from parcours.agenda.models import Event
@@ -51,9 +51,24 @@ def test_a_rollback_keeps_the_token_with_the_data_it_names(ctx, world):
     db.session.flush()
     db.session.rollback()
     assert _token() == before
+    assert _s1(world).title != "Jamais enregistré"
 
-    db.session.commit()  # nothing left of the rolled-back write to mark the session
-    assert _token() == before
+
+def test_writes_in_text_on_the_connection_and_in_a_begin_block_change_the_token(ctx, world):
+    tokens = [_token()]
+    db.session.execute(text("UPDATE events SET title = 'En texte' WHERE code = 'S1'"))
+    db.session.commit()
+    tokens.append(_token())
+    db.session.connection().execute(update(Event).where(Event.code == "S2").values(title="Co"))
+    db.session.commit()
+    tokens.append(_token())
+    db.session.connection().exec_driver_sql("DELETE FROM events WHERE code = 'S4'")
+    db.session.commit()
+    tokens.append(_token())
+    with db.session.session_factory() as session, session.begin():
+        session.execute(update(Event).where(Event.code == "S3").values(title="Bloc"))
+    tokens.append(_token())
+    assert len(set(tokens)) == len(tokens) == 5
 
 
 def test_a_savepoint_does_not_change_the_token_its_transaction_does_at_commit(ctx, world):

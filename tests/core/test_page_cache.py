@@ -68,12 +68,15 @@ def test_a_page_served_again_is_the_same_page_for_a_fraction_of_the_queries(
     assert statement_log.count == 3 < rendered
 
 
-def test_a_change_by_anyone_is_shown_at_the_next_load(ctx, browse, world, cache):
+def test_a_change_by_anyone_is_shown_at_the_next_load(app, browse, world, cache):
     coordinator = browse("coordinator")
-    assert _s1(world).title in page_text(coordinator.get(_overview(world)))
+    with app.app_context():
+        title = _s1(world).title
+    assert title in page_text(coordinator.get(_overview(world)))
 
-    _s1(world).title = "Session de lancement à Bourges"  # another process's commit
-    db.session.commit()
+    with app.app_context():  # another request's, or another process's, commit
+        _s1(world).title = "Session de lancement à Bourges"
+        db.session.commit()
     assert "Session de lancement à Bourges" in page_text(coordinator.get(_overview(world)))
     assert cache.hits == 0
 
@@ -99,15 +102,13 @@ def test_two_sessions_of_one_person_keep_their_own_csrf_token(browse, world, cac
     assert cache.hits == 1
 
 
-def test_another_language_is_another_page(browse, world, cache):
+def test_another_language_is_another_page(monkeypatch, browse, world, cache):
     coordinator = browse("coordinator")
     assert "Mon agenda" in page_text(coordinator.get("/agenda"))
-    coordinator.post(
-        "/account",
-        data={"full_name": "Coordination A", "organisation": "", "locale": "en"},
-        follow_redirects=True,
-    )
+    # The same data and minute: only the language differs (as a browser's does, logged out).
+    monkeypatch.setattr("parcours.core.i18n._select_code", lambda: "en")
     assert "My schedule" in page_text(coordinator.get("/agenda"))
+    assert (cache.misses, cache.hits) == (2, 0)
 
 
 def test_a_page_is_at_most_a_minute_behind_the_clock(browse, world, cache):
@@ -140,19 +141,20 @@ def test_a_flashed_message_is_shown_once_and_its_page_is_not_kept(browse, world,
     assert cache.hits == 1
 
 
-def test_a_person_removed_from_the_cohort_is_refused_at_once(ctx, browse, world, cache):
+def test_a_person_removed_from_the_cohort_is_refused_at_once(app, browse, world, cache):
     catalyseur = browse("a2")
     url = f"/cohorts/{world['cohort_a']}/my-path"
     assert catalyseur.get(url).status_code == 200
     assert catalyseur.get(url).status_code == 200
     assert cache.hits == 1
-    member = db.session.scalar(
-        select(Membership).where(
-            Membership.user_id == world["a2"], Membership.cohort_id == world["cohort_a"]
+    with app.app_context():
+        member = db.session.scalar(
+            select(Membership).where(
+                Membership.user_id == world["a2"], Membership.cohort_id == world["cohort_a"]
+            )
         )
-    )
-    cohort_ops.remove_member(member)
-    db.session.commit()
+        cohort_ops.remove_member(member)
+        db.session.commit()
     assert catalyseur.get(url).status_code == 403
 
 
@@ -195,6 +197,14 @@ def test_the_cache_is_off_in_debug_mode_and_at_size_zero(database_url_for_tests)
     assert page_cache.cache_of(create_app(app_config(database_url_for_tests, DEBUG=True))) is None
     off = create_app(app_config(database_url_for_tests, PARCOURS_PAGE_CACHE_MB=0))
     assert page_cache.cache_of(off) is None
+
+
+def test_a_server_switched_to_debug_mode_renders_every_page(monkeypatch, app, browse, cache):
+    coordinator = browse("coordinator")
+    monkeypatch.setattr(app, "debug", True)
+    coordinator.get("/agenda")
+    coordinator.get("/agenda")
+    assert len(cache) == 0 and cache.hits == 0
 
 
 def test_only_the_pages_of_a_logged_in_person_may_be_kept():
