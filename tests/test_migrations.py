@@ -108,17 +108,18 @@ def test_the_upgrade_gives_names_their_keys_and_never_fails_on_old_duplicates(ap
     with app.app_context():
         db.session.remove()
         downgrade(revision="e9c3f2a4b5c6-1")  # just before the keys, wherever it is chained
-        for name in ("Île de Ré", "ÎLE DE RÉ"):
-            db.session.execute(
-                text(
-                    "INSERT INTO territories (cohort_id, name, region, department, kind, "
-                    "carrier_structure, carrier_type, status, status_reason, created_at) "
-                    "VALUES (:cohort, :name, '', '', 'littoral', '', 'public', 'solicited', '', "
-                    "'2026-02-02 09:00:00')"
-                ),
-                {"cohort": world["cohort_a"], "name": name},
-            )
-        db.session.commit()
+        # A connection of its own: the old schema has no database version to stamp.
+        with db.engine.begin() as connection:
+            for name in ("Île de Ré", "ÎLE DE RÉ"):
+                connection.execute(
+                    text(
+                        "INSERT INTO territories (cohort_id, name, region, department, kind, "
+                        "carrier_structure, carrier_type, status, status_reason, created_at) "
+                        "VALUES (:cohort, :name, '', '', 'littoral', '', 'public', 'solicited', "
+                        "'', '2026-02-02 09:00:00')"
+                    ),
+                    {"cohort": world["cohort_a"], "name": name},
+                )
         upgrade()
         keys = dict(
             db.session.execute(

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.commits
 BEFORE = "b3f1c2d4e5a6"  # the outbox without leases nor Message-IDs
 
 
-def _insert(status: str, recipient: str) -> None:
-    db.session.execute(
+def _insert(connection, status: str, recipient: str) -> None:
+    connection.execute(
         text(
             "INSERT INTO outbox_messages (recipient, subject, body, status, attempts, "
             "next_attempt_at, last_error, created_at) VALUES (:recipient, 'S', 'B', :status, 0, "
@@ -29,9 +29,10 @@ def test_existing_messages_get_a_message_id_and_sending_ones_go_back_to_pending(
     with app.app_context():
         db.session.remove()
         downgrade(revision=BEFORE)
-        _insert("pending", "a@example.org")
-        _insert("sent", "b@example.org")
-        db.session.commit()
+        # A connection of its own: the old schema has no database version to stamp.
+        with db.engine.begin() as connection:
+            _insert(connection, "pending", "a@example.org")
+            _insert(connection, "sent", "b@example.org")
         upgrade()
         rows = db.session.execute(
             text("SELECT message_id, claimed_by, lease_until FROM outbox_messages ORDER BY id")

@@ -46,22 +46,23 @@ def test_afternoon_marks_follow_their_evening_and_come_back(app, world):
         ids = evening.id, long_day.id
         db.session.remove()
         downgrade(revision="d4e5f6a7b8c9-1")  # when everything after 13:00 was « pm »
-        for event_id in ids:
-            db.session.execute(
-                text(
-                    "INSERT INTO attendances (event_id, user_id, day, half, status, comment, "
-                    "self_checked_in, recorded_at, version) VALUES (:event, :user, :day, 'pm', "
-                    "'late', 'train', :no, :at, 1)"
-                ),
-                {
-                    "event": event_id,
-                    "user": world["a1"],
-                    "day": JUNE_10,
-                    "no": False,
-                    "at": paris("2026-06-10", "20:00").replace(tzinfo=None),
-                },
-            )
-        db.session.commit()
+        # A connection of its own: the old schema has no database version to stamp.
+        with db.engine.begin() as connection:
+            for event_id in ids:
+                connection.execute(
+                    text(
+                        "INSERT INTO attendances (event_id, user_id, day, half, status, comment, "
+                        "self_checked_in, recorded_at, version) VALUES (:event, :user, :day, 'pm', "
+                        "'late', 'train', :no, :at, 1)"
+                    ),
+                    {
+                        "event": event_id,
+                        "user": world["a1"],
+                        "day": JUNE_10,
+                        "no": False,
+                        "at": paris("2026-06-10", "20:00").replace(tzinfo=None),
+                    },
+                )
         db.session.remove()
         upgrade()
         assert _halves(world["a1"], ids[0]) == {("ev", "late")}  # renamed
