@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ColumnElement, Index, String, or_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from parcours.core.changes import bookkeeping
 from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.i18n import LOCALES
@@ -104,6 +105,7 @@ class User(UserMixin, db.Model):
         return self.password_hash is not None
 
 
+@bookkeeping  # a counted attempt is on no page
 class ThrottleHit(db.Model):
     """One attempt counted against a limit (see ``accounts.throttle``).
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from parcours.core.changes import bookkeeping
 from parcours.core.db import one_of
 from parcours.core.extensions import db
 from parcours.core.kept import keep_as_written
@@ -114,6 +115,7 @@ LOGIN_ACTIONS = frozenset(
 )
 
 
+@bookkeeping  # shown only on the audit pages, which are never kept
 @logs_reading  # a download is a GET: its entry commits with it
 @keep_as_written
 class AuditEntry(db.Model):

@@ -13,6 +13,13 @@ The token is random, not a counter: a transaction rolled back after writing (a f
 a test's isolation) gives back the previous token *with* the previous data, so a token never
 names two different states of the database, not even after a backup is restored.
 
+A few tables are the application's own bookkeeping, which no page shows: the scheduler's
+claims of its time slots, the audit log, the counts of attempts behind the login limits. A
+statement that writes only to one of them (:func:`bookkeeping`) does not move the version:
+otherwise every scheduler slot, every download and every mistyped password would make every
+page of every worker be rendered again. ``tests/core/test_changes.py`` opens every kept page
+and fails if one reads such a table.
+
 Writes that bypass the application's engine are the restore of a backup (which brings back
 the backup's token with the backup's data), the migrations (run while the application is
 stopped, whose processes start with empty caches), and whatever writes to the database from
@@ -44,6 +51,23 @@ class DataVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+#: The tables whose writes do not move the version (see the module's docstring).
+_BOOKKEEPING: set[str] = set()
+
+
+def bookkeeping(model: type) -> type:
+    """Declare that no page shows ``model``'s table: a statement writing to it keeps the version.
+
+    A decorator on the model, in the domain that owns it, so that this module names none.
+    """
+    _BOOKKEEPING.add(model.__tablename__)
+    return model
+
+
+def bookkeeping_tables() -> frozenset[str]:
+    return frozenset(_BOOKKEEPING)
 
 
 def new_token() -> str:
@@ -92,7 +116,12 @@ def _note_write(connection, _cursor, statement, _parameters, context, _executema
     # At the engine, under every way of writing: ORM flushes, bulk and Core statements
     # through a session or its connection, text(), exec_driver_sql().
     compiled = context is not None and (context.isinsert or context.isupdate or context.isdelete)
-    if compiled or _WRITES.match(statement):
+    if compiled:
+        table = getattr(context.compiled.statement, "table", None)
+        if table is not None and table.name in _BOOKKEEPING:
+            return
+        connection.info[_WROTE] = True
+    elif _WRITES.match(statement):  # text(): its table is not known, so it always counts
         connection.info[_WROTE] = True
 
 

@@ -5,10 +5,12 @@ from datetime import datetime
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from parcours.core.changes import bookkeeping
 from parcours.core.extensions import db
 from parcours.core.time import now_utc
 
 
+@bookkeeping  # a slot claimed or finished is on no page: it keeps the pages kept
 class JobRun(db.Model):
     """A scheduled job's claim on one time slot: the unique key lets one process win."""
 

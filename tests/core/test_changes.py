@@ -1,12 +1,19 @@
 """The database's version: every committed write changes it, as the transaction's last word."""
 
+import re
+
 from sqlalchemy import delete, select, text, update
 
+from parcours.accounts import throttle
 from parcours.accounts.models import User
 from parcours.agenda.models import Event
+from parcours.audit import operations as audit
+from parcours.audit.models import AuditAction
 from parcours.core import changes
 from parcours.core.changes import DataVersion
 from parcours.core.extensions import db
+from parcours.jobs.claims import claim_slot, finish_slot
+from tests.conftest import EMAILS
 
 
 def _token() -> str | None:
@@ -127,3 +134,75 @@ def test_a_request_reads_the_token_with_the_logged_in_user_in_one_statement(
     first, *others = statement_log.statements
     assert "FROM users" in first and "data_version" in first
     assert not any("data_version" in statement for statement in others)
+
+
+def test_the_bookkeeping_tables_are_the_scheduler_claims_the_audit_log_and_the_attempts():
+    assert changes.bookkeeping_tables() == {"job_runs", "audit_entries", "throttle_hits"}
+
+
+def test_writes_to_bookkeeping_alone_keep_the_token_and_with_anything_else_change_it(ctx, world):
+    before = _token()
+    assert claim_slot("reminders", "2026-12-04T12:00")
+    finish_slot("reminders", "2026-12-04T12:00")
+    audit.record(AuditAction.REPORT_DOWNLOADED, actor=world["committee"], cohort=world["cohort_a"])
+    throttle.take((throttle.LOGIN_ACCOUNT, EMAILS["a1"]))
+    db.session.commit()
+    assert _token() == before  # a scheduler slot, a download, a failed login: no page moved
+
+    assert claim_slot("reminders", "2026-12-04T12:15")
+    _s1(world).title = "Lancement, avec un créneau"
+    db.session.commit()
+    assert _token() != before  # the same transaction wrote what pages show
+
+
+def test_a_write_in_text_to_a_bookkeeping_table_still_changes_the_token(ctx, world):
+    # Its table is not read from a text(): the version moves rather than guess.
+    before = _token()
+    db.session.execute(text("DELETE FROM job_runs"))
+    db.session.commit()
+    assert _token() != before
+
+
+def test_a_failed_login_keeps_the_pages_every_worker_kept(client, world):
+    with client.application.app_context():
+        before = _token()
+    response = client.post("/login", data={"email": EMAILS["a1"], "password": "pas le bon"})
+    assert response.status_code == 401
+    with client.application.app_context():
+        assert _token() == before
+
+
+#: Every page kept by the page cache, opened by each role that may see it.
+_KEPT_PAGES = {
+    "home.index": [(role, "/") for role in ("admin", "coordinator", "coach", "a1", "committee")],
+    "agenda.my_agenda": [(role, "/agenda") for role in ("admin", "coordinator", "coach", "a1")],
+    "cohorts.overview": [
+        (role, "/cohorts/{cohort_a}") for role in ("admin", "coordinator", "committee")
+    ],
+    "cohorts.my_path": [("a1", "/cohorts/{cohort_a}/my-path")],
+    "cohorts.my_territories": [("coach", "/cohorts/{cohort_a}/my-territories")],
+    "suivi.belles_histoires": [
+        (role, "/cohorts/{cohort_a}/belles-histoires") for role in ("coordinator", "a1")
+    ],
+    "evaluation.committee": [
+        (role, "/cohorts/{cohort_a}/comite") for role in ("coordinator", "committee")
+    ],
+}
+
+
+def test_no_kept_page_reads_a_bookkeeping_table(app, world, login_as, query_counter):
+    kept = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if getattr(getattr(app.view_functions[rule.endpoint], "access", None), "cache_page", False)
+    }
+    assert kept == set(_KEPT_PAGES), "a page kept by the cache must be opened here"
+    tables = re.compile(r"\b(" + "|".join(sorted(changes.bookkeeping_tables())) + r")\b")
+    for endpoint, visits in _KEPT_PAGES.items():
+        for role, address in visits:
+            client = login_as(role)
+            with query_counter:
+                response = client.get(address.format(**world))
+            assert response.status_code == 200, (endpoint, role)
+            read = [statement for statement in query_counter.statements if tables.search(statement)]
+            assert not read, f"{endpoint} as {role} reads {read}: its page would not be kept right"
