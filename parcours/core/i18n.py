@@ -4,8 +4,14 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale
-from babel.dates import get_date_format, get_datetime_format, get_time_format
+from babel import Locale, support
+from babel.dates import (
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+    get_timezone,
+    get_timezone_location,
+)
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import Domain, get_locale
 from flask_babel import format_date as _babel_format_date
@@ -38,6 +44,34 @@ def _select_code() -> str:
     return request.accept_languages.best_match(LOCALES) or "fr"
 
 
+def is_french_singular(count) -> bool:
+    """French puts 0 and 1 in the singular (« 0 réponse », CLDR: i = 0,1), where gettext's
+    fallback for a message without a catalogue entry keeps the singular for 1 alone."""
+    try:
+        return int(abs(count)) in (0, 1)
+    except (TypeError, ValueError):
+        return count == 1
+
+
+class FrenchSource(support.NullTranslations):
+    """The catalogue of French, the source language: every message is its own translation,
+    and plurals follow the French rule (there is no French catalogue to carry it)."""
+
+    def __init__(self, fallback) -> None:
+        super().__init__()
+        self.add_fallback(fallback)
+
+    def ngettext(self, singular: str, plural: str, num) -> str:
+        return singular if is_french_singular(num) else plural
+
+    ungettext = ngettext
+
+    def npgettext(self, context: str, singular: str, plural: str, num) -> str:
+        return self.ngettext(singular, plural, num)
+
+    unpgettext = npgettext
+
+
 class CataloguesByLocale(Domain):
     """Flask-Babel's message domain, with each language's catalogue kept by locale.
 
@@ -58,7 +92,10 @@ class CataloguesByLocale(Domain):
             return super().get_translations()
         translations = self._by_locale.get(locale)
         if translations is None:
-            translations = self._by_locale[locale] = super().get_translations()
+            translations = super().get_translations()
+            if locale.language == "fr":
+                translations = FrenchSource(translations)
+            self._by_locale[locale] = translations
         return translations
 
 
@@ -185,6 +222,17 @@ def _datetime(value, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else ""
 
 
+def zone_city(zone: str) -> str:
+    """Name a time zone by its city, in the reader's language: « Paris » for Europe/Paris,
+    where the zone's identifier would read « heures de Europe/Paris »."""
+    return _zone_city(zone, get_locale())
+
+
+@lru_cache(maxsize=64)
+def _zone_city(zone: str, locale: Locale | None) -> str:
+    return get_timezone_location(get_timezone(zone), locale=locale or "fr", return_city=True)
+
+
 def init_app(app: Flask) -> None:
     """Attach Flask-Babel and the date filters used by templates."""
     babel.init_app(
@@ -203,3 +251,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["zone_city"] = zone_city

@@ -121,6 +121,7 @@ def test_the_page_lists_every_territory_meeting_of_the_kind(app, login_as, twelv
     for row in rows:
         assert row["territory"] in text
     assert "Coach A" in text  # the coach of A1, a kind a coach attends
+    assert "Un rendez-vous par territoire, heure de Paris." in text and "Europe/Paris" not in text
 
 
 def test_saving_the_table_moves_twelve_meetings_with_one_notice_per_person(

@@ -558,7 +558,7 @@ def test_figures_per_session_territory_and_participant(app, login_as, world, eve
         page = client.get(f"/cohorts/{world['cohort_a']}/attendance")
     text = page_text(page)
     assert "1 / 4 sessions émargées" in text
-    assert "Matin 1 / 3 dont 0 en retard · 1 excusé·es · 1 absent·es" in text
+    assert "Matin 1 / 3 dont 0 en retard · 1 excusé·e · 1 absent·e" in text
     assert "Après-midi 1 / 3 dont 1 en retard" in text
     # Per territory: Pays de Sèvre et Bocage attended 2 of 4 person half-days, Vallée 0 of 2.
     assert "Pays de Sèvre et Bocage 2 1 / 1 50 %" in text
@@ -592,7 +592,7 @@ def test_a_coach_reads_the_figures_of_the_territories_they_follow(
     text = page_text(page)
     assert "Vue en lecture seule : les catalyseurs des territoires que vous accompagnez." in text
     # Territory A1 only (the coach follows A1): 2 catalyseurs, not A2's.
-    assert "Matin 1 / 2 dont 0 en retard · 0 excusé·es · 1 absent·es" in text
+    assert "Matin 1 / 2 dont 0 en retard · 0 excusé·e · 1 absent·e" in text
     assert "Pays de Sèvre et Bocage 2 1 / 1 50 %" in text
     assert "Élise Château Pays de Sèvre et Bocage 2 1 0 0 0 100 %" in text
     assert "Vallée de l'Orne" not in text and "Françoise Nœl-Dupré" not in text

@@ -45,3 +45,41 @@ def test_outside_a_request_nothing_is_translated(app):
     assert _current_locale() is None
     with app.app_context():
         assert flask_babel.gettext("Mon agenda") == "Mon agenda"
+
+
+def _counted(count: int) -> str:
+    return (
+        render_template_string(
+            '{{ ngettext("%(num)d réponse", "%(num)d réponses", count) }}', count=count
+        )
+        + "|"
+        + flask_babel.ngettext("%(num)d territoire", "%(num)d territoires", count)
+    )
+
+
+def test_french_puts_zero_in_the_singular_and_english_does_not(app):
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert [_counted(n) for n in (0, 1, 2)] == [
+            "0 réponse|0 territoire",
+            "1 réponse|1 territoire",
+            "2 réponses|2 territoires",
+        ]
+        with flask_babel.force_locale("en"):
+            assert flask_babel.ngettext("%(num)d territoire", "%(num)d territoires", 0) == (
+                "0 territories"
+            )
+            assert flask_babel.ngettext("%(num)d territoire", "%(num)d territoires", 1) == (
+                "1 territory"
+            )
+
+
+def test_a_time_zone_is_named_by_its_city_in_the_readers_language(app):
+    from parcours.core.i18n import zone_city
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert [zone_city(zone) for zone in ("Europe/Paris", "Indian/Reunion")] == [
+            "Paris",
+            "La Réunion",
+        ]
+        with flask_babel.force_locale("en"):
+            assert zone_city("Indian/Reunion") == "Réunion"

@@ -50,7 +50,7 @@ def test_the_campaign_page_and_its_follow_up(app, login_as, world, role, t0, t0_
     text = page_text(response)
     if role in RUNNERS:
         assert "Suivi de la campagne" in text
-        assert "1 envoyée(s) sur 3" in text
+        assert "1 envoyée sur 3 · 0 brouillon · 0 rouverte · 2 pas commencées" in text
         assert "Catalyseur A2 envoyée version 1" in text
         assert "Catalyseur A1 pas commencée" in text
         assert "Prolonger" in text and "Clore maintenant" in text

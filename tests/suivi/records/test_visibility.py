@@ -71,6 +71,7 @@ def test_the_team_reads_every_part_each_marked_with_its_readers(as_role, world, 
     )
     listed = page_text(as_role("coach").get(f"/territories/{world['territory_a1']}/suivi"))
     assert f"Décision : {TEAM_SECRET}" in listed, "the team's summary is taken from every block"
+    assert "Suivi du territoire Territoire A1" in listed  # no « de » to elide before a name
 
 
 def test_the_territory_section_sums_up_the_suivi(as_role, world, secret):
