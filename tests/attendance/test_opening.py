@@ -43,7 +43,7 @@ def test_the_check_in_page_says_the_session_is_over(login_as, events):
         response = login_as("a1").get(f"/events/{events['S1']}/check-in")
     text = page_text(response)
     assert (
-        "Ce rendez-vous est terminé depuis le 1er avr. 2026, 17:00:00 : "
+        "Ce rendez-vous est terminé depuis le 1er avr. 2026, 17:00 : "
         "l'émargement par code est fermé." in text
     )
     assert 'name="code"' not in response.get_data(as_text=True)
@@ -53,7 +53,7 @@ def test_the_check_in_page_says_when_it_opens(login_as, events):
     with freeze(paris("2026-03-31", "10:00")):
         response = login_as("a1").get(f"/events/{events['S1']}/check-in")
     text = page_text(response)
-    assert "L'émargement n'est pas encore ouvert : il ouvrira le 1er avr. 2026, 09:00:00" in text
+    assert "L'émargement n'est pas encore ouvert : il ouvrira le 1er avr. 2026, 09:00" in text
     assert 'name="code"' not in response.get_data(as_text=True)
     with freeze(paris(S1_DAY, "09:10")):
         response = login_as("a1").get(f"/events/{events['S1']}/check-in")
