@@ -133,6 +133,19 @@ def is_readable(*, anonymous: bool, opened_at, closes_at, closed_at, now: dateti
     )
 
 
+def answers_hidden(survey: Survey, responses: int, now: datetime) -> bool:
+    """Tell whether ``survey``'s answers are kept from its results and exports at ``now``:
+    an anonymous survey still open, or with fewer than MIN_ANONYMOUS_ANSWERS ``responses``."""
+    waiting = not is_readable(
+        anonymous=survey.anonymous,
+        opened_at=survey.opened_at,
+        closes_at=survey.closes_at,
+        closed_at=survey.closed_at,
+        now=now,
+    )
+    return waiting or (survey.anonymous and responses < MIN_ANONYMOUS_ANSWERS)
+
+
 def survey_results(
     survey_ids: Sequence[int], *, now: datetime | None = None
 ) -> dict[int, SurveyResult]:
@@ -199,7 +212,7 @@ def survey_results(
             closed_at=survey.closed_at,
             now=now,
         )
-        hidden = waiting or (survey.anonymous and survey.responses < MIN_ANONYMOUS_ANSWERS)
+        hidden = answers_hidden(survey, survey.responses, now)
         results[survey.id] = SurveyResult(
             survey_id=survey.id,
             title=survey.title,

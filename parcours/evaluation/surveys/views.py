@@ -202,6 +202,8 @@ def _manage_page(survey: Survey, *, question_form=None, status=200):
         ends_at=queries.closed_at(survey),
         invited=invited,
         responses=responses,
+        answers_hidden=results.answers_hidden(survey, responses, now),
+        min_answers=MIN_ANONYMOUS_ANSWERS,
         question_form=question_form,
         form=EmptyForm(),
         kind_labels=KIND_LABELS,

@@ -439,6 +439,35 @@ def test_an_open_anonymous_survey_shows_and_exports_nothing_until_it_closes(app,
     assert "Réponse 4" in page_text(page) and exported.status_code == 200
 
 
+def test_the_management_page_offers_exports_only_when_they_would_be_given(app, login_as, open_s1):
+    survey_id, inside = open_s1
+    coordinator = login_as("coordinator")
+    with freeze(inside):
+        page = coordinator.get(f"/questionnaires/{survey_id}/gestion")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "reponses.csv" not in html and "reponses.xlsx" not in html
+    assert "s'exporteront à sa clôture" in page_text(page)
+    with app.app_context():
+        closes_at = db.session.get(Survey, survey_id).closes_at
+    with freeze(closes_at + timedelta(minutes=1)):
+        page = coordinator.get(f"/questionnaires/{survey_id}/gestion")
+        offered = [
+            coordinator.get(f"/questionnaires/{survey_id}/reponses.{extension}").status_code
+            for extension in ("csv", "xlsx")
+        ]
+    html = page.get_data(as_text=True)
+    assert "reponses.csv" in html and "reponses.xlsx" in html and offered == [200, 200]
+    assert "s'exporteront" not in page_text(page)
+
+
+def test_the_management_page_of_too_few_anonymous_answers_says_why_there_is_no_export(
+    login_as, few_s1
+):
+    page = login_as("coordinator").get(f"/questionnaires/{few_s1}/gestion")
+    assert "reponses.csv" not in page.get_data(as_text=True)
+    assert "Moins de 5 réponses" in page_text(page)
+
+
 def test_the_list_shows_the_mode_a_survey_was_prepared_in(app, login_as, world, prepared_s1):
     # Prepared from a curriculum version where « à chaud » was named; the cohort's version
     # now says anonymous: the survey keeps the mode it was prepared in.
