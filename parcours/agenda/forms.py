@@ -236,9 +236,11 @@ class PlanRowForm(RowForm):
     event_id = HiddenField()
     version = HiddenField()
     was = HiddenField()
-    day = DayField(_l("Date"), validators=[DataRequired(), DateRange()])
-    start_time = HourField(_l("Début"), validators=[DataRequired()])
-    end_time = HourField(_l("Fin"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: DataRequired would replace the field's own « Date non
+    # reconnue » (an unreadable value leaves no data) by « Ce champ est requis ».
+    day = DayField(_l("Date"), validators=[InputRequired(), DateRange()])
+    start_time = HourField(_l("Début"), validators=[InputRequired()])
+    end_time = HourField(_l("Fin"), validators=[InputRequired()])
 
     def typed(self) -> str:
         """Return what the row says now, in the form of ``was``."""
@@ -271,7 +273,7 @@ def shown_times(day, starts, ends) -> str:
 class PlanningForm(AppForm):
     """The table of a per-territory meeting: one row per territory's meeting."""
 
-    rows = FieldList(FormField(PlanRowForm))
+    rows = FieldList(FormField(PlanRowForm), label=_l("Planning"))
     confirm = BooleanField(_l("Enregistrer malgré ces alertes"))
 
     def fill_from(self, events) -> None:

@@ -248,6 +248,25 @@ def test_a_row_with_attendance_recorded_is_refused_on_its_row(app, login_as, twe
     html = response.get_data(as_text=True)
     problem = html.split(f'id="row-{rows[0]["id"]}-problem"', 1)[1].split("</td>", 1)[0]
     assert "Des présences sont déjà relevées" in problem
+    # The summary at the top names the refused row and links to it.
+    alert = html.split("Certaines lignes ne peuvent pas être enregistrées", 1)[1].split("</ul>")[0]
+    assert f'href="#row-{rows[0]["id"]}"' in alert and "Des présences sont déjà relevées" in alert
+    assert _rows(app, twelve) == rows
+    assert outbox == []
+
+
+def test_an_unreadable_date_says_so_and_keeps_what_was_typed(app, login_as, twelve, outbox):
+    rows = _rows(app, twelve)
+    changes = {0: ("xx", "10:00", "11:30"), 1: ("31/02/2027", "10:00", "11:30")}
+    with freeze(NOW):
+        response = login_as("coordinator").post(_url(twelve), data=_data(rows, changes))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    text = page_text(response)
+    for line in (1, 2):
+        assert f"Planning, ligne {line} (Date) : Date non reconnue" in text
+    assert "Ce champ est requis" not in text and "Rows" not in text
+    assert 'value="xx"' in html and 'value="31/02/2027"' in html
     assert _rows(app, twelve) == rows
     assert outbox == []
 
