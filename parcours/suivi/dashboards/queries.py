@@ -120,7 +120,11 @@ def _records(scope):
             func.max(FollowUpRecord.held_on).label("last_on"),
         )
         .join(scope, scope.c.id == FollowUpRecord.territory_id)
-        .where(FollowUpRecord.deleted_at.is_(None))
+        # A record prepared ahead of its meeting is not the latest follow-up yet.
+        .where(
+            FollowUpRecord.deleted_at.is_(None),
+            FollowUpRecord.held_on <= bindparam("today", type_=Date),
+        )
         .group_by(FollowUpRecord.territory_id)
         .subquery("records")
     )

@@ -70,7 +70,22 @@ _FIELDS = (
 )
 
 
-def _check(territory: Territory, draft: RecordDraft, record: FollowUpRecord | None) -> None:
+def _check(
+    territory: Territory,
+    draft: RecordDraft,
+    record: FollowUpRecord | None,
+    event: Event | None,
+) -> None:
+    # The record of a planned meeting may be prepared ahead (its agenda); an unplanned call is
+    # written once it took place: dated ahead, it would read as the territory's latest follow-up.
+    if event is None and draft.held_on > action_queries.local_today(territory.cohort):
+        raise RecordError(
+            _(
+                "Cette date est à venir : le compte rendu d'un échange non planifié s'écrit "
+                "une fois l'échange tenu. Pour un rendez-vous à venir, programmez-le."
+            ),
+            "held_on",
+        )
     if draft.mode not in set(MeetingMode):
         raise RecordError(_("Mode de rendez-vous inconnu."), "mode")
     for name in ("agenda", "notes", "decisions"):
@@ -118,7 +133,7 @@ def create_record(
             raise RecordError(_("Ce rendez-vous n'est pas un suivi de ce territoire."))
         if queries.record_of_event(event) is not None:
             raise RecordError(_("Le compte rendu de ce rendez-vous existe déjà."))
-    _check(territory, draft, None)
+    _check(territory, draft, None, event)
     now = now_utc()
     record = FollowUpRecord(
         territory=territory,
@@ -145,7 +160,7 @@ def create_record(
 def update_record(record: FollowUpRecord, draft: RecordDraft, *, editor: User) -> bool:
     """Change a record and its items as the form says; return whether anything changed."""
     territory = record.territory
-    _check(territory, draft, record)
+    _check(territory, draft, record, record.event)
     before = _snapshot(record)
     _apply(record, draft)
     changed = _snapshot(record) != before

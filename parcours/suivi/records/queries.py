@@ -213,7 +213,8 @@ def territory_suivi(
     alive = (FollowUpRecord.territory_id == territory.id) & FollowUpRecord.deleted_at.is_(None)
     last = (
         select(FollowUpRecord.id)
-        .where(alive)
+        # A record prepared ahead of its meeting is not the last one yet.
+        .where(alive, FollowUpRecord.held_on <= today)
         .order_by(FollowUpRecord.held_on.desc(), FollowUpRecord.id.desc())
         .limit(1)
     )

@@ -140,6 +140,15 @@ def test_the_coordinator_sees_every_territory_and_only_the_entries_shared_with_t
     )
 
 
+def test_a_record_prepared_ahead_of_its_meeting_is_not_the_last_follow_up(app, world, suivi):
+    with freeze(NOW), app.test_request_context():
+        helpers.record(world["territory_a1"], TODAY + timedelta(days=5))
+        helpers.record(world["territory_a1"], TODAY)  # held today: the last one
+        cohort = db.session.get(Cohort, world["cohort_a"])
+        (line,) = queries.coach_dashboard(cohort, db.session.get(User, world["coach"])).lines
+    assert (line.last_record_on, line.days_since_record, line.stale) == (TODAY, 0, False)
+
+
 def test_a_meeting_under_way_is_the_next_one(app, world):
     with freeze(NOW), app.test_request_context():
         now_on = helpers.meeting(world["territory_a1"], NOW - timedelta(hours=1))

@@ -68,6 +68,24 @@ def test_a_coach_writes_the_record_of_a_follow_up(app, as_role, world, meetings,
     assert "Jeanne Martin (CCI)" in shown
 
 
+def test_an_unplanned_call_is_recorded_once_held_not_ahead(app, as_role, world, meetings):
+    client = as_role("coach")
+    url = f"/territories/{world['territory_a1']}/suivi/records/new"
+    form = _typed(form_values(client.get(url), url), world)
+    form["held_on"] = "02/06/2026"  # tomorrow, in Paris (the records' clock is 1 June)
+    response = client.post(url, data=form)
+    assert response.status_code == 400
+    assert [text for _anchor, text in error_summary(response)] == [
+        "Date du rendez-vous : Cette date est à venir : le compte rendu d'un échange non "
+        "planifié s'écrit une fois l'échange tenu. Pour un rendez-vous à venir, programmez-le."
+    ]
+    assert form_values(response, url)["notes"].strip() == form["notes"]
+    with app.app_context():
+        assert db.session.scalar(select(FollowUpRecord)) is None
+    form["held_on"] = "01/06/2026"
+    assert client.post(url, data=form).status_code == 302
+
+
 def test_a_form_with_errors_keeps_what_was_typed(app, as_role, world, meetings):
     client = as_role("coach")
     url = f"/territories/{world['territory_a1']}/suivi/records/new"
