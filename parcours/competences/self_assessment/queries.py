@@ -149,6 +149,11 @@ class FormPage:
         return ops.may_write(self.campaign, self.draft)
 
     @property
+    def reopened(self) -> bool:
+        """A coordinator reopened the submitted answer: it is written whatever the dates."""
+        return self.draft is not None and self.draft.revises_id is not None
+
+    @property
     def state(self) -> State:
         if self.draft is not None:
             return State.DRAFT
