@@ -179,20 +179,21 @@ def data_table(rows: list[list[str]], width: float) -> Table:
     bilan has hundreds of cells), and a short figure never wraps anyway.
     """
     header, *body = rows
-    # The first column holds the labels (axes, names): give it the room they need.
-    first = width * 0.4 if len(header) > 1 else width
-    rest = (width - first) / (len(header) - 1) if len(header) > 1 else 0
     cell = styles()["cell"]
-    room = rest - 2 * _CELL_PADDING
+    widths = column_widths(rows, width)
 
-    def value(text: str):
+    def value(text: str, room: float):
         if "\n" not in text and pdfmetrics.stringWidth(text, cell.fontName, cell.fontSize) <= room:
             return text
         return paragraph(text, "cell")
 
+    rooms = [column - 2 * _CELL_PADDING for column in widths]
     cells = [[paragraph(text, "column_left") for text in header]]
-    cells += [[paragraph(row[0], "cell"), *(value(text) for text in row[1:])] for row in body]
-    table = Table(cells, colWidths=[first, *[rest] * (len(header) - 1)], repeatRows=1)
+    cells += [
+        [paragraph(row[0], "cell"), *(value(text, rooms[i]) for i, text in enumerate(row) if i)]
+        for row in body
+    ]
+    table = Table(cells, colWidths=widths, repeatRows=1)
     table.setStyle(
         table_style(
             [
@@ -213,6 +214,48 @@ def data_table(rows: list[list[str]], width: float) -> Table:
 
 #: Left and right padding of a data table's cells (reportlab's default).
 _CELL_PADDING = 6
+
+
+def column_widths(rows: list[list[str]], width: float) -> list[float]:
+    """Share ``width`` between the columns of ``rows`` (the header first) as browsers lay out
+    a table: each column gets at least its longest word, so that no word is cut in the middle
+    (« Agglomératio/n »), and the room left goes to the columns whose text would wrap most.
+
+    Only when the longest words alone are wider than the page are they cut, in proportion.
+    """
+    header_style, cell_style = styles()["column_left"], styles()["cell"]
+    count = len(rows[0])
+    shortest = [0.0] * count  # the longest word: below it, a word is cut
+    natural = [0.0] * count  # the longest line: above it, nothing wraps
+    for index, row in enumerate(rows):
+        style = header_style if index == 0 else cell_style
+        for column, text in enumerate(row):
+            measure = _text_widths(str(text), style.fontName, style.fontSize)
+            shortest[column] = max(shortest[column], measure[0])
+            natural[column] = max(natural[column], measure[1])
+    padding = 2 * _CELL_PADDING
+    shortest = [w + padding for w in shortest]
+    natural = [max(w + padding, low) for w, low in zip(natural, shortest, strict=True)]
+    if sum(natural) <= width:
+        # Everything fits on one line: the labels' column takes what is left over.
+        return [natural[0] + width - sum(natural), *natural[1:]]
+    if sum(shortest) >= width:
+        return [w * width / sum(shortest) for w in shortest]
+    spare = width - sum(shortest)
+    wants = [high - low for high, low in zip(natural, shortest, strict=True)]
+    return [low + spare * want / sum(wants) for low, want in zip(shortest, wants, strict=True)]
+
+
+def _text_widths(text: str, font: str, size: float) -> tuple[float, float]:
+    """Return the widths of the longest word and of the longest line of ``text``."""
+    lines = text.split("\n")
+    words = [word for line in lines for word in line.split()]
+    if not words:
+        return 0.0, 0.0
+    return (
+        max(pdfmetrics.stringWidth(word, font, size) for word in words),
+        max(pdfmetrics.stringWidth(line, font, size) for line in lines),
+    )
 
 
 # Navigation: outline entries, and a table of contents with links and page numbers ------------

@@ -3,6 +3,7 @@
 import pytest
 from flask_babel import force_locale
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import PageBreak
 
 from parcours.reports import pdf
@@ -82,7 +83,9 @@ def test_plain_text_is_escaped_and_markup_is_not(request_context):
 def test_a_data_table_prints_its_header_and_rows(request_context):
     rows = [["Compétence", "T0", "Fin"], ["Animer & <relier>", "1", "3"], ["Évaluer", "0", "2"]]
     table = pdf.data_table(rows, pdf.content_width())
-    assert table._colWidths[0] == pytest.approx(pdf.content_width() * 0.4)
+    # Everything fits on one line: the labels' column takes the room the figures leave.
+    first, *figures = table._colWidths
+    assert first > 0.8 * pdf.content_width() and all(width < first / 5 for width in figures)
     assert sum(table._colWidths) == pytest.approx(pdf.content_width())
     _reader, text = read_pdf(pdf.build([table], title="T", footer="F"))
     assert "Compétence T0 Fin Animer & <relier> 1 3 Évaluer 0 2" in text
@@ -90,3 +93,45 @@ def test_a_data_table_prints_its_header_and_rows(request_context):
 
 def test_the_styles_use_the_embedded_fonts():
     assert {style.fontName for style in pdf.styles().values()} == {pdf.FONT, pdf.FONT_BOLD}
+
+
+TERRITORIES = [
+    ["Territoire", "Profil", "Structure porteuse", "Statut", "Catalyseur·rices et accompagnement"],
+    [
+        "Communauté de communes du Haut-Jura (Jura (39), Bourgogne-Franche-Comté)",
+        "Agglomération",
+        "Agence de développement (fictive) · Public",
+        "Accepté",
+        "Élodie Vandamme, Karim Saïdi · accompagnement : Paul Renard",
+    ],
+    ["Eurométropole de Strasbourg", "Territoire transfrontalier", "Privé", "Accepté", "—"],
+]
+
+
+def test_a_data_table_never_cuts_a_word_that_fits_its_column(request_context):
+    width = pdf.content_width()
+    widths = pdf.column_widths(TERRITORIES, width)
+    assert sum(widths) == pytest.approx(width)
+    for column, longest in enumerate(
+        [
+            "Bourgogne-Franche-Comté)",
+            "transfrontalier",
+            "développement",
+            "Accepté",
+            "accompagnement",
+        ]
+    ):
+        style = pdf.styles()["column_left" if longest == "accompagnement" else "cell"]
+        room = widths[column] - 12  # the cell's left and right padding
+        assert pdfmetrics.stringWidth(longest, style.fontName, style.fontSize) <= room, longest
+    # The long texts of the first and last columns get more room than a one-word status.
+    assert widths[0] > widths[3] and widths[4] > widths[3]
+    _reader, text = read_pdf(pdf.build([pdf.data_table(TERRITORIES, width)], title="T", footer="F"))
+    for word in ("Agglomération", "transfrontalier", "développement", "accompagnement : Paul"):
+        assert word in text, word
+
+
+def test_words_longer_than_the_page_share_it_in_proportion(request_context):
+    rows = [["A" * 60, "B" * 30], ["x", "y"]]
+    widths = pdf.column_widths(rows, 200)
+    assert sum(widths) == pytest.approx(200) and widths[0] == pytest.approx(2 * widths[1], rel=0.1)
