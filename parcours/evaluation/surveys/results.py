@@ -133,17 +133,21 @@ def is_readable(*, anonymous: bool, opened_at, closes_at, closed_at, now: dateti
     )
 
 
-def answers_hidden(survey: Survey, responses: int, now: datetime) -> bool:
-    """Tell whether ``survey``'s answers are kept from its results and exports at ``now``:
-    an anonymous survey still open, or with fewer than MIN_ANONYMOUS_ANSWERS ``responses``."""
-    waiting = not is_readable(
+def is_waiting(survey: Survey, now: datetime) -> bool:
+    """Tell whether ``survey`` is an anonymous one still open at ``now`` (results wait)."""
+    return not is_readable(
         anonymous=survey.anonymous,
         opened_at=survey.opened_at,
         closes_at=survey.closes_at,
         closed_at=survey.closed_at,
         now=now,
     )
-    return waiting or (survey.anonymous and responses < MIN_ANONYMOUS_ANSWERS)
+
+
+def answers_hidden(survey: Survey, responses: int, now: datetime) -> bool:
+    """Tell whether ``survey``'s answers are kept from its results and exports at ``now``:
+    an anonymous survey still open, or with fewer than MIN_ANONYMOUS_ANSWERS ``responses``."""
+    return is_waiting(survey, now) or (survey.anonymous and responses < MIN_ANONYMOUS_ANSWERS)
 
 
 def survey_results(
@@ -205,13 +209,7 @@ def survey_results(
 
     results = {}
     for survey in surveys:
-        waiting = not is_readable(
-            anonymous=survey.anonymous,
-            opened_at=survey.opened_at,
-            closes_at=survey.closes_at,
-            closed_at=survey.closed_at,
-            now=now,
-        )
+        waiting = is_waiting(survey, now)
         hidden = answers_hidden(survey, survey.responses, now)
         results[survey.id] = SurveyResult(
             survey_id=survey.id,
