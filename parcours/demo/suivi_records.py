@@ -5,8 +5,9 @@ team-only parts and action items owned by their catalyseurs and their coach: the
 done, the last ones open, some of them late. One territory also has an unplanned phone call,
 and another a record typed twice whose copy the coach deleted, which the coordination can
 restore. Each territory's last record names its next follow-up. The other territories get a
-short record of each meeting held and, every other one, a phone call three weeks ago: the
-three or four left without a recent record are the ones the suivi page flags.
+short record of each meeting held and a phone call three weeks ago, except three of them
+(``QUIET``) whose meetings of the last two months went unrecorded: whatever day the demo is
+built, they are the three territories the suivi page flags « sans suivi ».
 """
 
 import io
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -29,6 +31,8 @@ from parcours.suivi.records import operations, queries
 
 #: How many territories of the demo cohort get records.
 TERRITORIES = 4
+#: The territories, among the others, whose recent meetings have no record.
+QUIET = (1, 3, 5)
 
 SHARED, TEAM = Visibility.SHARED, Visibility.TEAM
 
@@ -194,13 +198,17 @@ def build(cohort: Cohort) -> None:
         .order_by(Territory.id)
     ).all()
     territories, others = accepted[:TERRITORIES], accepted[TERRITORIES:]
+    # The quiet ones' meetings of the last weeks went unrecorded, whatever day the demo is
+    # built: they are the ones flagged « sans suivi ».
+    quiet_since = now - timedelta(days=current_app.config["PARCOURS_SUIVI_STALE_DAYS"] + 15)
     for index, territory in enumerate(others):
         people = _people(territory)
-        for event in _held(territory, now):
+        quiet = index in QUIET
+        for event in _held(territory, quiet_since if quiet else now):
             day = event.starts_at.astimezone(zone).date()
             mode = MeetingMode.ONSITE if event.code == "BILAT" else MeetingMode.VIDEO
             _write(territory, BRIEF, people, day, mode, event=event)
-        if index % 2 == 0:
+        if not quiet:
             _write(
                 territory,
                 CHECK_IN,
