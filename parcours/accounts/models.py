@@ -3,6 +3,7 @@
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ColumnElement, Index, String, or_
 from sqlalchemy.ext.hybrid import hybrid_method
@@ -35,6 +36,7 @@ def search_key(text: str) -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __audit_label__ = _l("compte")
     __table_args__ = (one_of("locale", LOCALES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,6 +116,7 @@ class ThrottleHit(db.Model):
     """
 
     __tablename__ = "throttle_hits"
+    __audit_label__ = _l("tentative de connexion")
     __table_args__ = (Index("ix_throttle_hits_scope_key_at", "scope", "key", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,7 @@ from parcours.accounts.devices import Device
 from parcours.accounts.models import User, new_session_token, normalize_email, search_key
 from parcours.accounts.passwords import hash_password, verify_password
 from parcours.accounts.throttle import Throttled
+from parcours.audit import labels as audit_labels
 from parcours.audit import operations as audit
 from parcours.audit.models import AuditAction
 from parcours.core.concurrency import insert_if_absent
@@ -23,6 +24,9 @@ from parcours.core.extensions import db
 from parcours.core.time import now_utc
 from parcours.core.urls import absolute_url
 from parcours.outbox import mail
+
+# The codes this domain writes in the audit log, in words (audit/labels.py).
+audit_labels.name_values("via", {"account": _l("page du compte"), "invitation": _l("invitation")})
 
 logger = logging.getLogger(__name__)
 

@@ -61,6 +61,7 @@ class EventLabels:
 
 class Event(EventLabels, db.Model):
     __tablename__ = "events"
+    __audit_label__ = _l("événement")
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         one_of("kind", EventKind),
@@ -165,6 +166,7 @@ class AgendaItem(db.Model):
     """A timed part of an event's programme (plenary, testimony, workshop…)."""
 
     __tablename__ = "agenda_items"
+    __audit_label__ = _l("point du déroulé")
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         one_of("kind", AgendaItemKind),
@@ -194,6 +196,7 @@ class EventDocument(db.Model):
     """A link to a document of an event (programme, slides, report)."""
 
     __tablename__ = "event_documents"
+    __audit_label__ = _l("document d'événement")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(
@@ -212,6 +215,7 @@ class CalendarFeed(db.Model):
     """A person's private calendar subscription; the token is the only credential."""
 
     __tablename__ = "calendar_feeds"
+    __audit_label__ = _l("abonnement au calendrier")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(

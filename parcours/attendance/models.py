@@ -52,6 +52,7 @@ class Attendance(db.Model):
     """One person's presence at one half-day of an event."""
 
     __tablename__ = "attendances"
+    __audit_label__ = _l("présence")
     __table_args__ = (
         UniqueConstraint("event_id", "user_id", "day", "half"),
         one_of("half", HalfDay),
@@ -96,6 +97,7 @@ class CheckInCode(db.Model):
     """The short code shown in the room for one half-day; it only works during that half-day."""
 
     __tablename__ = "check_in_codes"
+    __audit_label__ = _l("code de présence")
     __table_args__ = (
         UniqueConstraint("event_id", "day", "half"),
         one_of("half", HalfDay),
@@ -122,6 +124,7 @@ class SignedSheet(db.Model):
     """
 
     __tablename__ = "signed_sheets"
+    __audit_label__ = _l("feuille d'émargement signée")
     __table_args__ = (
         # Who removed it may be erased later (SET NULL); a remover without a time, never.
         CheckConstraint(

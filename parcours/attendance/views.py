@@ -38,6 +38,7 @@ from parcours.attendance.permissions import (
     can_view_signed_sheets,
     membership_of,
 )
+from parcours.audit import labels as audit_labels
 from parcours.audit import operations as audit
 from parcours.audit.models import AuditAction
 from parcours.cohorts import permissions as cohort_permissions
@@ -51,6 +52,14 @@ from parcours.core.text import slug
 from parcours.core.time import now_utc
 from parcours.core.urls import absolute_url
 from parcours.storage import files
+
+audit_labels.name_values(
+    "document",
+    {
+        "signature_sheet": _l("feuille d'émargement"),
+        "attendance_attestation": _l("attestation de présence"),
+    },
+)
 
 bp = Blueprint("attendance", __name__)
 

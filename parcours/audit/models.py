@@ -89,8 +89,8 @@ ACTION_LABELS = {
     AuditAction.PASSWORD_RESET: _l("Mot de passe réinitialisé"),
     AuditAction.EMAIL_CHANGED: _l("Adresse e-mail modifiée"),
     AuditAction.ROLE_CHANGED: _l("Rôle modifié"),
-    AuditAction.MEMBERSHIP_ADDED: _l("Personne ajoutée à une promotion"),
-    AuditAction.MEMBERSHIP_REMOVED: _l("Personne retirée d'une promotion"),
+    AuditAction.MEMBERSHIP_ADDED: _l("Personne ajoutée à une cohorte"),
+    AuditAction.MEMBERSHIP_REMOVED: _l("Personne retirée d'une cohorte"),
     AuditAction.TERRITORY_STATUS_CHANGED: _l("Statut d'un territoire modifié"),
     AuditAction.IMPORTED: _l("Import de données"),
     AuditAction.EXPORTED: _l("Export de données"),
@@ -120,6 +120,7 @@ LOGIN_ACTIONS = frozenset(
 @keep_as_written
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
+    __audit_label__ = _l("journal des actions")
     __table_args__ = (
         one_of("action", AuditAction),
         Index("ix_audit_entries_actor_at", "actor_id", "at"),

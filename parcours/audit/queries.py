@@ -9,10 +9,12 @@ cohort, whatever the number of entries.
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, Table, func, or_, select, union
 from sqlalchemy.orm import aliased
 
+from parcours.audit import labels
 from parcours.audit.filters import AuditFilter
 from parcours.audit.models import LOGIN_ACTIONS, AuditAction, AuditEntry
 from parcours.core.extensions import db
@@ -63,11 +65,12 @@ class EntryRow:
 
     @property
     def object_label(self) -> str:
-        """Say what the action touched: its type and id (« pack #3 »), or its type alone."""
-        kind, number = self.entry.object_type, self.entry.object_id
+        """Say what the action touched: its kind and id (« compte rendu n° 3 »), or its kind."""
+        kind = labels.object_label(self.entry.object_type) if self.entry.object_type else ""
+        number = self.entry.object_id
         if number is None:
             return kind
-        return f"{kind} #{number}" if kind else f"#{number}"
+        return _("%(kind)s n° %(number)d", kind=kind, number=number) if kind else f"#{number}"
 
     @property
     def details_text(self) -> str:
@@ -76,13 +79,8 @@ class EntryRow:
 
 
 def details_text(details: dict | None) -> str:
-    """Write a details mapping as « key : value » pairs, in the order they were recorded."""
-    parts = []
-    for key, value in (details or {}).items():
-        if isinstance(value, bool):
-            value = _l("oui") if value else _l("non")
-        parts.append(f"{key} : {'—' if value is None else value}")
-    return " · ".join(parts)
+    """Write a details mapping as « key : value » pairs, in words (see audit/labels.py)."""
+    return labels.details_text(details)
 
 
 def entries(filters: AuditFilter) -> Select:

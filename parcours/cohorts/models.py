@@ -73,6 +73,7 @@ MAX_CATALYSEURS_PER_TERRITORY = 2
 
 class Cohort(db.Model):
     __tablename__ = "cohorts"
+    __audit_label__ = _l("cohorte")
     __table_args__ = (CheckConstraint("target_territories > 0", name="target_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,6 +144,7 @@ class TerritoryLabels:
 
 class Territory(TerritoryLabels, db.Model):
     __tablename__ = "territories"
+    __audit_label__ = _l("territoire")
     __table_args__ = (
         UniqueConstraint("cohort_id", "name_key"),
         one_of("status", TerritoryStatus),
@@ -194,6 +196,7 @@ class Membership(db.Model):
     """A person's role in one cohort. A catalyseur belongs to one territory of it."""
 
     __tablename__ = "memberships"
+    __audit_label__ = _l("membre de la cohorte")
     __table_args__ = (
         UniqueConstraint("cohort_id", "user_id"),
         one_of("role", Role),
@@ -266,6 +269,7 @@ class MembershipRemoval(db.Model):
     """
 
     __tablename__ = "membership_removals"
+    __audit_label__ = _l("retrait d'un membre")
     __table_args__ = (one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,18 +4,21 @@ import logging
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 
 from parcours.accounts import operations as accounts
 from parcours.accounts import throttle
 from parcours.accounts.models import User
+from parcours.audit import labels as audit_labels
 from parcours.audit import operations as audit
 from parcours.audit.models import AuditAction
 from parcours.cohorts import signals
 from parcours.cohorts.models import (
     MAX_CATALYSEURS_PER_TERRITORY,
     ROLE_LABELS,
+    STATUS_LABELS,
     Cohort,
     Membership,
     MembershipRemoval,
@@ -30,6 +33,20 @@ from parcours.core.extensions import db
 from parcours.core.text import name_key
 from parcours.core.time import now_utc
 from parcours.curricula.models import CurriculumVersion
+
+# The codes this domain writes in the audit log, in words (audit/labels.py).
+audit_labels.name_values("role", ROLE_LABELS)
+for _key in ("from", "to"):  # a membership's role, or a territory's status
+    audit_labels.name_values(_key, {**ROLE_LABELS, **STATUS_LABELS})
+audit_labels.name_values(
+    "via",
+    {
+        "invitation": _l("invitation"),
+        "import": _l("import de territoires"),
+        "creation": _l("création de la cohorte"),
+        "restoration": _l("annulation d'un retrait"),
+    },
+)
 
 logger = logging.getLogger(__name__)
 

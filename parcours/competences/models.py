@@ -89,6 +89,7 @@ class AssessmentCampaign(db.Model):
     """An assessment moment of a cohort, opened: its window is its agenda event's."""
 
     __tablename__ = "assessment_campaigns"
+    __audit_label__ = _l("campagne d'auto-évaluation")
     __table_args__ = (UniqueConstraint("cohort_id", "moment_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,6 +163,7 @@ class CampaignMailing(db.Model):
     """
 
     __tablename__ = "assessment_mailings"
+    __audit_label__ = _l("envoi d'une campagne")
     __table_args__ = (
         UniqueConstraint("campaign_id", "kind", "day"),
         one_of("kind", MailingKind),
@@ -204,6 +206,7 @@ class AssessmentDraft(_Answer, db.Model):
     """
 
     __tablename__ = "assessment_drafts"
+    __audit_label__ = _l("brouillon d'auto-évaluation")
     __table_args__ = (
         UniqueConstraint("campaign_id", "subject"),
         one_of("viewpoint", Viewpoint),
@@ -261,6 +264,7 @@ class Assessment(_Answer, db.Model):
     """A submitted answer: one revision, frozen with its ratings and their evidence."""
 
     __tablename__ = "assessments"
+    __audit_label__ = _l("auto-évaluation")
     __table_args__ = (
         UniqueConstraint("campaign_id", "subject", "revision"),
         one_of("viewpoint", Viewpoint),
@@ -326,6 +330,7 @@ class AssessmentRating(db.Model):
     domain (``coach``). ``level`` is None for « je ne sais pas »."""
 
     __tablename__ = "assessment_ratings"
+    __audit_label__ = _l("niveau d'une compétence")
     __table_args__ = (
         UniqueConstraint("assessment_id", "code"),
         # Within any scale a curriculum may define (0–10); the version's own scale is checked
@@ -355,6 +360,7 @@ class AssessmentEvidence(db.Model):
     report or a link. Its title is kept as it read at submission."""
 
     __tablename__ = "assessment_evidence"
+    __audit_label__ = _l("preuve d'une compétence")
     __table_args__ = (
         CheckConstraint(
             "(CASE WHEN journal_entry_id IS NULL THEN 0 ELSE 1 END"

@@ -30,6 +30,7 @@ import re
 import secrets
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -48,6 +49,7 @@ class DataVersion(db.Model):
     """The one row holding the database's current version."""
 
     __tablename__ = "data_version"
+    __audit_label__ = _l("version des données")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32), nullable=False)

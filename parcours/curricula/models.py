@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +27,7 @@ def document_of(version: "CurriculumVersion") -> CurriculumDocument:
 
 class Curriculum(db.Model):
     __tablename__ = "curricula"
+    __audit_label__ = _l("programme")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
@@ -44,6 +46,7 @@ class CurriculumVersion(db.Model):
     """One loaded state of a curriculum file; never changed once a cohort uses it."""
 
     __tablename__ = "curriculum_versions"
+    __audit_label__ = _l("version de programme")
     __table_args__ = (UniqueConstraint("curriculum_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -76,6 +76,7 @@ class Survey(db.Model):
     """A survey template run for a cohort (for one collective session, or the final one)."""
 
     __tablename__ = "surveys"
+    __audit_label__ = _l("questionnaire")
     __table_args__ = (
         UniqueConstraint("cohort_id", "key"),
         one_of("kind", SurveyKind),
@@ -148,6 +149,7 @@ class SurveyQuestion(db.Model):
     """One question of a survey, copied from its template or added by a coordinator."""
 
     __tablename__ = "survey_questions"
+    __audit_label__ = _l("question de questionnaire")
     __table_args__ = (
         UniqueConstraint("survey_id", "code"),
         one_of("kind", QuestionKind),
@@ -195,6 +197,7 @@ class SurveyInvitation(db.Model):
     """Who is asked to answer, and whether they have: all that links a person to a survey."""
 
     __tablename__ = "survey_invitations"
+    __audit_label__ = _l("invitation à un questionnaire")
     __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -219,6 +222,7 @@ class SurveyResponse(db.Model):
     """One person's answers to a survey; anonymous ones say nothing of who or when."""
 
     __tablename__ = "survey_responses"
+    __audit_label__ = _l("réponse à un questionnaire")
     __table_args__ = (UniqueConstraint("survey_id", "respondent_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -249,6 +253,7 @@ class SurveyAnswer(db.Model):
     """The answer to one question: a scale point, choices, a text, or « je ne souhaite pas »."""
 
     __tablename__ = "survey_answers"
+    __audit_label__ = _l("réponse à une question")
     __table_args__ = (
         UniqueConstraint("response_id", "question_id"),
         one_of("consent", Consent),
@@ -287,6 +292,7 @@ class SurveyMailing(db.Model):
     """A survey's opening e-mail or its one reminder: the unique key sends each once."""
 
     __tablename__ = "survey_mailings"
+    __audit_label__ = _l("envoi d'un questionnaire")
     __table_args__ = (
         UniqueConstraint("survey_id", "kind"),
         one_of("kind", SurveyMailingKind),
@@ -310,6 +316,7 @@ class PackEditorial(db.Model):
     """What the coordinator writes for a pack before generating it; copied into each version."""
 
     __tablename__ = "pack_editorials"
+    __audit_label__ = _l("éditorial d'un dossier")
     __table_args__ = (UniqueConstraint("cohort_id", "kind"), one_of("kind", PackKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -339,6 +346,7 @@ class CommitteePack(db.Model):
     """One generated version of a committee meeting's report pack, frozen at generation."""
 
     __tablename__ = "committee_packs"
+    __audit_label__ = _l("dossier du comité")
     __table_args__ = (UniqueConstraint("cohort_id", "kind", "number"), one_of("kind", PackKind))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -382,6 +390,7 @@ class PackDownload(db.Model):
     """Who downloaded which pack, in which variant, when."""
 
     __tablename__ = "pack_downloads"
+    __audit_label__ = _l("téléchargement d'un dossier")
     __table_args__ = (one_of("variant", PackVariant),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -406,6 +415,7 @@ class PackErasure(db.Model):
     PDFs still hold what they held), and this row says so wherever the pack is listed."""
 
     __tablename__ = "pack_erasures"
+    __audit_label__ = _l("effacement dans un dossier")
     __table_args__ = (UniqueConstraint("pack_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -426,6 +436,7 @@ class TerritoryCode(db.Model):
     """A territory's code in pseudonymised documents (T01…), given once, kept for the cohort."""
 
     __tablename__ = "territory_codes"
+    __audit_label__ = _l("code de territoire")
     __table_args__ = (UniqueConstraint("cohort_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -445,6 +456,7 @@ class FinalAttestation(db.Model):
     """An attestation de fin de parcours as issued: its bytes and their SHA-256, frozen."""
 
     __tablename__ = "final_attestations"
+    __audit_label__ = _l("attestation de fin de parcours")
     __table_args__ = (UniqueConstraint("cohort_id", "user_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +16,7 @@ class JobRun(db.Model):
     """A scheduled job's claim on one time slot: the unique key lets one process win."""
 
     __tablename__ = "job_runs"
+    __audit_label__ = _l("tâche planifiée")
     __table_args__ = (UniqueConstraint("job", "slot"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

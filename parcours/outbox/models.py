@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ForeignKey,
     Index,
@@ -30,6 +31,7 @@ class MessageStatus(StrEnum):
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
+    __audit_label__ = _l("e-mail")
     __table_args__ = (
         one_of("status", MessageStatus),
         Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),

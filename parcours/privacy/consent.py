@@ -11,9 +11,11 @@ cannot be found again, by anyone.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from parcours.accounts.models import User
+from parcours.audit import labels as audit_labels
 from parcours.audit.models import AuditAction
 from parcours.audit.operations import record
 from parcours.cohorts.models import Cohort, Territory
@@ -30,6 +32,11 @@ from parcours.evaluation.models import (
 from parcours.evaluation.surveys import operations as surveys
 from parcours.suivi.journal import operations as journal
 from parcours.suivi.models import JournalEntry, JournalVisibility
+
+# The consents this domain records, in words in the audit log (audit/labels.py).
+audit_labels.name_values(
+    "kind", {"testimony": _l("témoignage"), "belle_histoire": _l("belle histoire")}
+)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -18,6 +19,7 @@ class StoredFile(db.Model):
     """
 
     __tablename__ = "stored_files"
+    __audit_label__ = _l("fichier")
     __table_args__ = (
         CheckConstraint("size >= 0", name="size_not_negative"),
         CheckConstraint("length(sha256) = 64", name="sha256_hex"),

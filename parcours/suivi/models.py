@@ -109,6 +109,7 @@ class FollowUpRecord(SoftDeleted, db.Model):
     """The compte rendu of a follow-up or bilatérale meeting with one territory."""
 
     __tablename__ = "follow_up_records"
+    __audit_label__ = _l("compte rendu de suivi")
     __table_args__ = (
         one_of("mode", MeetingMode),
         one_of("agenda_visibility", Visibility),
@@ -198,6 +199,7 @@ class FieldVisitReport(SoftDeleted, db.Model):
     """
 
     __tablename__ = "field_visit_reports"
+    __audit_label__ = _l("compte rendu de visite")
     __table_args__ = (UniqueConstraint("event_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -242,6 +244,7 @@ class StakeholderMet(db.Model):
     """A person met during a field visit, by type of partie prenante (curriculum code)."""
 
     __tablename__ = "field_visit_stakeholders"
+    __audit_label__ = _l("acteur rencontré")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(
@@ -265,6 +268,7 @@ class ActionItem(db.Model):
     """
 
     __tablename__ = "action_items"
+    __audit_label__ = _l("action")
     __table_args__ = (
         CheckConstraint(
             "(record_id IS NULL) OR (visit_report_id IS NULL)", name="one_source_at_most"
@@ -324,6 +328,7 @@ class JournalEntry(SoftDeleted, db.Model):
     """An entry of a binôme's carnet de bord (« se conter »)."""
 
     __tablename__ = "journal_entries"
+    __audit_label__ = _l("entrée du carnet de bord")
     __table_args__ = (
         one_of("visibility", JournalVisibility),
         Index("ix_journal_entries_territory_id_written_on", "territory_id", "written_on"),
@@ -379,6 +384,7 @@ class Tag(db.Model):
     """
 
     __tablename__ = "suivi_tags"
+    __audit_label__ = _l("étiquette")
     __table_args__ = (
         one_of("kind", TagKind),
         CheckConstraint(
@@ -416,6 +422,7 @@ class Attachment(db.Model):
     """
 
     __tablename__ = "suivi_attachments"
+    __audit_label__ = _l("pièce jointe")
     __table_args__ = (
         CheckConstraint(
             "(CASE WHEN record_id IS NULL THEN 0 ELSE 1 END"
@@ -460,6 +467,7 @@ class DynamicsSnapshot(db.Model):
     """
 
     __tablename__ = "territorial_dynamics"
+    __audit_label__ = _l("relevé de dynamique")
     __table_args__ = (
         one_of("moment", DynamicsMoment),
         CheckConstraint("maturity >= 0", name="maturity_not_negative"),
@@ -500,6 +508,7 @@ class FormDraft(db.Model):
     """
 
     __tablename__ = "suivi_drafts"
+    __audit_label__ = _l("brouillon")
     __table_args__ = (UniqueConstraint("user_id", "form_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

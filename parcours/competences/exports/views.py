@@ -1,7 +1,9 @@
 """The exports of every rating: a campaign's, and a whole cohort's, as CSV or XLSX."""
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from parcours.audit import labels as audit_labels
 from parcours.audit import operations as audit
 from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort
@@ -12,6 +14,8 @@ from parcours.competences.exports import sections as _sections  # noqa: F401  (r
 from parcours.competences.models import AssessmentCampaign
 from parcours.core.downloads import file_response
 from parcours.core.pipeline import handles
+
+audit_labels.name_values("document", {"ratings": _l("niveaux des auto-évaluations")})
 
 #: The formats an export comes in; any other extension is no page (404).
 _FORMAT = "<any(csv, xlsx):fmt>"

@@ -2,9 +2,11 @@
 
 from flask import render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from parcours.audit import labels as audit_labels
 from parcours.audit import operations as audit
 from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort, Membership, Role, Territory
@@ -16,6 +18,8 @@ from parcours.competences.progression import sections as _sections  # noqa: F401
 from parcours.core.downloads import file_response
 from parcours.core.extensions import db
 from parcours.core.pipeline import handles
+
+audit_labels.name_values("document", {"competences_bilan": _l("bilan de compétences")})
 
 
 def participant_of(cohort: Cohort, user_id: int) -> Membership | None:

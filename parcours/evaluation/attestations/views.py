@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from parcours.audit import labels as audit_labels
 from parcours.audit import operations as audit
 from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort, Membership
@@ -30,6 +31,8 @@ from parcours.evaluation.attestations.permissions import (
 )
 from parcours.evaluation.blueprint import bp
 from parcours.evaluation.models import FinalAttestation
+
+audit_labels.name_values("document", {"final_attestation": _l("attestation de fin de parcours")})
 
 #: The largest file the verification page hashes: an attestation is a page or two.
 CHECK_MAX_BYTES = 2 * 1024 * 1024

@@ -10,10 +10,12 @@ from datetime import datetime
 from importlib import metadata
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from parcours.accounts.models import User
+from parcours.audit import labels as audit_labels
 from parcours.audit import operations as audit
 from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort
@@ -25,6 +27,11 @@ from parcours.evaluation.packs import queries
 from parcours.evaluation.packs.codes import assign_codes
 from parcours.evaluation.packs.gather import gather
 from parcours.evaluation.packs.render import render
+
+# The codes this domain writes in the audit log, in words (audit/labels.py).
+audit_labels.name_values("kind", queries.KIND_LABELS)
+audit_labels.name_values("variant", queries.VARIANT_LABELS)
+audit_labels.name_values("document", {"committee_pack": _l("dossier du comité")})
 
 logger = logging.getLogger(__name__)
 

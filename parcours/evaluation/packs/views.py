@@ -3,8 +3,10 @@ the download of a version (logged) and its « données du rapport »."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from parcours.audit import labels as audit_labels
 from parcours.audit import operations as audit
 from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort
@@ -22,6 +24,8 @@ from parcours.evaluation.packs import permissions as can
 from parcours.evaluation.packs import sections as _sections  # noqa: F401  (receivers)
 from parcours.evaluation.packs.export import sheets
 from parcours.evaluation.packs.forms import EditorialForm
+
+audit_labels.name_values("document", {"pack_data": _l("données du dossier")})
 
 PAGE = "evaluation/packs/packs.html"
 #: The kinds and variants a URL names; any other value is no page (404).

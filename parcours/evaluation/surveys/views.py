@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from parcours.agenda.models import Event
+from parcours.audit import labels as audit_labels
 from parcours.audit import operations as audit
 from parcours.audit.models import AuditAction
 from parcours.cohorts.models import Cohort
@@ -40,6 +42,8 @@ from parcours.evaluation.surveys.forms import (
     field_name,
 )
 from parcours.reports import charts
+
+audit_labels.name_values("document", {"survey_answers": _l("réponses au questionnaire")})
 
 ANSWER = "evaluation/surveys/answer.html"
 REFUSED = "evaluation/surveys/refused.html"
