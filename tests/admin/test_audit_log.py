@@ -55,11 +55,12 @@ def test_each_row_says_when_what_who_whom_where_and_how_in_paris_time(app, login
     assert text.index("10/06/2025 14:00") < text.index("03/06/2025 09:15")
     assert text.index("03/06/2025 09:15") < text.index("03/06/2025 09:14")
     assert (
-        "10/06/2025 14:00 Rôle modifié Coordination A Catalyseur A2 Cohorte A memberships #5 "
-        "203.0.113.9 from : catalyseur · to : =coach"
+        "10/06/2025 14:00 Rôle modifié Coordination A Catalyseur A2 Cohorte A "
+        "membre de la cohorte n° 5 203.0.113.9 avant : Catalyseur·rice · après : =coach"
     ) in text
     assert (
-        "Import de données Coordination B Cohorte B 203.0.113.9 rows : 12 · replaced : non" in text
+        "Import de données Coordination B Cohorte B 203.0.113.9 lignes : 12 · replaced : non"
+        in text
     )
     assert "03/06/2025 09:15 Connexion réussie Catalyseur A1" in text
 
@@ -195,7 +196,7 @@ def test_the_export_is_the_filtered_entries_in_paris_time_and_is_recorded(app, l
             "",
             "",
             "203.0.113.9",
-            "rows : 12 · replaced : non",
+            "lignes : 12 · replaced : non",
         ],
         [
             "10/06/2025 14:00",
@@ -206,7 +207,7 @@ def test_the_export_is_the_filtered_entries_in_paris_time_and_is_recorded(app, l
             "memberships",
             "5",
             "203.0.113.9",
-            "from : catalyseur · to : =coach",
+            "avant : Catalyseur·rice · après : =coach",
         ],
         ["03/06/2025 09:15", "Connexion réussie", "Catalyseur A1"] + [""] * 4 + ["203.0.113.9", ""],
         ["03/06/2025 09:14", "Connexion refusée", "Catalyseur A1"] + [""] * 4 + ["203.0.113.9", ""],

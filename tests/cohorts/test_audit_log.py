@@ -42,7 +42,10 @@ def test_the_cohorts_coordinator_sees_only_its_entries(app, login_as, world, rol
     page, _export = _urls(world)
     text = page_text(login_as(role).get(page, query_string={**DAYS, "cohort": world["cohort_b"]}))
     assert "1 entrée." in text
-    assert "10/06/2025 14:00 Rôle modifié Coordination A Catalyseur A2 memberships #5" in text
+    assert (
+        "10/06/2025 14:00 Rôle modifié Coordination A Catalyseur A2 membre de la cohorte n° 5"
+        in text
+    )
     assert "Import de données Coordination B" not in text  # cohort B's, and the filter is ignored
     assert "Connexion réussie Catalyseur A1" not in text  # no cohort
 
@@ -97,7 +100,7 @@ def test_the_cohort_export_holds_its_entries_and_is_recorded_in_the_cohort(app, 
             "memberships",
             "5",
             "203.0.113.9",
-            "from : catalyseur · to : =coach",
+            "avant : Catalyseur·rice · après : =coach",
         ]
     ]
     with app.app_context():
@@ -111,4 +114,5 @@ def test_the_cohort_export_holds_its_entries_and_is_recorded_in_the_cohort(app, 
         )
     # The export now shows in the cohort's log.
     text = page_text(login_as("coordinator").get(_page, query_string={"action": "data.exported"}))
-    assert "Export de données Coordination A" in text and "audit_entries 127.0.0.1 rows : 1" in text
+    assert "Export de données Coordination A" in text
+    assert "journal des actions 127.0.0.1 lignes : 1" in text
