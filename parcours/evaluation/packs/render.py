@@ -35,9 +35,9 @@ class Rendered:
 def pack_title(kind: PackKind) -> str:
     """Return the pack's title in the reader's language."""
     return {
-        PackKind.LAUNCH: _("Dossier du Comité d'orientation de lancement"),
-        PackKind.MIDWAY: _("Dossier du Comité d'orientation de mi-parcours"),
-        PackKind.FINAL: _("Dossier du Comité d'orientation de bilan"),
+        PackKind.LAUNCH: _("Dossier de lancement du Comité d'orientation"),
+        PackKind.MIDWAY: _("Dossier de mi-parcours du Comité d'orientation"),
+        PackKind.FINAL: _("Dossier de bilan du Comité d'orientation"),
     }[PackKind(kind)]
 
 

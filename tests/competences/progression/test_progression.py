@@ -1,6 +1,7 @@
 """Progression: levels per domain, cohort figures and threshold, pages per role, the bilan."""
 
 import io
+import re
 
 import pytest
 from flask_login import login_user
@@ -277,6 +278,9 @@ def test_the_committee_sees_no_name_and_no_individual_level(login_as, answered, 
     # T0 levels 1, 2, 0: the median 1 is shown, never a person's 0 or 2 as such
     assert "3 réponses sur 3" in text
     assert "1 (" in text
+    # The spread follows the median's own brackets without a second pair around it.
+    assert re.search(r"1 \([^)]*\) · écart \d", text), text
+    assert not re.search(r"\) \(\d", text)
 
 
 def test_page_query_counts_do_not_grow_with_the_data(app, login_as, answered, query_counter):

@@ -34,13 +34,13 @@ def test_the_full_pack_names_territories_and_people(app, world):
         rendered = render(data, pseudonymised=False)
     reader, text = read_pdf(rendered.pdf)
     assert rendered.pages == len(reader.pages)
-    assert "Dossier du Comité d'orientation de lancement" in text
+    assert "Dossier de lancement du Comité d'orientation" in text
     assert "Données au 01/03/2026" in text
     assert "Territoire A1" in text and "Catalyseur A1 bis" in text
     outline = _outline(reader)
     assert outline[:2] == ["Sommaire", "La cohorte et ses territoires"]
     assert "Territoire A1" in outline and "Annexe méthodologique" in outline
-    assert reader.metadata.title.startswith("Dossier du Comité d'orientation de lancement")
+    assert reader.metadata.title.startswith("Dossier de lancement du Comité d'orientation")
     assert reader.metadata.author
     assert all(embedded for _name, embedded in embedded_fonts(reader))
 
