@@ -66,7 +66,7 @@ def test_details_read_as_pairs_in_words(ctx):
         "document : niveaux des auto-évaluations · format : xlsx"
     )
     assert queries.details_text({"owner_type": "follow_up_records", "owner_id": 4}) == (
-        "rattaché à : compte rendu de suivi · n° : 4"
+        "rattaché à : compte rendu de suivi · n° de l'objet : 4"
     )
 
 
