@@ -71,14 +71,11 @@ _FIELDS = (
 
 
 def _check(
-    territory: Territory,
-    draft: RecordDraft,
-    record: FollowUpRecord | None,
-    event: Event | None,
+    territory: Territory, draft: RecordDraft, record: FollowUpRecord | None, *, planned: bool
 ) -> None:
     # The record of a planned meeting may be prepared ahead (its agenda); an unplanned call is
     # written once it took place: dated ahead, it would read as the territory's latest follow-up.
-    if event is None and draft.held_on > action_queries.local_today(territory.cohort):
+    if not planned and draft.held_on > action_queries.local_today(territory.cohort):
         raise RecordError(
             _(
                 "Cette date est à venir : le compte rendu d'un échange non planifié s'écrit "
@@ -133,7 +130,7 @@ def create_record(
             raise RecordError(_("Ce rendez-vous n'est pas un suivi de ce territoire."))
         if queries.record_of_event(event) is not None:
             raise RecordError(_("Le compte rendu de ce rendez-vous existe déjà."))
-    _check(territory, draft, None, event)
+    _check(territory, draft, None, planned=event is not None)
     now = now_utc()
     record = FollowUpRecord(
         territory=territory,
@@ -160,7 +157,7 @@ def create_record(
 def update_record(record: FollowUpRecord, draft: RecordDraft, *, editor: User) -> bool:
     """Change a record and its items as the form says; return whether anything changed."""
     territory = record.territory
-    _check(territory, draft, record, record.event)
+    _check(territory, draft, record, planned=record.event_id is not None)
     before = _snapshot(record)
     _apply(record, draft)
     changed = _snapshot(record) != before
